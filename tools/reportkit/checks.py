@@ -1,0 +1,280 @@
+"""Every rule of `report check`: each takes the loaded Report and returns diagnostics; none prints."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from urllib.parse import unquote
+
+from . import refs
+from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
+from .loader import inside
+from .markdown import MENTION, LinkMatch, is_external
+from .model import Document, Report
+
+# Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
+RULES: dict[str, str] = {
+    "file.encoding": ERROR, "file.empty": ERROR, "file.outside": ERROR, "file.too-large": ERROR,
+    "frontmatter.missing": ERROR, "frontmatter.unclosed": ERROR, "frontmatter.empty": ERROR,
+    "frontmatter.type": ERROR, "frontmatter.too-large": ERROR, "yaml.syntax": ERROR, "schema": ERROR,
+    "roster.missing": ERROR, "roster.duplicate": ERROR, "owner.unknown": ERROR,
+    "id.duplicate": ERROR, "anchor.duplicate": ERROR, "heading.h1": WARNING,
+    "ref.syntax": ERROR, "ref.unknown": ERROR, "ref.kind": ERROR, "ref.withdrawn": ERROR,
+    "ref.anchor": ERROR, "rec.unreferenced": WARNING, "rec.set-unknown": ERROR,
+    "label.duplicate": ERROR, "label.gap": ERROR, "mention.unknown": ERROR, "mention.plain": WARNING,
+    "link.broken": ERROR, "link.anchor": ERROR, "link.outside": ERROR, "link.scheme": ERROR,
+    "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
+    "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
+}
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def _at(doc: Document, offset: int, code: str, message: str) -> Diagnostic:
+    line, column = doc.where(offset)
+    return Diagnostic(doc.path, line, column, RULES[code], code, message)
+
+
+def _at_key(doc: Document, key: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(doc.path, doc.key_line(key), 1, RULES[code], code, message)
+
+
+def check_ids(report: Report) -> list[Diagnostic]:
+    found = []
+    first: dict[str, Document] = {}
+    seen: dict[str, list[Document]] = defaultdict(list)
+    for doc in report.documents:
+        if doc.id:
+            seen[doc.id].append(doc)
+    for ident, docs in seen.items():
+        for doc in docs if len(docs) > 1 else []:
+            others = ", ".join(o.path for o in docs if o is not doc)
+            found.append(_at_key(doc, "id", "id.duplicate",
+                                 f"id '{ident}' is used more than once (other instance in {others})"))
+        first[ident] = docs[0]
+    return found
+
+
+def check_owners(report: Report) -> list[Diagnostic]:
+    if not report.members:
+        return []
+    found = []
+    for doc in report.documents:
+        if doc.owner and doc.owner not in report.members:
+            hint = refs.suggest(doc.owner, report.members)
+            found.append(_at_key(doc, "owner", "owner.unknown",
+                                 f"owner '{doc.owner}' is not in roster.yml{hint}"))
+    return found
+
+
+def check_headings(report: Report) -> list[Diagnostic]:
+    found = []
+    for doc in report.documents:
+        seen: dict[str, int] = {}
+        for heading in doc.scan.headings:
+            if heading.level == 1:
+                found.append(_at(doc, heading.start, "heading.h1",
+                                 "a level-1 heading ('# ...') in the text: the title comes from the "
+                                 "front matter, so start sections at '## '"))
+            if heading.anchor in seen:
+                line, _ = doc.where(seen[heading.anchor])
+                found.append(_at(doc, heading.start, "anchor.duplicate",
+                                 f"heading id '#{heading.anchor}' is already used on line {line}; "
+                                 "give this heading its own id with {#another-id}"))
+            else:
+                seen[heading.anchor] = heading.start
+    return found
+
+
+def check_references(report: Report) -> list[Diagnostic]:
+    found = []
+    cited_by_chapter: set[str] = set()
+    for doc in report.documents:
+        for offset, raw in doc.scan.broken_refs:
+            found.append(_at(doc, offset, "ref.syntax",
+                             f"'{raw}' is not a reference; write [[rec:ID]], [[chapter:ID]], "
+                             "[[annex:ID]], with optional #anchor and |text"))
+        for ref in doc.scan.refs:
+            result = refs.resolve(report, ref)
+            if isinstance(result, refs.Unresolved):
+                found.append(_at(doc, ref.start, result.code, result.message))
+            elif doc.kind == "chapter" and result.target.kind == "rec":
+                cited_by_chapter.add(result.target.id or "")
+    for doc in report.of_kind("rec"):
+        if doc.id and not doc.withdrawn and doc.id not in cited_by_chapter:
+            found.append(_at_key(doc, "id", "rec.unreferenced",
+                                 f"no chapter refers to {doc.label} ('{doc.id}'); "
+                                 f"cite it with [[rec:{doc.id}]] where the text discusses it"))
+    return found
+
+
+def _with(d: Diagnostic, severity: str) -> Diagnostic:
+    return Diagnostic(d.path, d.line, d.column, severity, d.code, d.message)
+
+
+def check_labels(report: Report) -> list[Diagnostic]:
+    found = []
+    declared = {int(k) for k in report.settings.get("sets", {})}
+    active = [d for d in report.of_kind("rec") if d.set is not None and d.order is not None and not d.withdrawn]
+    by_slot: dict[tuple[int, int], list[Document]] = defaultdict(list)
+    by_set: dict[int, list[Document]] = defaultdict(list)
+    for doc in active:
+        by_slot[(doc.set, doc.order)].append(doc)  # type: ignore[index]
+        by_set[doc.set].append(doc)  # type: ignore[index]
+        if doc.set not in declared:
+            found.append(_at_key(doc, "set", "rec.set-unknown",
+                                 f"set {doc.set} is not one of the sets in report.yml "
+                                 f"({', '.join(map(str, sorted(declared)))})"))
+    for (set_number, order), docs in by_slot.items():
+        for doc in docs if len(docs) > 1 else []:
+            others = ", ".join(o.path for o in docs if o is not doc)
+            found.append(_at_key(doc, "order", "label.duplicate",
+                                 f"set {set_number}, order {order} is also taken by {others}: "
+                                 "two recommendations would compete for one label"))
+    highest = max(declared | set(by_set), default=0)
+    for n in range(1, highest + 1):
+        if n in by_set:
+            continue
+        later = next((by_set[m] for m in range(n + 1, highest + 1) if m in by_set), None)
+        if later:
+            doc = min(later, key=lambda d: d.order)
+            found.append(_at_key(doc, "set", "label.gap",
+                                 f"set {n} has no recommendation, so the labels jump from set {n - 1} "
+                                 f"to set {doc.set}"))
+        else:
+            found.append(Diagnostic("report.yml", report.settings_lines.get("sets", 1), 1, RULES["label.gap"],
+                                    "label.gap", f"set {n} ('{report.set_title(n)}') has no recommendation"))
+    return found
+
+
+def check_mentions(report: Report) -> list[Diagnostic]:
+    found = []
+    labels = {d.number: d for d in report.of_kind("rec") if d.number}
+    for doc in report.documents:
+        text = doc.scan.masked
+        if "ecommendation" not in text:
+            continue
+        chars = list(text)
+        for ref in doc.scan.refs:  # custom reference text is not a plain mention
+            chars[ref.start:ref.end] = " " * (ref.end - ref.start)
+        for m in MENTION.finditer("".join(chars)):
+            label = m["label"].upper()
+            target = labels.get(label)
+            if target is None:
+                hint = refs.suggest(label, labels)
+                found.append(_at(doc, m.start(), "mention.unknown",
+                                 f"'{m.group(0)}' matches no recommendation{hint}; "
+                                 "refer to recommendations with [[rec:ID]]"))
+            else:
+                found.append(_at(doc, m.start(), "mention.plain",
+                                 f"'{m.group(0)}' is plain text and will go stale if the labels change; "
+                                 f"write [[rec:{target.id}]]"))
+    return found
+
+
+def resolve_path(report: Report, doc: Document, target: str) -> tuple[str, str, str | None]:
+    """Split a link target into path and anchor and name the file it points to, relative to the
+    root (None when it leaves the repository, through '..', an absolute path or a symlink)."""
+    path, _, anchor = target.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if not path:
+        return path, anchor, doc.path
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), path))
+    if joined.startswith("../") or joined == ".." or path.startswith("/"):
+        return path, anchor, None
+    if not inside(report.root, report.root / joined):
+        return path, anchor, None
+    return path, anchor, joined
+
+
+def check_links(report: Report) -> list[Diagnostic]:
+    found = []
+    for doc in report.documents:
+        for link in doc.scan.links:
+            found += _check_link(report, doc, link)
+    return found
+
+
+def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnostic]:
+    noun = "image" if link.image else "link"
+    at = link.target_start
+    target = link.target.strip()
+    problems = []
+    if link.image and not link.text.strip():
+        problems.append(_at(doc, link.start, "image.alt",
+                            "this image has no alt text: describe it between the brackets, "
+                            "![like this](path), for readers who cannot see it"))
+    if not target:
+        return problems + [_at(doc, at, f"{noun}.broken" if not link.image else "image.missing",
+                               f"this {noun} has an empty target")]
+    if is_external(target):
+        if target.lower().replace(" ", "").startswith(UNSAFE_SCHEMES):
+            problems.append(_at(doc, at, "link.scheme",
+                                f"'{target.split(':')[0]}:' {noun}s are not allowed: they can run code "
+                                "or hide content in readers' browsers"))
+        elif link.image:
+            problems.append(_at(doc, at, "image.remote",
+                                "this image is loaded from the internet; the PDF and DOCX cannot include "
+                                "it and the site would track readers: put the file in images/"))
+        return problems
+    path, anchor, rel = resolve_path(report, doc, target)
+    if rel is None:
+        return problems + [_at(doc, at, f"{noun}.outside",
+                               f"'{target}' points outside the repository; it was not read")]
+    full = report.root / rel
+    if not full.exists():
+        code = "image.missing" if link.image else "link.broken"
+        names = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
+        hint = refs.suggest(full.name, names)
+        return problems + [_at(doc, at, code, f"'{path}' does not exist{hint}")]
+    if link.image or not anchor:
+        return problems
+    target_doc = report.by_path.get(rel)
+    if target_doc is not None and anchor not in target_doc.anchors:
+        where = "this file" if target_doc is doc else target_doc.path
+        problems.append(_at(doc, at, "link.anchor",
+                            f"{where} has no heading '#{anchor}'{refs.suggest(anchor, target_doc.anchors)}"))
+    return problems
+
+
+def check_notes(report: Report) -> list[Diagnostic]:
+    found = []
+    for doc in report.documents:
+        defined: dict[str, int] = {}
+        used: set[str] = set()
+        for note in doc.scan.notes:
+            if note.definition:
+                if note.label in defined:
+                    line, _ = doc.where(defined[note.label])
+                    found.append(_at(doc, note.start, "note.duplicate",
+                                     f"note [^{note.label}] is defined twice (first on line {line})"))
+                defined.setdefault(note.label, note.start)
+            else:
+                used.add(note.label)
+        for note in doc.scan.notes:
+            if not note.definition and note.label not in defined:
+                found.append(_at(doc, note.start, "note.undefined",
+                                 f"note [^{note.label}] has no text: add a line '[^{note.label}]: ...'"))
+        for label, offset in defined.items():
+            if label not in used:
+                found.append(_at(doc, offset, "note.unused",
+                                 f"note [^{label}] is defined but never used in the text"))
+    return found
+
+
+CHECKS = (check_ids, check_owners, check_headings, check_references, check_labels,
+          check_mentions, check_links, check_notes)
+
+
+def run(report: Report) -> list[Diagnostic]:
+    """All findings, at the levels report.yml sets, sorted by place."""
+    found = list(report.diagnostics)
+    for check in CHECKS:
+        found += check(report)
+    levels = {**RULES, **report.settings.get("rules", {})}
+    result = []
+    for d in found:
+        level = levels.get(d.code, d.severity)
+        if level == OFF:
+            continue
+        result.append(d if level == d.severity else _with(d, level))
+    return sorted(set(result), key=sort_key)

@@ -1,0 +1,189 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers, never raising."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from .diagnostics import ERROR, Diagnostic
+
+# Front matter is a handful of fields; anything larger is a mistake or an attack.
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+
+
+@dataclass
+class Parsed:
+    """What a content file holds once decoded: front matter, body and where the body starts."""
+
+    text: str  # the whole file, decoded, BOM removed, newlines normalised to \n
+    data: dict | None  # the front matter mapping, or None when it could not be read
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> file line
+    body: str = ""
+    body_line: int = 1  # file line of the body's first line
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8 with a located error; a BOM and CRLF endings are harmless and accepted."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        return None, [
+            Diagnostic(
+                path,
+                line,
+                column,
+                ERROR,
+                "file.encoding",
+                f"this file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8",
+            )
+        ]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one silently."""
+
+
+def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value", key_node.start_mark
+            )
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key '{key}' (first given on line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def split(text: str, path: str) -> Parsed:
+    """Parse front matter from decoded text. Every problem becomes a diagnostic."""
+    parsed = Parsed(text=text, data=None)
+    lines = text.split("\n")
+
+    def error(line: int, column: int, code: str, message: str) -> Parsed:
+        parsed.diagnostics.append(Diagnostic(path, line, column, ERROR, code, message))
+        return parsed
+
+    if not text.strip():
+        return error(1, 1, "file.empty", "this file is empty; it needs front matter and text")
+    if lines[0].rstrip() != "---":
+        parsed.body = text
+        return error(
+            1,
+            1,
+            "frontmatter.missing",
+            "no front matter: the file must start with a line '---', then fields such as "
+            "'id: ...' and 'title: ...', then a closing '---'",
+        )
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return error(
+            1, 1, "frontmatter.unclosed", "front matter opened on line 1 is never closed with '---'"
+        )
+    parsed.body = "\n".join(lines[end + 1 :])
+    parsed.body_line = end + 2
+    yaml_text = "\n".join(lines[1:end])
+    if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return error(
+            2,
+            1,
+            "frontmatter.too-large",
+            f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB",
+        )
+
+    data, node, problems = parse_yaml(yaml_text, path, first_line=2)
+    if problems:
+        parsed.diagnostics.extend(problems)
+        return parsed
+    if data is None:
+        return error(1, 1, "frontmatter.empty", "front matter is empty; it needs 'id', 'title' and more")
+    if not isinstance(data, dict):
+        return error(
+            2,
+            1,
+            "frontmatter.type",
+            f"front matter must be fields ('name: value'), not {describe(data)}",
+        )
+    parsed.data = data
+    parsed.key_lines = key_lines(node, first_line=2)
+    return parsed
+
+
+def parse_yaml(
+    yaml_text: str, path: str, first_line: int = 1
+) -> tuple[object, yaml.Node | None, list[Diagnostic]]:
+    """Safely load YAML: no aliases, no duplicate keys, no Python tags; errors located in the file."""
+
+    def error(line: int, column: int, message: str) -> tuple[None, None, list[Diagnostic]]:
+        return None, None, [Diagnostic(path, line, column, ERROR, "yaml.syntax", message)]
+
+    # Anchors and aliases have no use in the report's YAML and make "billion laughs" possible.
+    try:
+        for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                return error(
+                    mark.line + first_line,
+                    mark.column + 1,
+                    "YAML anchors and aliases ('&name', '*name') are not allowed here",
+                )
+        loader = _Loader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+        problem = exc.problem or exc.context or "not valid YAML"
+        if problem.startswith("could not determine a constructor"):
+            problem = "tags such as '!!python/object' are not allowed"
+        return error(line, column, f"not valid YAML: {problem}")
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML errors without marks are rare
+        return error(first_line, 1, f"not valid YAML: {exc}")
+    except RecursionError:
+        return error(first_line, 1, "not valid YAML: nested too deeply")
+    return data, node, []
+
+
+def key_lines(node: yaml.Node | None, first_line: int = 1) -> dict[str, int]:
+    """File line of each key of a YAML mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + first_line for k, _ in node.value}
+
+
+def describe(value: object) -> str:
+    """Name a YAML value's type the way a non-programmer would."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "plain text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return "an empty value" if value is None else "a date" if hasattr(value, "year") else "a value"

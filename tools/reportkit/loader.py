@@ -1,0 +1,177 @@
+"""Find the report's files, read each once, and assemble the Report in reading order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import frontmatter, schemas
+from .diagnostics import ERROR, Diagnostic
+from .markdown import scan
+from .model import KIND_FOLDERS, Document, Member, Report
+
+SETTINGS_FILE = "report.yml"
+ROSTER_FILE = "roster.yml"
+# A chapter of the Panel's report is 10-40 KB; anything past this limit is a mistake.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+SCHEMA_OF_KIND = {"chapter": "chapter", "rec": "recommendation", "annex": "annex"}
+ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+
+class ConfigError(Exception):
+    """The report cannot be loaded at all (no report.yml, or an invalid one): exit 2."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+def roman(number: int) -> str:
+    out = ""
+    for value, letters in ROMAN:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def set_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: a set of more than 26 is absurd but must not crash."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when path, with every symlink resolved, stays inside root."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def read_text(root: Path, path: Path) -> tuple[str | None, list[Diagnostic]]:
+    rel = path.relative_to(root).as_posix()
+    if not inside(root, path):
+        return None, [Diagnostic(rel, 0, 0, ERROR, "file.outside",
+                                 "this file is a link to a place outside the repository; it was not read")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [Diagnostic(rel, 0, 0, ERROR, "file.too-large",
+                                 f"this file is {size / 1048576:.1f} MiB; the limit is "
+                                 f"{MAX_FILE_BYTES // 1048576} MiB per file: split it")]
+    return frontmatter.decode(path.read_bytes(), rel)
+
+
+def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, object, list[Diagnostic]]:
+    path = root / name
+    text, problems = read_text(root, path)
+    if text is None:
+        return None, {}, None, problems
+    data, node, problems = frontmatter.parse_yaml(text, name)
+    if problems:
+        return None, {}, None, problems
+    lines = frontmatter.key_lines(node)
+    if isinstance(data, dict) and schema == "report" and isinstance(data.get("sets"), dict):
+        data["sets"] = {str(k): v for k, v in data["sets"].items()}
+    problems = schemas.validate(schema, data, name, lines, what=name)
+    return data, lines, node, problems
+
+
+def load_settings(root: Path) -> tuple[dict, dict[str, int]]:
+    if not (root / SETTINGS_FILE).is_file():
+        raise ConfigError(
+            f"no {SETTINGS_FILE} in {root}: run this inside the report's folder or give --root"
+        )
+    data, lines, _, problems = _load_yaml_file(root, SETTINGS_FILE, "report")
+    if problems:
+        raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
+    return data, lines  # type: ignore[return-value]
+
+
+def load_roster(root: Path) -> tuple[dict[str, Member], list[Diagnostic]]:
+    if not (root / ROSTER_FILE).is_file():
+        return {}, [Diagnostic(ROSTER_FILE, 0, 0, ERROR, "roster.missing",
+                               f"there is no {ROSTER_FILE}: the Panel's roster is needed to check owners")]
+    data, _, node, problems = _load_yaml_file(root, ROSTER_FILE, "roster")
+    if not isinstance(data, dict) or not isinstance(data.get("members"), list):
+        return {}, problems
+    item_nodes = []
+    for key, value in getattr(node, "value", []):
+        if key.value == "members":
+            item_nodes = value.value
+    members: dict[str, Member] = {}
+    for i, item in enumerate(data["members"]):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        line = item_nodes[i].start_mark.line + 1 if i < len(item_nodes) else 0
+        if item["id"] in members:
+            problems.append(Diagnostic(ROSTER_FILE, line, 1, ERROR, "roster.duplicate",
+                                       f"member '{item['id']}' is listed twice "
+                                       f"(other instance on line {members[item['id']].line})"))
+            continue
+        members[item["id"]] = Member(
+            id=item["id"], name=str(item.get("name", item["id"])), role=str(item.get("role", "member")),
+            affiliation=str(item.get("affiliation", "")), github=item.get("github"),
+            vacancy=bool(item.get("vacancy", False)), line=line,
+        )
+    return members, problems
+
+
+def load_document(root: Path, path: Path, kind: str) -> tuple[Document, list[Diagnostic]]:
+    rel = path.relative_to(root).as_posix()
+    text, problems = read_text(root, path)
+    if text is None:
+        return Document(kind, rel, {}, {}, "", 1, scan(""), valid=False), problems
+    parsed = frontmatter.split(text, rel)
+    problems = list(parsed.diagnostics)
+    meta = parsed.data if isinstance(parsed.data, dict) else {}
+    if parsed.data is not None:
+        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines)
+    doc = Document(kind, rel, meta, parsed.key_lines, parsed.body, parsed.body_line,
+                   scan(parsed.body), valid=not problems)
+    return doc, problems
+
+
+def number(documents: list[Document]) -> list[Document]:
+    """Order the documents for reading and give each its number or label."""
+    chapters = [d for d in documents if d.kind == "chapter"]
+    recs = [d for d in documents if d.kind == "rec"]
+    annexes = [d for d in documents if d.kind == "annex"]
+    n = 0
+    for doc in chapters:
+        if doc.numbered:
+            n += 1
+            doc.number = str(n)
+    recs.sort(key=lambda d: (d.set or 99, d.order or 0, d.path))
+    by_set: dict[int, list[Document]] = {}
+    for doc in recs:
+        if doc.set is not None and not doc.withdrawn:
+            by_set.setdefault(doc.set, []).append(doc)
+    for set_number, members in by_set.items():
+        for i, doc in enumerate(members):
+            doc.number = str(set_number) + (set_letter(i) if len(members) > 1 else "")
+    for i, doc in enumerate(annexes):
+        doc.number = roman(i + 1)
+    return chapters + recs + annexes
+
+
+def load(root: Path | str) -> Report:
+    """Read the whole report under root. Raises ConfigError only when report.yml is unusable."""
+    root = Path(root).resolve()
+    settings, settings_lines = load_settings(root)
+    members, diagnostics = load_roster(root)
+    documents = []
+    for kind, folder in KIND_FOLDERS.items():
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.glob("*.md")):
+            doc, problems = load_document(root, path, kind)
+            documents.append(doc)
+            diagnostics += problems
+    return Report(root, settings, settings_lines, members, number(documents), diagnostics)

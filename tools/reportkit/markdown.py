@@ -1,0 +1,210 @@
+"""Scan a Markdown body once: mask code, then find headings, references, links, images, notes.
+
+Masking replaces everything inside code blocks, code spans and HTML comments with spaces, so
+offsets in the masked text are offsets in the original and nothing in code is ever matched.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+KINDS = ("rec", "chapter", "annex")
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$", re.M)
+_ATTR_ID = re.compile(r"[ \t]*\{:?[ \t]*#([^\s}]+)[^}]*\}[ \t]*$")
+_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
+REF = re.compile(
+    r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]\[|#\s]+)(?:#(?P<anchor>[^\]\[|\s]+))?"
+    r"(?:\|(?P<text>[^\]\[]+))?\]\]"
+)
+_OPEN = re.compile(r"\[\[")
+_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\(\s*(?P<target><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+)
+_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?P<def>:)?")
+MENTION = re.compile(r"\bRecommendations?\s+(?P<label>\d+[A-Za-z]?)\b")
+_RAW_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str  # without the explicit id
+    anchor: str
+    explicit: bool
+    start: int  # offset of the '#' run
+    end: int  # offset of the end of the heading line
+
+
+@dataclass
+class RefMatch:
+    kind: str
+    target: str
+    anchor: str | None
+    text: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class LinkMatch:
+    image: bool
+    text: str
+    target: str
+    start: int
+    end: int
+    target_start: int
+
+
+@dataclass
+class NoteMatch:
+    label: str
+    definition: bool
+    start: int
+    end: int
+
+
+@dataclass
+class Scan:
+    body: str
+    masked: str
+    line_starts: list[int]
+    headings: list[Heading] = field(default_factory=list)
+    refs: list[RefMatch] = field(default_factory=list)
+    broken_refs: list[tuple[int, str]] = field(default_factory=list)  # offset, raw text
+    links: list[LinkMatch] = field(default_factory=list)
+    notes: list[NoteMatch] = field(default_factory=list)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), both 1-based, of an offset in the body."""
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+
+def slugify(text: str) -> str:
+    """The one heading-id rule used by every edition (site, PDF, DOCX)."""
+    text = REF.sub(lambda m: m.group("text") or m.group("target"), text)
+    text = re.sub(r"[`*_~\[\]()]", "", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text.lower())
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+
+
+def _blank(text: str, start: int, end: int, out: list[str]) -> None:
+    for i in range(start, end):
+        if out[i] != "\n":
+            out[i] = " "
+
+
+def mask(body: str) -> str:
+    """Return body with code blocks, code spans and HTML comments blanked out."""
+    out = list(body)
+    lines = body.split("\n")
+    offset = 0
+    fence: tuple[str, int] | None = None
+    previous_blank = True
+    in_list = False
+    for line in lines:
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        stripped = line.strip()
+        if fence:
+            _blank(body, start, end, out)
+            m = _FENCE.match(line)
+            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] and not line[m.end() :].strip():
+                fence = None
+            previous_blank = False
+            continue
+        m = _FENCE.match(line.lstrip() if in_list else line)
+        if m:
+            fence = (m.group(2)[0], len(m.group(2)))
+            _blank(body, start, end, out)
+            previous_blank = False
+            continue
+        if not stripped:
+            previous_blank = True
+            continue
+        indented = line.startswith("    ") or line.startswith("\t")
+        if indented and previous_blank and not in_list:
+            _blank(body, start, end, out)  # an indented code block
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif not indented and previous_blank:
+            in_list = False
+        previous_blank = False
+    masked = "".join(out)
+    return _mask_inline(masked)
+
+
+_BACKTICKS = re.compile(r"`+")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _mask_inline(text: str) -> str:
+    out = list(text)
+    for m in _COMMENT.finditer(text):
+        _blank(text, m.start(), m.end(), out)
+    text = "".join(out)
+    pos = 0
+    while True:
+        m = _BACKTICKS.search(text, pos)
+        if not m:
+            break
+        run = m.group(0)
+        # A code span closes at the next run of exactly the same length, within the paragraph.
+        close = re.compile(r"(?<!`)" + run + r"(?!`)")
+        paragraph_end = text.find("\n\n", m.end())
+        limit = len(text) if paragraph_end < 0 else paragraph_end
+        c = close.search(text, m.end(), limit)
+        if not c:
+            pos = m.end()
+            continue
+        _blank(text, m.start(), c.end(), out)
+        pos = c.end()
+    return "".join(out)
+
+
+def scan(body: str) -> Scan:
+    masked = mask(body)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    result = Scan(body=body, masked=masked, line_starts=line_starts)
+    for m in _HEADING.finditer(masked):
+        raw = body[m.start(2) : m.end(2)]
+        attr = _ATTR_ID.search(raw)
+        text = raw[: attr.start()] if attr else raw
+        text = _CLOSING_HASHES.sub("", text).strip()
+        anchor = attr.group(1) if attr else slugify(text)
+        result.headings.append(
+            Heading(len(m.group(1)), text, anchor, bool(attr), m.start(), m.end())
+        )
+    for m in REF.finditer(masked):
+        result.refs.append(
+            RefMatch(m["kind"], m["target"], m["anchor"], m["text"], m.start(), m.end())
+        )
+    matched = {r.start for r in result.refs}
+    for m in _OPEN.finditer(masked):
+        if m.start() not in matched and m.start() - 1 not in matched:
+            line_end = masked.find("\n", m.start())
+            raw = masked[m.start() : line_end if line_end >= 0 else len(masked)]
+            close = raw.find("]]")
+            result.broken_refs.append((m.start(), raw[: close + 2] if close >= 0 else raw[:60]))
+    for m in _LINK.finditer(masked):
+        target = m["target"].strip("<>")
+        result.links.append(
+            LinkMatch(bool(m["bang"]), m["text"], target, m.start(), m.end(), m.start("target"))
+        )
+    for m in _NOTE.finditer(masked):
+        result.notes.append(NoteMatch(m["label"], bool(m["def"]), m.start(), m.end()))
+    return result
+
+
+def is_external(target: str) -> bool:
+    """A URL with a scheme (https:, mailto:, javascript: ...) rather than a path in the repository."""
+    return bool(_RAW_URL.match(target)) or target.startswith("//")

@@ -1,0 +1,90 @@
+"""Cross-references: index every id and anchor (pass 1), then resolve each reference (pass 2).
+
+Resolution is pure data: the checker turns failures into diagnostics and the renderer turns
+successes into links, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .markdown import KINDS, RefMatch
+from .model import KIND_NAMES, Document, Report
+
+
+@dataclass
+class Resolved:
+    target: Document
+    anchor: str | None
+    text: str  # what the reader sees: "Recommendation 1A", "Section 3.2", custom text
+
+
+@dataclass
+class Unresolved:
+    code: str
+    message: str
+
+
+def suggest(word: str, candidates) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def section_numbers(doc: Document) -> dict[str, str]:
+    """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter."""
+    if doc.kind != "chapter" or not doc.number:
+        return {}
+    numbers: dict[str, str] = {}
+    counters = [0, 0]
+    for heading in doc.scan.headings:
+        if heading.level == 2:
+            counters = [counters[0] + 1, 0]
+            numbers.setdefault(heading.anchor, f"{doc.number}.{counters[0]}")
+        elif heading.level == 3 and counters[0]:
+            counters[1] += 1
+            numbers.setdefault(heading.anchor, f"{doc.number}.{counters[0]}.{counters[1]}")
+    return numbers
+
+
+def heading_text(doc: Document, anchor: str) -> str:
+    for heading in doc.scan.headings:
+        if heading.anchor == anchor:
+            return heading.text
+    return anchor
+
+
+def default_text(report: Report, target: Document, anchor: str | None) -> str:
+    if not anchor:
+        return target.label
+    number = section_numbers(target).get(anchor)
+    if number:
+        return f"Section {number}"
+    if target.number and target.kind != "chapter":
+        return f"{target.label}, “{heading_text(target, anchor)}”"
+    return f"“{heading_text(target, anchor)}”"
+
+
+def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved:
+    if ref.kind not in KINDS:
+        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, KINDS)} "
+                          "(use rec, chapter or annex)")
+    target = report.by_id.get(ref.target)
+    wanted = KIND_NAMES[ref.kind]
+    if target is None:
+        same_kind = [d.id for d in report.documents if d.kind == ref.kind and d.id]
+        hint = suggest(ref.target, same_kind) or suggest(ref.target, report.by_id)
+        return Unresolved("ref.unknown", f"no {wanted} with id '{ref.target}'{hint}")
+    if target.kind != ref.kind:
+        actual = KIND_NAMES[target.kind]
+        return Unresolved("ref.kind", f"'{ref.target}' is a{'n' if actual[0] in 'aeiou' else ''} {actual}, "
+                          f"not a{'n' if wanted[0] in 'aeiou' else ''} {wanted}: write "
+                          f"[[{target.kind}:{ref.target}{'#' + ref.anchor if ref.anchor else ''}]]")
+    if target.withdrawn:
+        return Unresolved("ref.withdrawn", f"recommendation '{ref.target}' is withdrawn; "
+                          "remove the reference or restore the recommendation")
+    if ref.anchor and ref.anchor not in target.anchors:
+        return Unresolved("ref.anchor", f"{target.path} has no heading '#{ref.anchor}'"
+                          f"{suggest(ref.anchor, target.anchors)}")
+    text = ref.text.strip() if ref.text and ref.text.strip() else default_text(report, target, ref.anchor)
+    return Resolved(target, ref.anchor, text)

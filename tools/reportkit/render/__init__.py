@@ -1,0 +1,1 @@
+"""Rendering: the one cross-reference resolver shared by the site and the pandoc editions."""

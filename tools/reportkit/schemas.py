@@ -1,0 +1,91 @@
+"""The JSON Schemas of the report's YAML, and their errors turned into friendly diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+
+import jsonschema
+from referencing import Registry, Resource
+
+from .diagnostics import ERROR, Diagnostic
+from .frontmatter import describe
+
+NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report")
+BASE = "https://panel-report.invalid/schema/"
+
+
+@lru_cache(maxsize=None)
+def _schemas() -> dict[str, dict]:
+    folder = resources.files(__package__) / "schema"
+    return {name: json.loads((folder / f"{name}.schema.json").read_text("utf-8")) for name in NAMES}
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    schemas = _schemas()
+    registry = Registry().with_resources(
+        (BASE + n, Resource.from_contents(s)) for n, s in schemas.items()
+    )
+    return jsonschema.Draft202012Validator(schemas[name], registry=registry)
+
+
+def field_description(schema_name: str, field: str) -> str:
+    props = _schemas()[schema_name].get("properties", {})
+    spec = props.get(field, {})
+    if "description" in spec:
+        return spec["description"]
+    ref = spec.get("$ref", "")
+    if ref.startswith("common#/$defs/"):
+        return _schemas()["common"]["$defs"][ref.rsplit("/", 1)[1]].get("description", "")
+    return ""
+
+
+def validate(
+    schema_name: str, data: object, path: str, lines: dict[str, int], what: str = "front matter"
+) -> list[Diagnostic]:
+    """Validate and describe each problem in words, at the line of the field concerned."""
+    found = []
+    for err in sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.path))):
+        field = str(err.path[0]) if err.path else None
+        line = lines.get(field, 1) if field else 1
+        found.append(Diagnostic(path, line, 1, ERROR, "schema", _message(schema_name, err, what)))
+    return found
+
+
+def _message(schema_name: str, err: jsonschema.ValidationError, what: str) -> str:
+    location = ".".join(str(p) for p in err.path)
+    name = f"'{location}'" if location else what
+    kind = err.validator
+    if kind == "required":
+        missing = err.message.split("'")[1]
+        hint = field_description(schema_name, missing)
+        return f"{what} lacks '{missing}'" + (f" ({hint})" if hint else "")
+    if kind == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
+        parts = []
+        for key in extra:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            parts.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return f"unknown field {', '.join(parts)} in {what}; allowed: {', '.join(allowed)}"
+    if kind == "enum":
+        choices = ", ".join(str(c) for c in err.validator_value)
+        return f"{name} is '{err.instance}', which is not one of: {choices}"
+    if kind == "type":
+        wanted = {"string": "text", "integer": "a whole number", "boolean": "true or false",
+                  "object": "a set of fields", "array": "a list"}.get(str(err.validator_value), str(err.validator_value))
+        return f"{name} must be {wanted}, not {describe(err.instance)}"
+    if kind == "pattern":
+        hint = err.schema.get("description") or f"the pattern {err.validator_value}"
+        return f"{name} '{err.instance}' is not valid: it must be {hint}"
+    if kind in ("minimum", "maximum"):
+        low, high = err.schema.get("minimum"), err.schema.get("maximum")
+        return f"{name} is {err.instance}; it must be between {low} and {high}"
+    if kind in ("minLength", "minItems", "minProperties"):
+        return f"{name} must not be empty"
+    if kind in ("maxLength",):
+        return f"{name} is longer than {err.validator_value} characters"
+    return f"{name}: {err.message}"
