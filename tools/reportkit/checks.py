@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections import defaultdict
 from urllib.parse import unquote
@@ -15,6 +16,7 @@ from .model import Document, Report
 # Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
 RULES: dict[str, str] = {
     "file.encoding": ERROR, "file.empty": ERROR, "file.outside": ERROR, "file.too-large": ERROR,
+    "file.unreadable": ERROR,
     "frontmatter.missing": ERROR, "frontmatter.unclosed": ERROR, "frontmatter.empty": ERROR,
     "frontmatter.type": ERROR, "frontmatter.too-large": ERROR, "yaml.syntax": ERROR, "schema": ERROR,
     "roster.missing": ERROR, "roster.duplicate": ERROR, "owner.unknown": ERROR,
@@ -221,9 +223,10 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
         return problems + [_at(doc, at, f"{noun}.outside",
                                f"'{target}' points outside the repository; it was not read")]
     full = report.root / rel
-    if not full.exists():
+    # os.path, unlike Path in Python 3.11, answers False for a name too long or otherwise unusable.
+    if not os.path.exists(full):
         code = "image.missing" if link.image else "link.broken"
-        names = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
+        names = [p.name for p in full.parent.iterdir()] if os.path.isdir(full.parent) else []
         hint = refs.suggest(full.name, names)
         return problems + [_at(doc, at, code, f"'{path}' does not exist{hint}")]
     if link.image or not anchor:

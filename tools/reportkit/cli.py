@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, checks
+from . import build as editions
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
 from .loader import ConfigError, load
 
@@ -74,6 +75,51 @@ def check(root: Path, fmt: str, strict: bool) -> None:
         click.echo(f"{summary(diagnostics)} in {root}" if diagnostics else f"no problems found in {root}",
                    err=True)
     sys.exit(exit_code(diagnostics, strict))
+
+
+@main.command()
+@root_option
+@click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
+@click.option("--final", is_flag=True, help="A final edition: no DRAFT mark.")
+@click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
+              help="Comma-separated formats to build.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: build/ in the report's folder).")
+@click.option("--progress/--quiet", default=None,
+              help="Show each step (default: on a terminal, off under CI).")
+def build(root: Path, edition: str | None, final: bool, formats: str, out: Path | None,
+          progress: bool | None) -> None:
+    """Build the editions (HTML site, PDF, DOCX) into build/.
+
+    Refuses to build when `report check` finds errors. The previous build
+    stays in place until the new one is complete.
+    """
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in editions.FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(editions.FORMATS)}", param_hint="--formats")
+    if progress is None:
+        progress = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def step(message: str) -> None:
+        if progress:
+            click.echo(f"building {message}...", err=True)
+
+    report = load(root)
+    try:
+        result = editions.build(report, editions.Options(edition, final, chosen, out), step)
+    except editions.BuildRefused as exc:
+        click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
+        click.echo(f"report: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except editions.BuildError as exc:
+        click.echo(f"report: {exc}; the previous build is unchanged", err=True)
+        sys.exit(EXIT_FINDINGS)
+    for output in result.manifest["outputs"]:
+        click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
+    if progress:
+        click.echo(f"built {result.manifest['edition']} of {result.manifest['date']} in "
+                   f"{sum(result.timings.values()):.1f} s", err=True)
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:

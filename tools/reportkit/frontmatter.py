@@ -29,8 +29,11 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Count as every other finding does: in characters, BOM dropped, any newline style.
+        before = raw[: exc.start].decode("utf-8").removeprefix("\ufeff")
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        column = len(before) - before.rfind("\n")
         byte = raw[exc.start : exc.start + 1].hex()
         return None, [
             Diagnostic(
@@ -65,7 +68,8 @@ def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) 
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key '{key}' (first given on line {seen[key]})",
+                f"duplicate key '{key}' (first given on line "
+                f"{seen[key] + getattr(loader, 'first_line', 1)})",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
@@ -148,11 +152,19 @@ def parse_yaml(
                     "YAML anchors and aliases ('&name', '*name') are not allowed here",
                 )
         loader = _Loader(yaml_text)
+        loader.first_line = first_line  # so that duplicate keys name a line of the file
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:  # a control character: located by offset, not mark
+        before = yaml_text[: exc.position]
+        return error(
+            before.count("\n") + first_line,
+            len(before) - before.rfind("\n"),
+            f"not valid YAML: the special character U+{exc.character:04X} is not allowed",
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)

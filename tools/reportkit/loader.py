@@ -59,12 +59,17 @@ def read_text(root: Path, path: Path) -> tuple[str | None, list[Diagnostic]]:
     if not inside(root, path):
         return None, [Diagnostic(rel, 0, 0, ERROR, "file.outside",
                                  "this file is a link to a place outside the repository; it was not read")]
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, [Diagnostic(rel, 0, 0, ERROR, "file.too-large",
-                                 f"this file is {size / 1048576:.1f} MiB; the limit is "
-                                 f"{MAX_FILE_BYTES // 1048576} MiB per file: split it")]
-    return frontmatter.decode(path.read_bytes(), rel)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Diagnostic(rel, 0, 0, ERROR, "file.too-large",
+                                     f"this file is {size / 1048576:.1f} MiB; the limit is "
+                                     f"{MAX_FILE_BYTES // 1048576} MiB per file: split it")]
+        raw = path.read_bytes()
+    except OSError as exc:  # a dangling link, a folder named *.md, no permission
+        return None, [Diagnostic(rel, 0, 0, ERROR, "file.unreadable",
+                                 f"this file cannot be read: {exc.strerror or exc}")]
+    return frontmatter.decode(raw, rel)
 
 
 def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, object, list[Diagnostic]]:

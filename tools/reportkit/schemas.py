@@ -50,6 +50,9 @@ def validate(
     found = []
     for err in sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.path))):
         field = str(err.path[0]) if err.path else None
+        if field is None and err.validator == "additionalProperties":
+            # Point at the first unknown field in the file rather than at the whole mapping.
+            field = min(_unknown_keys(err), key=lambda k: lines.get(k, 1), default=None)
         line = lines.get(field, 1) if field else 1
         found.append(Diagnostic(path, line, 1, ERROR, "schema", _message(schema_name, err, what)))
     return found
@@ -65,7 +68,7 @@ def _message(schema_name: str, err: jsonschema.ValidationError, what: str) -> st
         return f"{what} lacks '{missing}'" + (f" ({hint})" if hint else "")
     if kind == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
-        extra = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
+        extra = _unknown_keys(err)
         parts = []
         for key in extra:
             close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -89,3 +92,11 @@ def _message(schema_name: str, err: jsonschema.ValidationError, what: str) -> st
     if kind in ("maxLength",):
         return f"{name} is longer than {err.validator_value} characters"
     return f"{name}: {err.message}"
+
+
+def _unknown_keys(err: jsonschema.ValidationError) -> list[str]:
+    """The fields an additionalProperties error is about, as text (YAML keys may be numbers)."""
+    if not isinstance(err.instance, dict):
+        return []
+    allowed = err.schema.get("properties", {})
+    return sorted({str(k) for k in err.instance if str(k) not in allowed})

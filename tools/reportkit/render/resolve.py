@@ -77,8 +77,10 @@ def render(report: Report, doc: Document, mode: str) -> str:
         if number and heading.level in (2, 3):
             text = f"{number} {text}"
         hashes = "#" * heading.level
+        # Only numbered chapters' sections go into the single document's table of contents.
+        unlisted = " .unlisted" if mode == SINGLE and not number else ""
         edits.append((heading.start, heading.end,
-                      f"{hashes} {text} {{#{anchor_id(doc, heading.anchor, mode)}}}"))
+                      f"{hashes} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"))
     for ref in scan.refs:
         if any(s <= ref.start < e for s, e in heading_spans):
             continue

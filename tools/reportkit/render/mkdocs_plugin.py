@@ -1,0 +1,101 @@
+"""MkDocs plugin `report`: a thin shell that feeds the report's documents to MkDocs.
+
+All rules live in the library: this file only loads the report, adds its files and generated
+pages, and hands each page the Markdown that `render.resolve` produces. Swapping the site engine
+means rewriting this file, not the resolver.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .. import checks, history
+from ..diagnostics import ERROR
+from ..loader import ConfigError, load
+from ..model import KIND_FOLDERS, Report
+from . import pages
+from .resolve import SITE, render
+
+log = logging.getLogger("mkdocs.plugins.report")
+ASSET_FOLDERS = ("images",)
+
+
+class ReportPluginConfig(Config):
+    check = config_options.Type(bool, default=True)  # print `report check` findings while serving
+    history = config_options.Type(bool, default=True)  # show the last update read from git
+
+
+class ReportPlugin(BasePlugin[ReportPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.report: Report | None = None
+        self.history: dict[str, history.FileHistory] = {}
+        # Set by `report build`: {"pdf": Path, "docx": Path} of the edition's downloads.
+        self.downloads: dict[str, Path] = {}
+
+    def on_config(self, config):
+        root = Path(config.config_file_path).resolve().parent
+        try:
+            self.report = load(root)
+        except ConfigError as exc:
+            details = "".join(f"\n  {d.text()}" for d in exc.diagnostics)
+            raise PluginError(f"report: {exc}{details}") from None
+        if self.config.check:
+            for d in checks.run(self.report):
+                (log.warning if d.severity == ERROR else log.info)(d.text())
+        if self.config.history:
+            try:
+                self.history = history.read(root, [d.path for d in self.report.documents])
+            except history.NoHistory as exc:
+                log.info(f"report: {exc}")
+        if not config.nav:
+            config.nav = self._nav()
+        return config
+
+    def _nav(self) -> list:
+        report = self.report
+        nav: list = [{"Home": "index.md"}]
+        chapters = report.of_kind("chapter")
+        nav += [{d.title: d.path} for d in chapters if not d.numbered]
+        nav.append({"Chapters": [{f"{d.number}. {d.title}": d.path} for d in chapters if d.numbered]})
+        recs = [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]
+        nav.append({"Recommendations": [pages.RECOMMENDATIONS_INDEX] + recs})
+        nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
+        return nav
+
+    def on_files(self, files: Files, config) -> Files:
+        report = self.report
+        for doc in report.documents:
+            files.append(File.generated(config, doc.path, abs_src_path=str(report.root / doc.path)))
+        for folder in ASSET_FOLDERS + tuple(KIND_FOLDERS.values()):
+            for path in sorted((report.root / folder).glob("**/*")):
+                rel = path.relative_to(report.root).as_posix()
+                if path.is_file() and path.suffix != ".md" and files.get_file_from_path(rel) is None:
+                    files.append(File.generated(config, rel, abs_src_path=str(path)))
+        files.append(File.generated(config, pages.RECOMMENDATIONS_INDEX,
+                                    content=pages.recommendations_index(report)))
+        for fmt, path in self.downloads.items():
+            files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+        return files
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        if page.file.src_uri == "index.md":
+            return markdown + pages.downloads_section(self.downloads)
+        doc = self.report.by_path.get(page.file.src_uri)
+        if doc is None:
+            return markdown
+        # mkdocs-material reads `status` as a page-status icon: keep the report's own field apart.
+        page.meta["report_status"] = page.meta.pop("status", None)
+        repo = self.report.settings.get("repository")
+        page.edit_url = f"{repo.rstrip('/')}/edit/main/{doc.path}" if repo else None
+        title, _, rest = render(self.report, doc, SITE).partition("\n\n")
+        facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
+        return f"{title}\n\n{facts}\n\n{rest}"

@@ -1,0 +1,116 @@
+"""The pandoc editions: one resolved Markdown document to DOCX (house styles) and to PDF (Typst)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pypandoc
+
+from ..model import Report
+from .resolve import single_document
+
+# pandoc's Markdown, minus what would make it read the sources differently from MkDocs.
+READER = "markdown-implicit_figures+footnotes+pipe_tables+header_attributes-citations"
+
+
+class RenderError(Exception):
+    """pandoc or the PDF engine failed on input that passed the checks."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str  # e.g. "Draft 7" or "Final"
+    date: str  # ISO date, from the commit so rebuilds are identical
+    epoch: int  # the same moment as a Unix time (SOURCE_DATE_EPOCH)
+    commit: str | None
+    final: bool = False
+
+
+def template(name: str) -> Path:
+    return Path(str(resources.files("reportkit") / "templates" / name))
+
+
+@contextmanager
+def source_date(epoch: int):
+    """pandoc reads SOURCE_DATE_EPOCH for the timestamps it writes into DOCX files."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _metadata(report: Report, edition: Edition) -> list[str]:
+    settings = report.settings
+    language = str(settings.get("language", "en-GB"))
+    lang, _, region = language.partition("-")
+    values = {
+        "title": report.title,
+        "subtitle": str(settings.get("subtitle", "")),
+        "author": str(settings.get("author", "")),
+        "short-title": report.title,
+        "edition": edition.name,
+        "date": edition.date,
+        "lang": lang,
+        "region": region or "GB",
+    }
+    args = []
+    for key, value in values.items():
+        args += ["-V", f"{key}={value}"]
+    if edition.commit:
+        args += ["-V", f"commit={edition.commit[:12]}"]
+    if not edition.final:
+        args += ["-V", "draft=true"]
+    return args
+
+
+def _convert(markdown: str, to: str, extra: list[str], output: Path | None = None) -> str:
+    try:
+        return pypandoc.convert_text(markdown, to, format=READER, extra_args=extra,
+                                     outputfile=str(output) if output else None)
+    except RuntimeError as exc:
+        raise RenderError(f"pandoc could not write {to}: {exc}") from exc
+
+
+def write_docx(report: Report, edition: Edition, output: Path, reference: Path) -> None:
+    settings = report.settings
+    subtitle = str(settings.get("subtitle", ""))
+    draft = "" if edition.final else "DRAFT · "
+    extra = [
+        "--toc", "--toc-depth=2", f"--reference-doc={reference}",
+        f"--resource-path={report.root}",
+        "-M", f"title={report.title}",
+        "-M", f"subtitle={subtitle}",
+        "-M", f"author={settings.get('author', '')}",
+        "-M", f"date={draft}{edition.name} · {edition.date}",
+        "-M", f"lang={settings.get('language', 'en-GB')}",
+        "-M", "toc-title=Contents",
+    ]
+    with source_date(edition.epoch):
+        _convert(single_document(report), "docx", extra, output)
+
+
+def typst_source(report: Report, edition: Edition) -> str:
+    extra = ["--template", str(template("report.typst"))] + _metadata(report, edition)
+    return _convert(single_document(report), "typst", extra)
+
+
+def write_pdf(report: Report, edition: Edition, output: Path) -> None:
+    import typst  # imported here: only the PDF edition needs the engine
+
+    source = typst_source(report, edition)
+    try:
+        pdf = typst.compile(source.encode("utf-8"), root=str(report.root), ignore_system_fonts=True,
+                            timestamp=edition.epoch)
+    except RuntimeError as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise RenderError(f"the PDF engine (Typst) failed: {message}") from exc
+    output.write_bytes(pdf)
