@@ -35,7 +35,7 @@ build: setup
 	$(BIN)/report build
 
 serve: setup
-	$(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 test: setup system
 	$(BIN)/python -m pytest -q

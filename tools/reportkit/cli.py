@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__, checks
+from . import __version__, checks, history, owners
 from . import build as editions
+from . import review as routing
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
 from .loader import ConfigError, load
 
@@ -120,6 +122,81 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
     if progress:
         click.echo(f"built {result.manifest['edition']} of {result.manifest['date']} in "
                    f"{sum(result.timings.values()):.1f} s", err=True)
+
+
+def _history(report) -> tuple[dict | None, str | None]:
+    try:
+        return history.read(report.root, [d.path for d in report.documents]), None
+    except history.NoHistory as exc:
+        return None, str(exc)
+
+
+@main.command("owners")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--codeowners", is_flag=True,
+              help=f"Write {owners.CODEOWNERS_PATH} from the front matter instead of printing the table.")
+def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
+    """Who owns each section, its status, words and last change.
+
+    The history columns (last change, author, contributors) come from one
+    pass over the git log, following renames.
+    """
+    report = load(root)
+    if codeowners:
+        path = report.root / owners.CODEOWNERS_PATH
+        content = owners.codeowners(report)
+        if path.is_file() and path.read_text("utf-8", errors="replace") == content:
+            click.echo(f"{owners.CODEOWNERS_PATH} is up to date")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(content, "utf-8")
+        os.replace(temporary, path)  # never a half-written CODEOWNERS
+        click.echo(f"wrote {owners.CODEOWNERS_PATH} ({content.count(chr(10))} lines)")
+        return
+    file_history, why = _history(report)
+    if why:
+        click.echo(f"report: no history columns: {why}", err=True)
+    click.echo(owners.format_rows(owners.rows(report, file_history), fmt, file_history is not None), nl=False)
+
+
+@main.command()
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+              show_default=True)
+def progress(root: Path, fmt: str) -> None:
+    """Sections by status and by owner, words against budgets (as on the site's progress page)."""
+    report = load(root)
+    file_history, why = _history(report)
+    table = owners.rows(report, file_history)
+    if fmt == "json":
+        summary = owners.progress(table)
+        summary["by_owner"] = {k: {**v, "statuses": dict(v["statuses"])} for k, v in summary["by_owner"].items()}
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(owners.progress_markdown(table), nl=False)
+    else:
+        click.echo(owners.progress_text(table), nl=False)
+
+
+@main.command()
+@root_option
+@click.option("--base", required=True, metavar="REF", help="The git ref to compare with, e.g. origin/main or HEAD~3.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is fit to post as a pull-request comment.")
+def review(root: Path, base: str, fmt: str) -> None:
+    """The sections changed since REF, their owners and whose approval the change needs.
+
+    A change to an agreed section needs its owner and the Secretariat.
+    """
+    report = load(root)
+    try:
+        result = routing.review(report, base)
+    except routing.ReviewError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(routing.format_review(result, fmt), nl=False)
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:

@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .. import checks, history
+from .. import checks, history, owners
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..model import KIND_FOLDERS, Report
@@ -69,6 +69,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         recs = [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]
         nav.append({"Recommendations": [pages.RECOMMENDATIONS_INDEX] + recs})
         nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
+        nav.append({"Progress": pages.PROGRESS})
         return nav
 
     def on_files(self, files: Files, config) -> Files:
@@ -82,6 +83,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                     files.append(File.generated(config, rel, abs_src_path=str(path)))
         files.append(File.generated(config, pages.RECOMMENDATIONS_INDEX,
                                     content=pages.recommendations_index(report)))
+        table = owners.rows(report, self.history or None)
+        files.append(File.generated(config, pages.PROGRESS, content=owners.progress_markdown(table)))
         for fmt, path in self.downloads.items():
             files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
         return files

@@ -8,6 +8,7 @@ from ..history import FileHistory
 from ..model import Document, Report
 
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
+PROGRESS = "progress.md"
 STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed", "withdrawn": "Withdrawn"}
 
 
