@@ -7,7 +7,7 @@ import posixpath
 from collections import defaultdict
 from urllib.parse import unquote
 
-from . import refs
+from . import owners, refs
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
 from .loader import inside
 from .markdown import MENTION, LinkMatch, is_external
@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "link.broken": ERROR, "link.anchor": ERROR, "link.outside": ERROR, "link.scheme": ERROR,
     "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
     "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
+    "budget.over": WARNING, "codeowners.stale": ERROR,
 }
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
@@ -265,7 +266,7 @@ def check_notes(report: Report) -> list[Diagnostic]:
 
 
 CHECKS = (check_ids, check_owners, check_headings, check_references, check_labels,
-          check_mentions, check_links, check_notes)
+          check_mentions, check_links, check_notes, owners.check_budgets, owners.check_codeowners)
 
 
 def run(report: Report) -> list[Diagnostic]:

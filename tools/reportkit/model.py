@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .markdown import Scan
+
+_NOT_WORDS = re.compile(r"\]\([^)]*\)|\{[:#.][^}]*\}|\[\^[^\]]*\]:?")  # link targets, ids, note marks
+_REF = re.compile(r"\[\[[^\]]*\]\]")
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 KIND_FOLDERS = {"chapter": "chapters", "rec": "recommendations", "annex": "annexes"}
 KIND_NAMES = {"chapter": "chapter", "rec": "recommendation", "annex": "annex"}
@@ -106,7 +111,9 @@ class Document:
         return f"{self.label}: {self.title}" if self.number else self.title
 
     def words(self) -> int:
-        return len(self.scan.masked.split())
+        """Words a reader reads: markup, link targets and heading ids are not words; a reference is one."""
+        text = _REF.sub(" ref ", _NOT_WORDS.sub(" ", self.scan.masked))
+        return len(_WORD.findall(text))
 
 
 @dataclass
