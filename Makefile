@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := chromium poppler-utils
 
-.PHONY: all setup system check build serve test bench clean
+.PHONY: all setup system check build review serve test bench clean
 
 all: build
 
@@ -28,11 +28,17 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The workflows call these same targets. Options come from the environment, never expanded by
+# make, so a tag or branch name cannot inject commands: FORMAT, EDITION, FINAL, OUT, BASE.
 check: setup
-	$(BIN)/report check
+	$(BIN)/report check --format "$${FORMAT:-text}"
 
 build: setup
-	$(BIN)/report build
+	$(BIN)/report build $${EDITION:+--edition "$$EDITION"} $${FINAL:+--final} $${OUT:+--out "$$OUT"}
+
+review: setup
+	@test -n "$$BASE" || { echo "make review needs BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 2; }
+	$(BIN)/report review --base "$$BASE" --format "$${FORMAT:-text}"
 
 serve: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

@@ -64,19 +64,34 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="text for people, json for programs, github for pull requests.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def check(root: Path, fmt: str, strict: bool) -> None:
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
     """Check the report: front matter, ids, labels, references, links, images.
 
     Prints every finding as PATH:LINE:COLUMN: SEVERITY [CODE] MESSAGE.
+    With PATHS (e.g. the files of a commit), the whole report is still
+    checked, but only findings in those files are shown and counted.
     Exit 0 when there is no error, 1 when there is one (or a warning with
     --strict), 2 when the report folder or report.yml is unusable.
     """
-    diagnostics = checks.run(load(root))
+    report = load(root)
+    diagnostics = checks.run(report)
+    if paths:
+        wanted = {_relative(report.root, p) for p in paths}
+        diagnostics = [d for d in diagnostics if d.path in wanted]
     click.echo(FORMATTERS[fmt](diagnostics), nl=False)
     if fmt == "text":
         click.echo(f"{summary(diagnostics)} in {root}" if diagnostics else f"no problems found in {root}",
                    err=True)
     sys.exit(exit_code(diagnostics, strict))
+
+
+def _relative(root: Path, path: Path) -> str:
+    """A path given on the command line, as diagnostics name it (relative to the report root)."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @main.command()
