@@ -10,6 +10,7 @@ from .diagnostics import ERROR, Diagnostic
 
 # Front matter is a handful of fields; anything larger is a mistake or an attack.
 MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_YAML_DEPTH = 32  # the roster, the deepest YAML of the report, needs 3 levels
 
 
 @dataclass
@@ -142,15 +143,25 @@ def parse_yaml(
         return None, None, [Diagnostic(path, line, column, ERROR, "yaml.syntax", message)]
 
     # Anchors and aliases have no use in the report's YAML and make "billion laughs" possible.
+    # Deep nesting has no use either, and 64 KiB of '[' keeps the parser busy for a minute.
+    depth = 0
     try:
         for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+            mark = event.start_mark
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
                 return error(
                     mark.line + first_line,
                     mark.column + 1,
                     "YAML anchors and aliases ('&name', '*name') are not allowed here",
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return error(
+                        mark.line + first_line, mark.column + 1, "not valid YAML: nested too deeply"
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         loader = _Loader(yaml_text)
         loader.first_line = first_line  # so that duplicate keys name a line of the file
         try:

@@ -83,6 +83,9 @@ def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, o
     lines = frontmatter.key_lines(node)
     if isinstance(data, dict) and schema == "report" and isinstance(data.get("sets"), dict):
         data["sets"] = {str(k): v for k, v in data["sets"].items()}
+    if isinstance(data, dict) and schema == "report" and isinstance(data.get("rules"), dict):
+        # YAML 1.1 reads a bare `off` as false; the level the writer meant is "off".
+        data["rules"] = {k: "off" if v is False else v for k, v in data["rules"].items()}
     problems = schemas.validate(schema, data, name, lines, what=name)
     return data, lines, node, problems
 

@@ -145,6 +145,7 @@ def mask(body: str) -> str:
 
 _BACKTICKS = re.compile(r"`+")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HEADING_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 
 
 def _mask_inline(text: str) -> str:
@@ -176,7 +177,10 @@ def scan(body: str) -> Scan:
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
     result = Scan(body=body, masked=masked, line_starts=line_starts)
     for m in _HEADING.finditer(masked):
-        raw = body[m.start(2) : m.end(2)]
+        if body[m.end(1)] not in " \t":
+            continue  # '##`code`' is not a heading: only the masking made a space there
+        # Read the body to the end of the line: in the masked text, `code` looks like blanks.
+        raw = _HEADING_COMMENT.sub("", body[m.end(1) : m.end()]).strip(" \t")
         attr = _ATTR_ID.search(raw)
         text = raw[: attr.start()] if attr else raw
         text = _CLOSING_HASHES.sub("", text).strip()
