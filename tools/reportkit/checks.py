@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections import defaultdict
 from urllib.parse import unquote
 
@@ -28,6 +29,7 @@ RULES: dict[str, str] = {
     "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
     "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
     "budget.over": WARNING, "codeowners.stale": ERROR,
+    "html.unsafe": ERROR, "html.raw": WARNING,
 }
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
@@ -265,8 +267,42 @@ def check_notes(report: Report) -> list[Diagnostic]:
     return found
 
 
+_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)"
+                  r"(?P<attrs>(?:\s(?:[^<>\"']|\"[^\"]*\"|'[^']*')*)?)/?>")
+# Elements and attributes that run code, load other pages or change the page around the text.
+UNSAFE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form",
+               "meta", "link", "style", "svg", "math", "template", "input", "button", "textarea"}
+_UNSAFE_ATTR = re.compile(r"\bon[a-z]+\s*=|\b(?:href|src|action|formaction|data|srcdoc|xlink:href)\s*=\s*"
+                          r"[\"']?\s*(?:javascript|vbscript|data):|\bsrcdoc\s*=", re.I)
+
+
+def check_html(report: Report) -> list[Diagnostic]:
+    """Raw HTML reaches only the site, and some of it would run in readers' browsers."""
+    if report.settings.get("allow_html") is True:
+        return []
+    found = []
+    for doc in report.documents:
+        if "<" not in doc.scan.masked:
+            continue
+        for m in _TAG.finditer(doc.scan.masked):
+            name = m["name"].lower()
+            if m["close"]:
+                continue
+            if name in UNSAFE_TAGS or _UNSAFE_ATTR.search(m["attrs"]):
+                what = f"<{name}>" if name in UNSAFE_TAGS else f"an attribute of <{name}>"
+                found.append(_at(doc, m.start(), "html.unsafe",
+                                 f"{what} could run code or load content in readers' browsers; remove it "
+                                 "(report.yml `allow_html: true` would allow it)"))
+            else:
+                found.append(_at(doc, m.start(), "html.raw",
+                                 f"raw HTML <{name}> appears on the site only; the PDF and DOCX leave it "
+                                 "out: write Markdown instead"))
+    return found
+
+
 CHECKS = (check_ids, check_owners, check_headings, check_references, check_labels,
-          check_mentions, check_links, check_notes, owners.check_budgets, owners.check_codeowners)
+          check_mentions, check_links, check_notes, check_html, owners.check_budgets,
+          owners.check_codeowners)
 
 
 def run(report: Report) -> list[Diagnostic]:
