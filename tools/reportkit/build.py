@@ -155,6 +155,28 @@ class _Lock:
         self.handle.close()
 
 
+def _check_out(root: Path, out: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something other than a build.
+
+    The swap replaces `out` as a whole and deletes what was there: `--out .` would delete the
+    report, `--out chapters` the chapters, `--out ~/Documents` someone's documents.
+    """
+    root = root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise BuildError(f"the output folder {out} holds the report itself; choose a folder of its own, "
+                         f"such as {root / 'build'}")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"the output folder {out} is a file")
+    if out.is_dir():
+        # What a build writes (`mkdocs build` alone writes site/ there too); anything else is someone's.
+        own = {"manifest.json", "site"} | {f"{BASENAME}.{fmt}" for fmt in FORMATS}
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in own)
+        if foreign:
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            raise BuildError(f"the output folder {out} holds {', '.join(foreign[:3])}{more}, which no build "
+                             "made; a build replaces its folder as a whole: choose a new or empty one")
+
+
 def _build_site(report: Report, site: Path, downloads: dict[str, Path],
                 file_history: dict[str, history.FileHistory]) -> None:
     from mkdocs.commands.build import build as mkdocs_build
@@ -185,6 +207,7 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     if unknown:
         raise BuildError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     out = (options.out or report.root / "build").resolve()
+    _check_out(report.root, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
     timings: dict[str, float] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import string
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -48,19 +49,36 @@ def source_date(epoch: int):
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+# Quotes stay unescaped so Typst can make them typographic; they cannot start code or markup.
+_TYPST_SPECIAL = set(string.punctuation) - {"'", '"'}
+
+
+def typst_text(text: str) -> str:
+    """Text as Typst markup that shows exactly that text: pandoc puts -V values into the template
+    as they are, so an edition named "Draft #3 [rev]" would otherwise run code or break the PDF."""
+    return "".join("\\" + c if c in _TYPST_SPECIAL else c for c in " ".join(text.split()))
+
+
+def typst_string(text: str) -> str:
+    """Text as a Typst string literal, for the template's code (document metadata, language)."""
+    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _metadata(report: Report, edition: Edition) -> list[str]:
     settings = report.settings
     language = str(settings.get("language", "en-GB"))
     lang, _, region = language.partition("-")
     values = {
-        "title": report.title,
-        "subtitle": str(settings.get("subtitle", "")),
-        "author": str(settings.get("author", "")),
-        "short-title": report.title,
-        "edition": edition.name,
-        "date": edition.date,
-        "lang": lang,
-        "region": region or "GB",
+        "title": typst_text(report.title),
+        "subtitle": typst_text(str(settings.get("subtitle", ""))),
+        "author": typst_text(str(settings.get("author", ""))),
+        "short-title": typst_text(report.title),
+        "edition": typst_text(edition.name),
+        "date": typst_text(edition.date),
+        "title-string": typst_string(report.title),
+        "author-string": typst_string(str(settings.get("author", ""))),
+        "lang": typst_string(lang),
+        "region": typst_string(region or "GB"),
     }
     args = []
     for key, value in values.items():

@@ -1,0 +1,416 @@
+"""`report build`: the three editions of the sample report, read back; manifest, reproducibility, atomicity."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import readers
+from readers import EDITION_DATE, AUTHOR_NAME, run_report, tree_state
+
+STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed"}
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> readers.SampleBuild:
+    return readers.sample_build(tmp_path_factory)
+
+
+@pytest.fixture
+def built_copy(sample, tmp_path) -> Path:
+    """A writable copy of the sample: its git repository and its last good build/."""
+    root = tmp_path / "report"
+    shutil.copytree(sample.root, root, symlinks=True)
+    return root
+
+
+def owner_name(report, doc) -> str:
+    return report.members[doc.owner].name
+
+
+def note_texts(doc) -> list[str]:
+    """The text of each note defined in a document's Markdown, in order."""
+    return [readers.squash(m.group(1)) for m in re.finditer(r"^\[\^[^\]]+\]:\s*(.+)$", doc.body, re.M)]
+
+
+# --- the command and the manifest -------------------------------------------------------------
+
+def test_build_lists_each_output_and_exits_0(sample):
+    result = sample.result
+    manifest = json.loads((sample.out / "manifest.json").read_text("utf-8"))
+    expected = [f"{sample.out / o['path']}  ({o['format']}, {o['bytes']:,} bytes)" for o in manifest["outputs"]]
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == expected
+    assert result.stderr == ""
+
+
+def test_build_folder_holds_the_editions_and_nothing_else(sample):
+    assert sorted(p.name for p in sample.out.iterdir()) == sorted(readers.BUILD_FILES)
+    assert [p.name for p in sample.root.glob(".build.staging-*")] == []
+
+
+def test_manifest_names_the_edition_and_verifies_every_output(sample):
+    manifest = json.loads((sample.out / "manifest.json").read_text("utf-8"))
+    assert {k: manifest[k] for k in ("edition", "final", "date", "commit")} == {
+        "edition": "Working draft", "final": False, "date": EDITION_DATE, "commit": sample.commit}
+    assert [(o["format"], o["path"]) for o in manifest["outputs"]] == [
+        ("html", "site"), ("pdf", "panel-report.pdf"), ("docx", "panel-report.docx")]
+    for output in manifest["outputs"]:
+        path = sample.out / output["path"]
+        if path.is_file():
+            data = path.read_bytes()
+            assert (output["bytes"], output["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), output
+        else:
+            # A folder's digest: the sha256 of "relative/path\0<file sha256>\n" for each file in order.
+            total, outer = 0, hashlib.sha256()
+            for item in sorted(p for p in path.rglob("*") if p.is_file()):
+                data = item.read_bytes()
+                total += len(data)
+                outer.update(f"{item.relative_to(path).as_posix()}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+            assert (output["bytes"], output["sha256"]) == (total, outer.hexdigest()), output
+
+
+def test_unknown_format_is_a_usage_error(built_copy):
+    before = tree_state(built_copy / "build")
+    result = run_report("build", "--root", str(built_copy), "--formats", "html,epub")
+    assert result.exit_code == 2
+    assert "Invalid value for --formats: choose from html, pdf, docx" in result.stderr
+    assert tree_state(built_copy / "build") == before
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+def test_site_navigation_follows_the_reading_order(sample):
+    site, report = sample.read_site, sample.report
+    page = "chapters/01-introduction/index.html"
+    nav = site.page(page).find("nav", "md-nav--primary")
+    seen = []
+    for a in nav.iter("a", "md-nav__link"):
+        target = site.target(page, a.attrs["href"])
+        if a.attrs["href"].startswith("#") or target is None or target[1]:
+            continue  # the current page's own table of contents
+        entry = (target[0], readers.squash(a.text()))
+        if entry not in seen:
+            seen.append(entry)
+    expected = [("index.html", "Home")]
+    for doc in report.documents:
+        if doc.kind == "rec" and not any(p == "recommendations/index.html" for p, _ in expected):
+            expected.append(("recommendations/index.html", "Recommendations"))
+        name = f"{doc.number}. {doc.title}" if doc.number else doc.title
+        expected.append((readers.site_page(doc), name))
+    expected.append(("progress/index.html", "Progress"))  # generated from the owners' table
+    assert seen == expected
+
+
+def test_recommendations_index_lists_label_title_owner_and_status(sample):
+    site, report = sample.read_site, sample.report
+    article = site.article("recommendations/index.html")
+    rows = []
+    for table in article.iter("table"):
+        header = [readers.squash(th.text()) for th in table.iter("th")]
+        assert header == ["Label", "Recommendation", "Owner", "Status"]
+        for tr in table.iter("tr"):
+            cells = list(tr.iter("td"))
+            if cells:
+                link = site.target("recommendations/index.html", cells[1].find("a").attrs["href"])[0]
+                rows.append(tuple(readers.squash(c.text()) for c in cells) + (link,))
+    expected = [(doc.number, doc.title, owner_name(report, doc), STATUS_NAMES[doc.status], readers.site_page(doc))
+                for doc in report.of_kind("rec")]
+    assert rows == expected
+    headings = [readers.squash(h.text()) for h in article.iter("h2")]
+    assert headings == [f"Set {n}: {report.set_title(n)}" for n in range(1, 6)]
+
+
+def test_every_page_shows_owner_status_and_last_update(sample):
+    site, report = sample.read_site, sample.report
+    for doc in report.documents:
+        facts = [readers.squash(p.text()) for p in site.article(readers.site_page(doc)).iter("p", "report-facts")]
+        assert facts == [f"Owner: {owner_name(report, doc)} · Status: {STATUS_NAMES[doc.status]} · "
+                         f"Last updated: {EDITION_DATE} by {AUTHOR_NAME}"], doc.path
+
+
+def test_home_page_offers_the_editions_pdf_and_docx(sample):
+    site = sample.read_site
+    links = {readers.squash(a.text()): a.attrs["href"] for a in readers.content_links(site.article("index.html"))}
+    assert links["PDF edition"] == "downloads/panel-report.pdf"
+    assert links["Word (DOCX) edition"] == "downloads/panel-report.docx"
+    assert (sample.site / "downloads/panel-report.pdf").read_bytes() == sample.pdf.read_bytes()
+    assert (sample.site / "downloads/panel-report.docx").read_bytes() == sample.docx.read_bytes()
+
+
+def test_content_pages_link_to_their_source_for_editing(sample):
+    site, report = sample.read_site, sample.report
+    repository = report.settings["repository"]
+    for doc in report.documents:
+        edit = [a.attrs["href"] for a in site.article(readers.site_page(doc)).iter("a") if a.attrs.get("rel") == "edit"]
+        assert edit == [f"{repository}/edit/main/{doc.path}"], doc.path
+
+
+def test_site_cross_references_link_between_pages(sample):
+    site = sample.read_site
+
+    def links(page):
+        return [(readers.squash(a.text()), a.attrs["href"]) for a in readers.content_links(site.article(page))]
+
+    assert ("Recommendation 1A", "../../recommendations/affordable-access/") in links(
+        "chapters/02-leaving-no-one-behind/index.html")
+    assert ("Section 2.2", "../../chapters/02-leaving-no-one-behind/#digital-divide") in links(
+        "recommendations/affordable-access/index.html")
+    assert ("Recommendation 1D", "../digital-economy-data/") in links("recommendations/affordable-access/index.html")
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+def test_pdf_title_page_names_the_edition_and_its_date(sample):
+    title_page = readers.squash(sample.read_pdf.page_texts[0])
+    for text in (sample.report.title, "Edition: Working draft", f"Date: {EDITION_DATE}",
+                 f"Source: commit {sample.commit[:12]}", "DRAFT — not for citation or circulation"):
+        assert text in title_page
+
+
+def test_pdf_contents_give_each_document_its_page_number(sample):
+    pdf, report = sample.read_pdf, sample.report
+    assert readers.squash(pdf.page_texts[1]).startswith(
+        f"DRAFT {report.title} DRAFT · Working draft · {EDITION_DATE} Contents")
+    first = pdf.named_destinations[report.documents[0].id]
+    entries = readers.merge_link_runs(pdf, [link for link in pdf.links if link.page < first])
+    by_target = {link.name: link.text for link in entries}
+    for doc in report.documents:
+        page = pdf.named_destinations[doc.id]
+        entry = readers.plain_quotes(by_target[doc.id].replace("\u2060", ""))  # a word joiner before the number
+        assert re.fullmatch(re.escape(doc.heading) + r"[ .]+" + str(page + 1), entry), entry
+        assert pdf.footer(page) == str(page + 1)
+
+
+def test_pdf_pages_after_the_title_page_are_numbered(sample):
+    pdf = sample.read_pdf
+    assert len(pdf) > 20
+    assert pdf.footer(0) != "1"  # the title page carries no number
+    assert [pdf.footer(i) for i in range(1, len(pdf))] == [str(i + 1) for i in range(1, len(pdf))]
+
+
+def test_pdf_chapters_are_numbered_and_recommendations_labelled(sample):
+    pdf, report = sample.read_pdf, sample.report
+    bookmarks = [title for level, title, _ in pdf.outline if level == 1]
+    assert [readers.plain_quotes(b) for b in bookmarks] == [doc.heading for doc in report.documents]
+    assert "Chapter 1: Introduction" in bookmarks
+    assert [b.split(":")[0] for b in bookmarks if b.startswith("Recommendation")] == [
+        f"Recommendation {n}" for n in ("1A", "1B", "1C", "1D", "2", "3A", "3B", "3C", "4", "5A", "5B")]
+    assert (2, "1.1 Mandate") in [(level, title) for level, title, _ in pdf.outline]
+
+
+def test_pdf_cross_references_are_clickable_internal_links(sample):
+    pdf = sample.read_pdf
+    chapter = pdf.named_destinations["leaving-no-one-behind"]
+    links = [(link.text, link.name) for link in readers.merge_link_runs(pdf, pdf.links) if link.page == chapter]
+    assert ("Recommendation 1A", "affordable-access") in links
+    target = pdf.named_destinations["affordable-access"]
+    assert "Recommendation 1A: Commit to connecting every adult" in readers.squash(pdf.page_texts[target])
+
+
+def test_pdf_has_the_notes_tables_and_images(sample):
+    pdf, report = sample.read_pdf, sample.report
+    text = readers.squash(" ".join(pdf.page_texts))
+    notes = [note for doc in report.documents for note in note_texts(doc)]
+    assert len(notes) == 3
+    for note in notes:
+        assert note in text
+    # Each note marker links to its note and back: explicit destinations within the document.
+    assert len([link for link in pdf.links if link.dest_page is not None]) == 2 * len(notes)
+    page = pdf.named_destinations["leaving-no-one-behind--digital-divide"]
+    header = [w for w in pdf.words[page] if w[4] in ("Dimension", "Illustrative")]
+    assert len(header) == 2 and abs(header[0][1] - header[1][1]) < 1, "the table's header is one row"
+    assert "Relevance Whether content and services meet local needs" in readers.squash(pdf.page_texts[page])
+    with_images = [i for i, page in enumerate(pdf.reader.pages) if len(page.images)]
+    assert len(with_images) == 1
+    assert pdf.named_destinations["introduction--tracks"] <= with_images[0] <= pdf.named_destinations[
+        "introduction--consultation"], "the figure sits in its section"
+
+
+def test_draft_pdf_marks_every_page(sample):
+    pdf = sample.read_pdf
+    assert [i for i, text in enumerate(pdf.page_texts) if "DRAFT" not in text] == []
+    assert [i for i, text in enumerate(pdf.poppler_texts) if "DRAFT" not in text] == []
+
+
+def test_final_edition_carries_no_draft_mark(sample, tmp_path):
+    out = tmp_path / "final"
+    result = run_report("build", "--root", str(sample.root), "--final", "--formats", "pdf,docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = readers.Pdf(out / "panel-report.pdf")
+    assert [i for i, text in enumerate(pdf.page_texts) if "DRAFT" in text] == []
+    assert [i for i, text in enumerate(pdf.poppler_texts) if "DRAFT" in text] == []
+    assert "Edition: Final edition" in pdf.page_texts[0]
+    docx = readers.Docx(out / "panel-report.docx")
+    assert docx.paragraphs("Date") == [f"Final edition · {EDITION_DATE}"]
+    assert "DRAFT" not in docx.text
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert (manifest["edition"], manifest["final"]) == ("Final edition", True)
+    assert [o["format"] for o in manifest["outputs"]] == ["pdf", "docx"]
+
+
+def test_names_are_printed_as_written(built_copy, tmp_path):
+    """Names reach Typst as text: markup or code characters in them neither run nor break the PDF."""
+    name = "Draft #3 [rev] *bold* $x$ <label> _u_ @cite \\ 1.0... -- end"
+    author = 'The "Panel" \\ #1 [draft]'
+    settings = built_copy / "report.yml"
+    settings.write_text(settings.read_text("utf-8").replace(
+        "author: High-level Panel on Digital Cooperation", f"author: '{author}'"), "utf-8")
+    out = tmp_path / "named"
+    result = run_report("build", "--root", str(built_copy), "--edition", name, "--formats", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = readers.Pdf(out / "panel-report.pdf")
+    assert f"Edition: {name}" in pdf.page_text(0)
+    assert 'THE “PANEL” \\ #1 [DRAFT]' in pdf.page_text(0)  # the title page's small capitals
+    assert f"DRAFT · {name} · {EDITION_DATE}" in pdf.page_text(2)
+    assert pdf.reader.metadata["/Author"] == author
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+
+def test_docx_title_page(sample):
+    docx, report = sample.read_docx, sample.report
+    assert docx.paragraphs("Title") == [report.title]
+    assert docx.paragraphs("Subtitle") == [report.settings["subtitle"]]
+    assert docx.paragraphs("Date") == [f"DRAFT · Working draft · {EDITION_DATE}"]
+    # The contents start a new page, so the title block is a page of its own.
+    assert docx.document.styles["TOC Heading"].paragraph_format.page_break_before
+    assert docx.document.styles["Heading 1"].paragraph_format.page_break_before
+
+
+def test_docx_pages_are_numbered(sample):
+    docx = sample.read_docx
+    footers = [r.get(f"{{{readers.R}}}id") for r in docx.xml("word/document.xml").iter(readers.w("footerReference"))]
+    assert footers, "the section has a footer"
+    targets = [docx.relationships()[rid][0] for rid in footers]
+    fields = [f.get(readers.w("instr")).strip() for t in targets
+              for f in docx.xml(f"word/{t}").iter(readers.w("fldSimple"))]
+    assert "PAGE" in fields
+
+
+def test_docx_has_a_table_of_contents_field(sample):
+    docx = sample.read_docx
+    assert [t.strip() for t in docx.instr_texts() if "TOC" in t] == ['TOC \\o "1-2" \\h \\z \\u']
+    toc = docx.xml("word/document.xml").find(f".//{readers.w('sdt')}")
+    assert toc.find(f".//{readers.w('docPartGallery')}").get(readers.w("val")) == "Table of Contents"
+    heading = toc.find(f".//{readers.w('p')}")
+    assert heading.find(f".//{readers.w('pStyle')}").get(readers.w("val")) == "TOCHeading"
+    assert "".join(t.text for t in heading.iter(readers.w("t"))) == "Contents"
+
+
+def test_docx_uses_word_heading_styles(sample):
+    docx, report = sample.read_docx, sample.report
+    assert [readers.plain_quotes(text) for level, text in docx.headings if level == 1] == [
+        doc.heading for doc in report.documents]
+    assert (2, "1.1 Mandate") in docx.headings
+    assert (2, "Rationale") in docx.headings
+
+
+def test_docx_footnotes_hold_the_notes(sample):
+    docx, report = sample.read_docx, sample.report
+    notes = [note for doc in report.documents for note in note_texts(doc)]
+    assert docx.footnotes() == notes
+    assert docx.footnote_references() == len(notes)
+
+
+def test_docx_cross_references_are_internal_hyperlinks(sample):
+    docx = sample.read_docx
+    links = docx.hyperlinks()
+    assert ("affordable-access", None, "Recommendation 1A") in links
+    assert ("leaving-no-one-behind--digital-divide", None, "Section 2.2") in links
+    assert {"affordable-access", "leaving-no-one-behind--digital-divide"} <= docx.bookmarks()
+    media = [name for name in docx.parts if name.startswith("word/media/")]
+    assert [docx.parts[name] for name in media] == [(sample.root / "images/three-tracks.png").read_bytes()]
+
+
+# --- reproducible -------------------------------------------------------------------------------
+
+def test_same_commit_and_edition_give_identical_pdf_and_docx(sample, tmp_path):
+    for out in ("one", "two"):
+        result = run_report("build", "--root", str(sample.root), "--formats", "pdf,docx", "--out", str(tmp_path / out))
+        assert result.exit_code == 0, result.output
+    for name in ("panel-report.pdf", "panel-report.docx"):
+        one, two = (tmp_path / "one" / name).read_bytes(), (tmp_path / "two" / name).read_bytes()
+        assert one == two, name
+        assert one == (sample.out / name).read_bytes(), name
+    manifests = [json.loads((tmp_path / out / "manifest.json").read_text()) for out in ("one", "two")]
+    assert manifests[0] == manifests[1]
+
+
+# --- refused and failed builds leave the last good build as it was ------------------------------
+
+def test_build_refuses_when_check_finds_errors(built_copy):
+    chapter = built_copy / "chapters/01-introduction.md"
+    text = chapter.read_text("utf-8").rstrip("\n")
+    chapter.write_text(text + "\n\nSee [[rec:affordable-acess]] for more.\n", "utf-8")
+    line = text.count("\n") + 3
+    before = tree_state(built_copy / "build")
+
+    result = run_report("build", "--root", str(built_copy))
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"chapters/01-introduction.md:{line}:5: error [ref.unknown] no recommendation with id "
+        "'affordable-acess'; did you mean 'affordable-access'?",
+        "report: build refused: `report check` found 1 error; fix them and build again",
+    ]
+    assert tree_state(built_copy / "build") == before
+
+
+def test_failed_pdf_engine_keeps_the_last_good_build(built_copy):
+    (built_copy / "images/three-tracks.png").write_bytes(b"not a PNG at all")  # passes the checks
+    before = tree_state(built_copy / "build")
+
+    result = run_report("build", "--root", str(built_copy))
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("report: the PDF engine (Typst) failed: failed to decode image")
+    assert result.stderr.rstrip().endswith("; the previous build is unchanged")
+    assert tree_state(built_copy / "build") == before
+    assert sorted(p.name for p in built_copy.iterdir() if p.name.startswith(".build")) == [".build.lock"]
+
+
+def test_failed_site_keeps_the_last_good_build(built_copy):
+    """The site is made last: its failure throws away the PDF and DOCX already made in staging."""
+    config = built_copy / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("name: material", "name: no-such-theme"), "utf-8")
+    before = tree_state(built_copy / "build")
+
+    result = run_report("build", "--root", str(built_copy))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("report: the HTML edition failed")
+    assert tree_state(built_copy / "build") == before
+    assert not list(built_copy.glob(".build.staging-*"))
+
+
+@pytest.mark.parametrize("out", [".", "annexes", ".."])
+def test_build_never_replaces_a_folder_that_is_not_a_build(built_copy, out):
+    """A build replaces its output folder as a whole: pointed at the report or its content, it refuses."""
+    target = (built_copy / out).resolve()
+    before = tree_state(built_copy)
+
+    result = run_report("build", "--root", str(built_copy), "--formats", "docx", "--out", str(target))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"report: the output folder {target} ")
+    assert tree_state(built_copy) == before
+
+
+def test_a_build_running_elsewhere_blocks_a_second_one(built_copy):
+    before = tree_state(built_copy / "build")
+    with open(built_copy / ".build.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run_report("build", "--root", str(built_copy), "--formats", "docx")
+    assert result.exit_code == 1
+    assert result.stderr == (f"report: another build of {built_copy / 'build'} is running; wait for it to finish, "
+                             "then build again; the previous build is unchanged\n")
+    assert tree_state(built_copy / "build") == before
