@@ -66,7 +66,7 @@ class Result:
 
 def edition_for(report: Report, options: Options) -> Edition:
     """Name, date and commit of the edition; the date comes from the commit so rebuilds match."""
-    commit, epoch = None, None
+    commit, epoch, uncommitted = None, None, False
     try:
         import git
 
@@ -75,6 +75,7 @@ def edition_for(report: Report, options: Options) -> Edition:
             if repo.head.is_valid():
                 commit = repo.head.commit.hexsha
                 epoch = repo.head.commit.committed_date
+                uncommitted = repo.is_dirty(untracked_files=True, path=str(report.root))
         finally:
             repo.close()
     except Exception:  # not a repository, or git unusable: fall back to the files' own dates
@@ -82,10 +83,12 @@ def edition_for(report: Report, options: Options) -> Edition:
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
     if epoch is None:
-        epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents))
+        epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
+                    else (report.root / "report.yml").stat().st_mtime)
     date = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d")
     name = options.edition or ("Final edition" if options.final else "Working draft")
-    return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final)
+    return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final,
+                   uncommitted=uncommitted)
 
 
 def _digest(path: Path) -> tuple[int, str]:
@@ -245,6 +248,7 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
                 "final": edition.final,
                 "date": edition.date,
                 "commit": edition.commit,
+                "uncommitted_changes": edition.uncommitted,
                 "outputs": [],
             }
             for fmt in FORMATS:

@@ -51,6 +51,29 @@ def rows(report: Report, history: dict[str, FileHistory] | None) -> list[Row]:
     return result
 
 
+ROLE_TITLES = {"co-chair": "Co-chairs", "member": "Members", "secretariat": "Secretariat"}
+
+
+def roster_markdown(report: Report) -> str:
+    """The Panel as printed in its annex, from roster.yml: one table per role, in roster order."""
+    parts = []
+    for role, heading in ROLE_TITLES.items():
+        members = [m for m in report.members.values() if m.role == role]
+        if not members:
+            continue
+        parts += [f"**{heading}**", "", "| Name | Affiliation |", "|---|---|"]
+        for m in members:
+            name = m.name.replace("|", "/")
+            affiliation = (m.affiliation or "—").replace("|", "/")
+            parts.append(f"| {name} | {affiliation} |")
+        parts.append("")
+    vacancies = sum(m.vacancy for m in report.members.values())
+    if vacancies:
+        parts += [f"{vacancies} seat{'s' if vacancies != 1 else ''} await confirmation of the "
+                  "member's name.", ""]
+    return "\n".join(parts)
+
+
 def _table(headers: list[str], body: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),

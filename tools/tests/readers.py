@@ -228,7 +228,7 @@ def squash(text: str) -> str:
 
 
 def plain_quotes(text: str) -> str:
-    """pandoc makes apostrophes typographic (’) in the PDF and DOCX; the site keeps the source's (')."""
+    """Every edition prints typographic apostrophes (’: pandoc's smart, MkDocs' smarty); the source has '."""
     return text.replace("\u2019", "'")
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import docx as python_docx
 import pytest
 
 import readers
@@ -414,3 +415,27 @@ def test_a_build_running_elsewhere_blocks_a_second_one(built_copy):
     assert result.stderr == (f"report: another build of {built_copy / 'build'} is running; wait for it to finish, "
                              "then build again; the previous build is unchanged\n")
     assert tree_state(built_copy / "build") == before
+
+
+def test_panel_members_annex_is_printed_from_the_roster_in_every_edition(sample):
+    report = sample.report
+    annex = next(d for d in report.documents if d.meta.get("roster") is True)
+    names = [m.name for m in report.members.values()]
+    assert len(names) == 23 and "Melinda Gates" in names
+    site = readers.squash(sample.read_site.article(readers.site_page(annex)).text())
+    pdf = readers.squash(" ".join(sample.read_pdf.page_texts))
+    # The tables' cells: the reader's text holds the paragraphs only.
+    cells = [cell.text for table in python_docx.Document(str(sample.docx)).tables
+             for row in table.rows for cell in row.cells]
+    docx = readers.squash(" ".join(cells))
+    for name in names:
+        assert name in site, name
+        assert name in pdf, name
+        assert name in docx, name
+    assert "20 seats await confirmation of the member's name." in readers.plain_quotes(site)
+
+
+def test_home_page_links_to_its_own_source_and_no_third_party(sample):
+    home = (sample.site / "index.html").read_text()
+    assert "/edit/main/web/index.md" in home
+    assert "api.github.com" not in home and "fonts.googleapis.com" not in home

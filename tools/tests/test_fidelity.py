@@ -63,7 +63,8 @@ def test_site_headings_are_the_predicted_ones(sample, predicted):
     site = sample.read_site
     for doc in sample.report.documents:
         article = site.article(readers.site_page(doc))
-        found = [(int(e.tag[1]), squash(e.text())) for e in article.iter() if e.tag in ("h1", "h2", "h3", "h4")]
+        found = [(int(e.tag[1]), plain_quotes(squash(e.text())))
+                 for e in article.iter() if e.tag in ("h1", "h2", "h3", "h4")]
         expected = [(h.level, h.text) for h in predicted["headings"] if h.doc == doc.id]
         assert found == expected, doc.path
 
@@ -108,7 +109,7 @@ def test_site_references_are_the_predicted_ones(sample, predicted):
     site = sample.read_site
     for doc in sample.report.documents:
         page = readers.site_page(doc)
-        found = [(squash(a.text()), site_key(sample, page, a.attrs["href"]))
+        found = [(plain_quotes(squash(a.text())), site_key(sample, page, a.attrs["href"]))
                  for a in readers.content_links(site.article(page))]
         expected = [(r.text, r.target) for r in predicted["references"] if r.source == doc.id]
         assert found == expected, doc.path

@@ -40,8 +40,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.history: dict[str, history.FileHistory] = {}
         # Set by `report build`: {"pdf": Path, "docx": Path} of the edition's downloads.
         self.downloads: dict[str, Path] = {}
+        self.docs_dir: Path | None = None
 
     def on_config(self, config):
+        self.docs_dir = Path(config.docs_dir).resolve()
+        if self.report is not None:  # handed over by `report build`, already checked
+            if not config.nav:
+                config.nav = self._nav()
+            return config
         root = Path(config.config_file_path).resolve().parent
         try:
             self.report = load(root)
@@ -89,16 +95,27 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
         return files
 
+    def _edit_url(self, file: File, doc) -> str | None:
+        """GitHub's editor for the page's source: the report's file, or the site's own page."""
+        repo = self.report.settings.get("repository")
+        if not repo:
+            return None
+        base = f"{repo.rstrip('/')}/edit/main/"
+        if doc is not None:
+            return base + doc.path
+        if file.generated_by:  # the recommendations index and progress page have no source
+            return None
+        return base + Path(self.docs_dir).relative_to(self.report.root).as_posix() + "/" + file.src_uri
+
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        doc = self.report.by_path.get(page.file.src_uri)
+        page.edit_url = self._edit_url(page.file, doc)
         if page.file.src_uri == "index.md":
             return markdown + pages.downloads_section(self.downloads)
-        doc = self.report.by_path.get(page.file.src_uri)
         if doc is None:
             return markdown
         # mkdocs-material reads `status` as a page-status icon: keep the report's own field apart.
         page.meta["report_status"] = page.meta.pop("status", None)
-        repo = self.report.settings.get("repository")
-        page.edit_url = f"{repo.rstrip('/')}/edit/main/{doc.path}" if repo else None
         title, _, rest = render(self.report, doc, SITE).partition("\n\n")
         facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
         return f"{title}\n\n{facts}\n\n{rest}"

@@ -15,7 +15,9 @@ from ..model import Report
 from .resolve import single_document
 
 # pandoc's Markdown, minus what would make it read the sources differently from MkDocs.
-READER = "markdown-implicit_figures+footnotes+pipe_tables+header_attributes-citations"
+# Raw HTML, TeX and `{=format}` blocks are off: nothing in the text reaches the engines unescaped.
+READER = ("markdown-implicit_figures+footnotes+pipe_tables+header_attributes-citations"
+          "-raw_html-raw_tex-raw_attribute")
 
 
 class RenderError(Exception):
@@ -29,6 +31,7 @@ class Edition:
     epoch: int  # the same moment as a Unix time (SOURCE_DATE_EPOCH)
     commit: str | None
     final: bool = False
+    uncommitted: bool = False  # built from a working tree with changes the commit does not hold
 
 
 def template(name: str) -> Path:

@@ -13,6 +13,7 @@ from .. import refs
 from ..checks import resolve_path
 from ..markdown import REF, RefMatch, is_external
 from ..model import Document, Report
+from ..owners import roster_markdown
 
 SITE, SINGLE = "site", "single"
 
@@ -109,7 +110,10 @@ def render(report: Report, doc: Document, mode: str) -> str:
         position = end
     out.append(body[position:])
     title = _resolve_inline(report, doc, doc.heading, mode)
-    return f"# {title} {{#{anchor_id(doc, None, mode)}}}\n\n" + "".join(out).strip("\n") + "\n"
+    body = "".join(out).strip("\n") + "\n"
+    if doc.kind == "annex" and doc.meta.get("roster") is True:
+        body += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
+    return f"# {title} {{#{anchor_id(doc, None, mode)}}}\n\n" + body
 
 
 def single_document(report: Report) -> str:
