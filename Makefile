@@ -48,3 +48,7 @@ test: setup system
 
 clean:
 	rm -rf build
+
+## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
+bench: setup
+	$(BIN)/python tools/bench/bench.py

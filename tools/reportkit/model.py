@@ -88,6 +88,33 @@ class Document:
             result.setdefault(heading.anchor, heading.start)
         return result
 
+    @cached_property
+    def section_numbers(self) -> dict[str, str]:
+        """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter.
+
+        Read only once the report is numbered (the loader does that before anyone asks).
+        """
+        if self.kind != "chapter" or not self.number:
+            return {}
+        numbers: dict[str, str] = {}
+        counters = [0, 0]
+        for heading in self.scan.headings:
+            if heading.level == 2:
+                counters = [counters[0] + 1, 0]
+                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}")
+            elif heading.level == 3 and counters[0]:
+                counters[1] += 1
+                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}.{counters[1]}")
+        return numbers
+
+    @cached_property
+    def heading_texts(self) -> dict[str, str]:
+        """Anchor -> the heading's text (first occurrence)."""
+        texts: dict[str, str] = {}
+        for heading in self.scan.headings:
+            texts.setdefault(heading.anchor, heading.text)
+        return texts
+
     def where(self, offset: int) -> tuple[int, int]:
         """File line and column of an offset in the body."""
         line, column = self.scan.position(offset)

@@ -31,38 +31,15 @@ def suggest(word: str, candidates) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def section_numbers(doc: Document) -> dict[str, str]:
-    """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter."""
-    if doc.kind != "chapter" or not doc.number:
-        return {}
-    numbers: dict[str, str] = {}
-    counters = [0, 0]
-    for heading in doc.scan.headings:
-        if heading.level == 2:
-            counters = [counters[0] + 1, 0]
-            numbers.setdefault(heading.anchor, f"{doc.number}.{counters[0]}")
-        elif heading.level == 3 and counters[0]:
-            counters[1] += 1
-            numbers.setdefault(heading.anchor, f"{doc.number}.{counters[0]}.{counters[1]}")
-    return numbers
-
-
-def heading_text(doc: Document, anchor: str) -> str:
-    for heading in doc.scan.headings:
-        if heading.anchor == anchor:
-            return heading.text
-    return anchor
-
-
 def default_text(report: Report, target: Document, anchor: str | None) -> str:
     if not anchor:
         return target.label
-    number = section_numbers(target).get(anchor)
+    number = target.section_numbers.get(anchor)
     if number:
         return f"Section {number}"
     if target.number and target.kind != "chapter":
-        return f"{target.label}, “{heading_text(target, anchor)}”"
-    return f"“{heading_text(target, anchor)}”"
+        return f"{target.label}, “{target.heading_texts.get(anchor, anchor)}”"
+    return f"“{target.heading_texts.get(anchor, anchor)}”"
 
 
 def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved:

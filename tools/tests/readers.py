@@ -181,7 +181,7 @@ def expected_headings(report: Report) -> list[ExpectedHeading]:
     found = []
     for doc in report.documents:
         found.append(ExpectedHeading(doc.id, 1, _plain(report, doc.heading), anchor_id(doc, None, SINGLE), True))
-        numbers = refs.section_numbers(doc)
+        numbers = doc.section_numbers
         for heading in doc.scan.headings:
             number = numbers.get(heading.anchor)
             text = _plain(report, heading.text)

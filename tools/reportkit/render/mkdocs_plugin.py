@@ -81,7 +81,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
     def on_files(self, files: Files, config) -> Files:
         report = self.report
         for doc in report.documents:
-            files.append(File.generated(config, doc.path, abs_src_path=str(report.root / doc.path)))
+            # The page MkDocs reads is the resolved one: no front matter for it to parse again.
+            files.append(File.generated(config, doc.path, content=self._page(doc)))
         for folder in ASSET_FOLDERS + tuple(KIND_FOLDERS.values()):
             for path in sorted((report.root / folder).glob("**/*")):
                 rel = path.relative_to(report.root).as_posix()
@@ -112,10 +113,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         page.edit_url = self._edit_url(page.file, doc)
         if page.file.src_uri == "index.md":
             return markdown + pages.downloads_section(self.downloads)
-        if doc is None:
-            return markdown
-        # mkdocs-material reads `status` as a page-status icon: keep the report's own field apart.
-        page.meta["report_status"] = page.meta.pop("status", None)
+        return markdown
+
+    def _page(self, doc) -> str:
+        """The document resolved for the site, with its owner, status and last update under the title.
+
+        No front matter reaches MkDocs, so mkdocs-material never sees the report's own `status`
+        (it would draw its page-status icons from it).
+        """
         title, _, rest = render(self.report, doc, SITE).partition("\n\n")
         facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
         return f"{title}\n\n{facts}\n\n{rest}"

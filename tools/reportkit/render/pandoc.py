@@ -95,7 +95,7 @@ def _metadata(report: Report, edition: Edition) -> list[str]:
 
 def _convert(markdown: str, to: str, extra: list[str], output: Path | None = None) -> str:
     try:
-        return pypandoc.convert_text(markdown, to, format=READER, extra_args=extra,
+        return pypandoc.convert_text(markdown, to, format=READER, extra_args=extra, verify_format=False,
                                      outputfile=str(output) if output else None)
     except RuntimeError as exc:
         raise RenderError(f"pandoc could not write {to}: {exc}") from exc

@@ -69,7 +69,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
     scan = doc.scan
     body = scan.body
     edits: list[tuple[int, int, str]] = []
-    numbers = refs.section_numbers(doc)
+    numbers = doc.section_numbers
     heading_spans = []
     for heading in scan.headings:
         heading_spans.append((heading.start, heading.end))
