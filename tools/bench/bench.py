@@ -3,8 +3,8 @@
     .venv/bin/python tools/bench/bench.py [--quick] [--sizes full|tiny] [--only GROUP] [--cache DIR]
 
 Each time is the median of several runs; a library run and its peer run alternate, so both see
-the same machine. Generated reports are cached under build/bench/reports/ (keyed by the
-generator's source and its parameters); outputs go to build/bench/out/. The exit code is 0
+the same machine. Generated reports are cached under .bench/reports/ (keyed by the
+generator's source and its parameters); outputs go to .bench/out/. The exit code is 0
 whatever the figures: this is a report, not a test.
 """
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the 
 from reportkit import checks, generate, history, loader  # noqa: E402
 from reportkit.diagnostics import ERROR  # noqa: E402
 
-CACHE = ROOT / "build" / "bench"
+CACHE = ROOT / ".bench"  # not under build/: a build replaces build/ as a whole
 BIN = Path(sys.executable).parent
 
 

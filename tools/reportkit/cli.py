@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -212,6 +213,33 @@ def review(root: Path, base: str, fmt: str) -> None:
     except routing.ReviewError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(routing.format_review(result, fmt), nl=False)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--chapters", type=click.IntRange(0), default=7, show_default=True)
+@click.option("--sections", type=click.IntRange(0), default=8, show_default=True, help="Sections per chapter.")
+@click.option("--recommendations", type=click.IntRange(1), default=11, show_default=True)
+@click.option("--annexes", type=click.IntRange(0), default=6, show_default=True)
+@click.option("--refs-per-section", type=click.IntRange(0), default=2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same bytes.")
+@click.option("--commits", type=click.IntRange(0), default=0, show_default=True,
+              help="Write a git history of this many commits (0: no repository).")
+@click.option("--authors", type=click.IntRange(1), default=5, show_default=True)
+def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,
+             refs_per_section: int, seed: int, commits: int, authors: int) -> None:
+    """Write a valid synthetic report of a given size into OUT (for benchmarks and tests)."""
+    from . import generate as generator
+
+    try:
+        generator.generate(out, chapters, sections, recommendations, annexes, refs_per_section, seed,
+                           commits, authors)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    except subprocess.CalledProcessError as exc:
+        raise click.ClickException(f"git failed: {exc.stderr.decode(errors='replace').strip()}") from None
+    click.echo(f"wrote a report of {chapters} chapters, {recommendations} recommendations and "
+               f"{annexes} annexes to {out}")
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:

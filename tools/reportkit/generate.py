@@ -15,12 +15,10 @@ Counts, for the tests and the benchmarks to rely on:
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import struct
 import subprocess
-import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -475,31 +473,3 @@ def generate(out: Path, chapters: int, sections: int, recommendations: int, anne
     if commits:
         _history(out, files, commits, generator.author_names(authors), seed)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reportkit.generate", description=__doc__.split("\n")[0])
-    parser.add_argument("out", type=Path, help="folder to write the report into (empty or absent)")
-    parser.add_argument("--chapters", type=int, default=7)
-    parser.add_argument("--sections", type=int, default=8, help="level-2 sections per chapter")
-    parser.add_argument("--recommendations", type=int, default=11)
-    parser.add_argument("--annexes", type=int, default=6)
-    parser.add_argument("--refs-per-section", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--commits", type=int, default=0, help="git commits of history (0: no repository)")
-    parser.add_argument("--authors", type=int, default=5, help="distinct authors of those commits")
-    args = parser.parse_args(argv)
-    try:
-        generate(args.out, args.chapters, args.sections, args.recommendations, args.annexes,
-                 args.refs_per_section, args.seed, args.commits, args.authors)
-    except (ValueError, FileExistsError) as exc:
-        parser.error(str(exc))
-    except subprocess.CalledProcessError as exc:
-        print(f"generate: git failed: {exc.stderr.decode(errors='replace').strip()}", file=sys.stderr)
-        return 1
-    print(f"wrote a report of {args.chapters} chapters, {args.recommendations} recommendations and "
-          f"{args.annexes} annexes to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -92,14 +92,6 @@ def test_refuses_a_folder_with_files_and_sizes_that_cannot_be_valid(tmp_path):
                  refs_per_section=4, seed=0)
 
 
-def test_module_command(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "reportkit.generate", str(tmp_path / "r"), "--chapters", "2",
-                           "--sections", "2", "--recommendations", "3", "--annexes", "1", "--seed", "9"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert len(loader.load(tmp_path / "r").of_kind("chapter")) == 2
-
-
 def test_bench_runs_on_tiny_sizes(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "bench" / "bench.py"), "--quick",
                            "--sizes", "tiny", "--cache", str(tmp_path)],
@@ -109,3 +101,18 @@ def test_bench_runs_on_tiny_sizes(tmp_path):
     assert lines[1].startswith("work ") and lines[1].endswith("| met?")
     assert "failed" not in done.stdout
     assert any(line.startswith("history, ") for line in lines)
+
+
+def test_report_generate_command(tmp_path):
+    from click.testing import CliRunner
+
+    from reportkit.cli import main
+
+    out = tmp_path / "generated"
+    result = CliRunner().invoke(main, ["generate", str(out), "--chapters", "2", "--sections", "3",
+                                       "--recommendations", "4", "--annexes", "1", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote a report of 2 chapters, 4 recommendations and 1 annexes to {out}\n"
+    assert CliRunner().invoke(main, ["check", "--root", str(out)]).exit_code == 0
+    again = CliRunner().invoke(main, ["generate", str(out)])
+    assert again.exit_code == 2 and "exists and is not an empty folder" in again.stderr
