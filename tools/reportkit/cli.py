@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,8 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
         raise click.BadParameter(f"choose from {', '.join(editions.FORMATS)}", param_hint="--formats")
     if progress is None:
         progress = sys.stderr.isatty() and not os.environ.get("CI")
+    # SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C, so the staging folder is removed.
+    signal.signal(signal.SIGTERM, _interrupt)
 
     def step(message: str) -> None:
         if progress:
@@ -240,6 +243,10 @@ def generate(out: Path, chapters: int, sections: int, recommendations: int, anne
         raise click.ClickException(f"git failed: {exc.stderr.decode(errors='replace').strip()}") from None
     click.echo(f"wrote a report of {chapters} chapters, {recommendations} recommendations and "
                f"{annexes} annexes to {out}")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:
