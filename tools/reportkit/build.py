@@ -73,9 +73,11 @@ def edition_for(report: Report, options: Options) -> Edition:
         repo = git.Repo(report.root, search_parent_directories=True)
         try:
             if repo.head.is_valid():
-                commit = repo.head.commit.hexsha
-                epoch = repo.head.commit.committed_date
-                uncommitted = repo.is_dirty(untracked_files=True, path=str(report.root))
+                head = repo.head.commit
+                commit, epoch = head.hexsha, head.committed_date
+                # One `git status` (is_dirty would run three git commands).
+                uncommitted = bool(repo.git.status("--porcelain", "--untracked-files=normal", "--",
+                                                   str(report.root)).strip())
         finally:
             repo.close()
     except Exception:  # not a repository, or git unusable: fall back to the files' own dates

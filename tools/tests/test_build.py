@@ -58,8 +58,9 @@ def test_build_folder_holds_the_editions_and_nothing_else(sample):
 
 def test_manifest_names_the_edition_and_verifies_every_output(sample):
     manifest = json.loads((sample.out / "manifest.json").read_text("utf-8"))
-    assert {k: manifest[k] for k in ("edition", "final", "date", "commit")} == {
-        "edition": "Working draft", "final": False, "date": EDITION_DATE, "commit": sample.commit}
+    assert {k: manifest[k] for k in ("edition", "final", "date", "commit", "uncommitted_changes")} == {
+        "edition": "Working draft", "final": False, "date": EDITION_DATE, "commit": sample.commit,
+        "uncommitted_changes": False}
     assert [(o["format"], o["path"]) for o in manifest["outputs"]] == [
         ("html", "site"), ("pdf", "panel-report.pdf"), ("docx", "panel-report.docx")]
     for output in manifest["outputs"]:
@@ -439,3 +440,12 @@ def test_home_page_links_to_its_own_source_and_no_third_party(sample):
     home = (sample.site / "index.html").read_text()
     assert "/edit/main/web/index.md" in home
     assert "api.github.com" not in home and "fonts.googleapis.com" not in home
+
+
+def test_manifest_says_when_the_tree_has_uncommitted_changes(built_copy, tmp_path):
+    chapter = built_copy / "chapters" / "01-introduction.md"
+    chapter.write_text(chapter.read_text() + "\nOne more sentence.\n")
+    result = run_report("build", "--root", str(built_copy), "--formats", "docx", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["uncommitted_changes"] is True
