@@ -29,8 +29,9 @@ RULES: dict[str, str] = {
     "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
     "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
     "budget.over": WARNING, "codeowners.stale": ERROR,
-    "html.unsafe": ERROR, "html.raw": WARNING,
+    "html.unsafe": ERROR, "html.raw": WARNING, "file.too-many": ERROR,
 }
+MAX_PER_FILE = 200
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
 
@@ -267,13 +268,17 @@ def check_notes(report: Report) -> list[Diagnostic]:
     return found
 
 
-_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)"
-                  r"(?P<attrs>(?:\s(?:[^<>\"']|\"[^\"]*\"|'[^']*')*)?)/?>")
 # Elements and attributes that run code, load other pages or change the page around the text.
 UNSAFE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form",
                "meta", "link", "style", "svg", "math", "template", "input", "button", "textarea"}
-_UNSAFE_ATTR = re.compile(r"\bon[a-z]+\s*=|\b(?:href|src|action|formaction|data|srcdoc|xlink:href)\s*=\s*"
-                          r"[\"']?\s*(?:javascript|vbscript|data):|\bsrcdoc\s*=", re.I)
+# One pass over the text's tokens (a tag's start and end, quoted values, risky attributes) with a
+# small state machine, as a browser reads a tag: linear in the text, and a '>' inside a quoted
+# value does not end the tag.
+_HTML_TOKEN = re.compile(
+    r"<(?P<open>[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])|(?P<end>>)|=\s*(?P<value>[\"'])|(?P<quote>[\"'])"
+    r"|(?P<risky>\bon[a-z]+\s*=|\bsrcdoc\s*="
+    r"|\b(?:href|src|action|formaction|data|xlink:href)\s*=\s*(?P<q>[\"']?)\s*(?:javascript|vbscript|data):)",
+    re.I)
 
 
 def check_html(report: Report) -> list[Diagnostic]:
@@ -282,21 +287,45 @@ def check_html(report: Report) -> list[Diagnostic]:
         return []
     found = []
     for doc in report.documents:
-        if "<" not in doc.scan.masked:
+        if "<" in doc.scan.masked:
+            found += _html_in(doc)
+    return found
+
+
+def _html_in(doc: Document) -> list[Diagnostic]:
+    found = []
+    tag: tuple[int, str] | None = None  # where the open tag starts, and its name
+    flagged = False  # the open tag has been reported already
+    quote = ""
+    for m in _HTML_TOKEN.finditer(doc.scan.masked):
+        if quote:
+            if m["quote"] == quote or (m["q"] and m["q"] == quote):
+                quote = ""
             continue
-        for m in _TAG.finditer(doc.scan.masked):
-            name = m["name"].lower()
-            if m["close"]:
-                continue
-            if name in UNSAFE_TAGS or _UNSAFE_ATTR.search(m["attrs"]):
-                what = f"<{name}>" if name in UNSAFE_TAGS else f"an attribute of <{name}>"
+        if m["open"]:
+            name = m["open"].lower()
+            tag, flagged = (m.start(), name), name in UNSAFE_TAGS
+            if flagged:
                 found.append(_at(doc, m.start(), "html.unsafe",
-                                 f"{what} could run code or load content in readers' browsers; remove it "
-                                 "(report.yml `allow_html: true` would allow it)"))
-            else:
-                found.append(_at(doc, m.start(), "html.raw",
-                                 f"raw HTML <{name}> appears on the site only; the PDF and DOCX leave it "
+                                 f"<{name}> could run code or load content in readers' browsers; remove "
+                                 "it (report.yml `allow_html: true` would allow it)"))
+        elif tag is None:
+            continue
+        elif m["end"]:
+            if not flagged:
+                found.append(_at(doc, tag[0], "html.raw",
+                                 f"raw HTML <{tag[1]}> appears on the site only; the PDF and DOCX leave it "
                                  "out: write Markdown instead"))
+            tag = None
+        elif m["value"]:  # a quote opens a value only after '=': elsewhere browsers read it as a name
+            quote = m["value"]
+        elif m["risky"]:
+            quote = m["q"] or ""
+            if not flagged:
+                flagged = True
+                found.append(_at(doc, tag[0], "html.unsafe",
+                                 f"an attribute of <{tag[1]}> could run code or load content in readers' "
+                                 "browsers; remove it (report.yml `allow_html: true` would allow it)"))
     return found
 
 
@@ -317,4 +346,20 @@ def run(report: Report) -> list[Diagnostic]:
         if level == OFF:
             continue
         result.append(d if level == d.severity else _with(d, level))
-    return sorted(set(result), key=sort_key)
+    return _capped(sorted(set(result), key=sort_key))
+
+
+def _capped(found: list[Diagnostic]) -> list[Diagnostic]:
+    """At most MAX_PER_FILE findings per file: a hostile or broken file must not flood the output."""
+    result, per_file = [], defaultdict(int)
+    for d in found:
+        per_file[d.path] += 1
+        if per_file[d.path] <= MAX_PER_FILE:
+            result.append(d)
+    for path, count in per_file.items():
+        if count > MAX_PER_FILE:
+            errors = any(d.severity == ERROR for d in found if d.path == path)
+            result.append(Diagnostic(path, 0, 0, ERROR if errors else WARNING, "file.too-many",
+                                     f"{count - MAX_PER_FILE} more findings in this file are not shown "
+                                     f"(the first {MAX_PER_FILE} are)"))
+    return sorted(result, key=sort_key)

@@ -15,9 +15,11 @@ KINDS = ("rec", "chapter", "annex")
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$", re.M)
-_ATTR_ID = re.compile(r"[ \t]*\{:?[ \t]*#([^\s}]+)[^}]*\}[ \t]*$")
-_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
+# Every pattern here runs in time linear in the text, whatever the text: no pattern can scan
+# ahead unboundedly from each of many starting points (a 4 MiB file of '[^' must not take hours).
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
+_ATTR_ID = re.compile(r"\{:?[ \t]*#([^\s}]+)[^}]*\}[ \t]*$")  # matched at the line's last '{'
+
 REF = re.compile(
     r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]\[|#\s]+)(?:#(?P<anchor>[^\]\[|\s]+))?"
     r"(?:\|(?P<text>[^\]\[]+))?\]\]"
@@ -27,7 +29,7 @@ _LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\(\s*(?P<target><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
-_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?P<def>:)?")
+_NOTE = re.compile(r"\[\^(?P<label>[^\]\s\[^]{1,100})\](?P<def>:)?")
 MENTION = re.compile(r"\bRecommendations?\s+(?P<label>\d+[A-Za-z]?)\b")
 _RAW_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -144,32 +146,48 @@ def mask(body: str) -> str:
 
 
 _BACKTICKS = re.compile(r"`+")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HEADING_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 
 
 def _mask_inline(text: str) -> str:
     out = list(text)
-    for m in _COMMENT.finditer(text):
-        _blank(text, m.start(), m.end(), out)
-    text = "".join(out)
-    pos = 0
-    while True:
-        m = _BACKTICKS.search(text, pos)
-        if not m:
+    start = text.find("<!--")
+    while start >= 0:  # HTML comments; an unclosed one hides nothing (as in CommonMark)
+        end = text.find("-->", start + 4)
+        if end < 0:
             break
-        run = m.group(0)
-        # A code span closes at the next run of exactly the same length, within the paragraph.
-        close = re.compile(r"(?<!`)" + run + r"(?!`)")
-        paragraph_end = text.find("\n\n", m.end())
-        limit = len(text) if paragraph_end < 0 else paragraph_end
-        c = close.search(text, m.end(), limit)
-        if not c:
-            pos = m.end()
-            continue
-        _blank(text, m.start(), c.end(), out)
-        pos = c.end()
+        _blank(text, start, end + 3, out)
+        start = text.find("<!--", end + 3)
+    text = "".join(out)
+    # A code span closes at the next run of exactly as many backticks, within its paragraph.
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (begin, finish) in enumerate(runs):
+        by_length.setdefault(finish - begin, []).append(index)
+    breaks = [m.start() for m in re.finditer("\n\n", text)]
+    index = 0
+    while index < len(runs):
+        begin, finish = runs[index]
+        same = by_length[finish - begin]
+        following = bisect.bisect_right(same, index)
+        paragraph = bisect.bisect_left(breaks, finish)
+        limit = breaks[paragraph] if paragraph < len(breaks) else len(text)
+        if following < len(same) and runs[same[following]][0] < limit:
+            closing = same[following]
+            _blank(text, begin, runs[closing][1], out)
+            index = closing + 1
+        else:
+            index += 1
     return "".join(out)
+
+
+def _strip_closing_hashes(text: str) -> str:
+    """'## Title ##' -> 'Title': closing hashes count only after a space."""
+    stripped = text.rstrip()
+    without = stripped.rstrip("#")
+    if without != stripped and (not without or without[-1] in " \t"):
+        return without.rstrip()
+    return stripped
 
 
 def scan(body: str) -> Scan:
@@ -181,9 +199,10 @@ def scan(body: str) -> Scan:
             continue  # '##`code`' is not a heading: only the masking made a space there
         # Read the body to the end of the line: in the masked text, `code` looks like blanks.
         raw = _HEADING_COMMENT.sub("", body[m.end(1) : m.end()]).strip(" \t")
-        attr = _ATTR_ID.search(raw)
-        text = raw[: attr.start()] if attr else raw
-        text = _CLOSING_HASHES.sub("", text).strip()
+        brace = raw.rfind("{")
+        attr = _ATTR_ID.match(raw, brace) if brace >= 0 else None
+        text = raw[:brace] if attr else raw
+        text = _strip_closing_hashes(text).strip()
         anchor = attr.group(1) if attr else slugify(text)
         result.headings.append(
             Heading(len(m.group(1)), text, anchor, bool(attr), m.start(), m.end())
@@ -195,8 +214,7 @@ def scan(body: str) -> Scan:
     matched = {r.start for r in result.refs}
     for m in _OPEN.finditer(masked):
         if m.start() not in matched and m.start() - 1 not in matched:
-            line_end = masked.find("\n", m.start())
-            raw = masked[m.start() : line_end if line_end >= 0 else len(masked)]
+            raw = masked[m.start() : m.start() + 80].split("\n", 1)[0]
             close = raw.find("]]")
             result.broken_refs.append((m.start(), raw[: close + 2] if close >= 0 else raw[:60]))
     for m in _LINK.finditer(masked):

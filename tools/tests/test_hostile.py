@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from reportkit.checks import MAX_PER_FILE
 from reportkit.cli import main
+
+REPORT = str(Path(sys.executable).parent / "report")
 
 METHOD = "chapters/02-method.md"
 
@@ -52,3 +57,60 @@ def test_allow_html_lets_it_through_and_harmless_html_is_a_warning(copy_report, 
     settings = root / "report.yml"
     settings.write_text(settings.read_text() + "allow_html: true\n")
     assert check(root).exit_code == 0
+
+
+@pytest.mark.parametrize("html", [
+    "<x ' ><script>alert(1)</script>",  # a bare quote is an attribute name, not a value
+    '<a title="a>b" onclick="x()">t</a>',  # '>' inside a value does not end the tag
+    "<b>bold</b> then <img src=x onerror=alert(1)>",
+])
+def test_tricky_html_is_still_caught(copy_report, fixtures_dir, html):
+    root = copy_report(fixtures_dir / "minimal")
+    with (root / METHOD).open("a") as handle:
+        handle.write(f"\n{html}\n")
+    result = check(root)
+    assert result.exit_code == 1
+    assert "error [html.unsafe]" in result.stdout
+
+
+# Inputs built to make a careless parser scan ahead from every position (quadratic time): each
+# must be read in one pass. The timeout only guards against a hang; the benchmark measures speed.
+PATHOLOGICAL = {
+    "brackets": "[" * 400_000, "open references": "[[rec:" * 80_000, "backticks": "`a" * 200_000,
+    "unclosed spans": " `` `a` ``` " * 40_000, "note marks": "[^" * 200_000, "comments": "<!--" * 100_000,
+    "links": "[a](" * 100_000, "tag starts": "<a " * 150_000, "quoted values": "<a x='" * 80_000,
+    "heading spaces": "# " + " " * 400_000 + "x", "heading braces": "# " + "{#a " * 100_000,
+    "closing hashes": "# a" + " #" * 200_000, "fences": "```\n" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_text_is_read_in_one_pass(copy_report, fixtures_dir, name):
+    root = copy_report(fixtures_dir / "minimal")
+    (root / "annexes" / "02-hostile.md").write_text(
+        "---\nid: hostile\ntitle: Hostile\nowner: secretariat\nstatus: draft\n---\n\n" + PATHOLOGICAL[name])
+    done = subprocess.run([REPORT, "check", "--root", str(root)], capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+    assert len(done.stdout.splitlines()) <= MAX_PER_FILE + 1
+
+
+def test_a_20_mib_chapter_is_rejected_with_the_limit_named(copy_report, fixtures_dir):
+    root = copy_report(fixtures_dir / "minimal")
+    chapter = root / "chapters" / "03-huge.md"
+    chapter.write_text("---\nid: huge\ntitle: Huge\nowner: chair\nstatus: draft\n---\n\n"
+                       + ("A sentence of the chapter. " * 40 + "\n\n") * 19_500)
+    assert chapter.stat().st_size > 20 * 1024 * 1024
+    result = check(root)
+    assert result.exit_code == 1
+    assert result.stdout == ("chapters/03-huge.md:0:0: error [file.too-large] this file is 20.1 MiB; "
+                             "the limit is 4 MiB per file: split it\n")
+
+
+def test_a_flood_of_findings_is_capped(copy_report, fixtures_dir):
+    root = copy_report(fixtures_dir / "minimal")
+    with (root / METHOD).open("a") as handle:
+        handle.write("\n" + "[[rec:nope]] " * 500 + "\n")
+    lines = check(root).stdout.splitlines()
+    assert len(lines) == MAX_PER_FILE + 1
+    assert lines[0] == (f"{METHOD}:0:0: error [file.too-many] 300 more findings in this file are not "
+                        f"shown (the first {MAX_PER_FILE} are)")
