@@ -182,4 +182,27 @@ def load(root: Path | str) -> Report:
             doc, problems = load_document(root, path, kind)
             documents.append(doc)
             diagnostics += problems
-    return Report(root, settings, settings_lines, members, number(documents), diagnostics)
+    assets, problems = find_assets(root)
+    return Report(root, settings, settings_lines, members, number(documents), diagnostics + problems,
+                  assets)
+
+
+ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
+
+
+def find_assets(root: Path) -> tuple[list[str], list[Diagnostic]]:
+    """Files besides the text that the editions may copy (images ...), each checked to stay inside
+    the repository: a link to /etc/passwd under images/ would otherwise be published with the site."""
+    assets, problems = [], []
+    for folder in ASSET_FOLDERS:
+        for path in sorted((root / folder).glob("**/*")):
+            if path.suffix == ".md" and path.parent.name in KIND_FOLDERS.values():
+                continue
+            rel = path.relative_to(root).as_posix()
+            if not inside(root, path):
+                problems.append(Diagnostic(rel, 0, 0, ERROR, "file.outside",
+                                           "this file is a link to a place outside the repository; "
+                                           "it was not read and is left out of the editions"))
+            elif path.is_file():
+                assets.append(rel)
+    return assets, problems

@@ -163,6 +163,7 @@ class Report:
     members: dict[str, Member]
     documents: list[Document]  # in reading order: chapters, recommendations, annexes
     diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
+    assets: list[str] = field(default_factory=list)  # images and other files the editions may use
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Document] = {}

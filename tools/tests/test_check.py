@@ -516,6 +516,8 @@ def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
         "outside the repository; it was not read",
         "chapters/04-secret.md:0:0: error [file.outside] this file is a link to a place outside "
         "the repository; it was not read",
+        "images/elsewhere:0:0: error [file.outside] this file is a link to a place outside the "
+        "repository; it was not read and is left out of the editions",
     ])
     assert opened, "the spy saw no file opened at all"
     assert not [p for p in opened if outside in p.parents]

@@ -114,3 +114,17 @@ def test_a_flood_of_findings_is_capped(copy_report, fixtures_dir):
     assert len(lines) == MAX_PER_FILE + 1
     assert lines[0] == (f"{METHOD}:0:0: error [file.too-many] 300 more findings in this file are not "
                         f"shown (the first {MAX_PER_FILE} are)")
+
+
+def test_an_asset_linking_outside_is_reported_and_left_out(copy_report, fixtures_dir, tmp_path):
+    from reportkit.loader import load
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for publication")
+    root = copy_report(fixtures_dir / "minimal")
+    (root / "images" / "leak.png").symlink_to(secret)
+    result = check(root)
+    assert result.exit_code == 1
+    assert result.stdout == ("images/leak.png:0:0: error [file.outside] this file is a link to a place outside "
+                             "the repository; it was not read and is left out of the editions\n")
+    assert load(root).assets == ["images/square.png"]  # what the site copies

@@ -19,12 +19,11 @@ from mkdocs.structure.files import File, Files
 from .. import checks, history, owners
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
-from ..model import KIND_FOLDERS, Report
+from ..model import Report
 from . import pages
 from .resolve import SITE, render
 
 log = logging.getLogger("mkdocs.plugins.report")
-ASSET_FOLDERS = ("images",)
 
 
 class ReportPluginConfig(Config):
@@ -83,11 +82,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         for doc in report.documents:
             # The page MkDocs reads is the resolved one: no front matter for it to parse again.
             files.append(File.generated(config, doc.path, content=self._page(doc)))
-        for folder in ASSET_FOLDERS + tuple(KIND_FOLDERS.values()):
-            for path in sorted((report.root / folder).glob("**/*")):
-                rel = path.relative_to(report.root).as_posix()
-                if path.is_file() and path.suffix != ".md" and files.get_file_from_path(rel) is None:
-                    files.append(File.generated(config, rel, abs_src_path=str(path)))
+        for rel in report.assets:  # only files that stay inside the repository
+            if files.get_file_from_path(rel) is None:
+                files.append(File.generated(config, rel, abs_src_path=str(report.root / rel)))
         files.append(File.generated(config, pages.RECOMMENDATIONS_INDEX,
                                     content=pages.recommendations_index(report)))
         table = owners.rows(report, self.history or None)
