@@ -128,3 +128,27 @@ def test_an_asset_linking_outside_is_reported_and_left_out(copy_report, fixtures
     assert result.stdout == ("images/leak.png:0:0: error [file.outside] this file is a link to a place outside "
                              "the repository; it was not read and is left out of the editions\n")
     assert load(root).assets == ["images/square.png"]  # what the site copies
+
+
+def test_reading_commands_change_no_file_and_codeowners_is_written_whole(tmp_path):
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    (root / ".github").mkdir()
+    (root / ".github" / "CODEOWNERS").write_bytes((readers.SAMPLE_ROOT / ".github" / "CODEOWNERS").read_bytes())
+    readers.commit_all(root)
+
+    def state() -> dict[str, str]:
+        return {k: v for k, v in readers.tree_state(root).items() if k != ".git" and not k.startswith(".git/")}
+
+    before = state()
+    for args in (["check"], ["check", "--format", "json"], ["owners"], ["owners", "--format", "csv"],
+                 ["progress"], ["review", "--base", "HEAD"], ["owners", "--codeowners"],
+                 ["build", "--formats", "docx", "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, [*args, "--root", str(root)])
+        assert result.exit_code == 0, (args, result.output)
+    assert state() == before  # CODEOWNERS was up to date: rewriting it was not needed
+    # Out of date, CODEOWNERS alone changes, through a temporary file that does not remain.
+    (root / ".github" / "CODEOWNERS").write_text("* @someone\n")
+    assert CliRunner().invoke(main, ["owners", "--codeowners", "--root", str(root)]).exit_code == 0
+    assert state() == before
