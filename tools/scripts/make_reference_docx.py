@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pypandoc
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -63,6 +64,17 @@ def main() -> None:
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     styles["Title"].paragraph_format.space_before = Pt(120)
     styles["TOC Heading"].paragraph_format.page_break_before = True
+    styles["TOC Heading"].font.color.rgb = UN_BLUE
+    # The contents entries that reportkit writes in advance (render/docx_contents.py) use Word's
+    # own TOC styles, by their built-in ids, so Word's update keeps the same look.
+    for level, indent in ((1, 0.0), (2, 0.6)):
+        style = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), f"TOC{level}")
+        style.base_style = styles["Normal"]
+        style.font.name = BODY_FONT
+        style.font.bold = level == 1
+        style.paragraph_format.left_indent = Cm(indent)
+        style.paragraph_format.space_after = Pt(3 if level == 2 else 6)
     styles["Hyperlink"].font.color.rgb = RGBColor(0x0B, 0x5E, 0xA8)
     for section in doc.sections:
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)

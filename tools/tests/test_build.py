@@ -306,6 +306,30 @@ def test_docx_has_a_table_of_contents_field(sample):
     assert "".join(t.text for t in heading.iter(readers.w("t"))) == "Contents"
 
 
+def test_docx_contents_are_written_in_advance_as_in_the_pdf(sample):
+    """Entries in the TOC field's result, so readers without Word's field update see them too."""
+    docx = sample.read_docx
+    root = docx.xml("word/document.xml")
+    toc = root.find(f".//{readers.w('sdt')}")
+    bookmarks = {b.get(readers.w("name")) for b in root.iter(readers.w("bookmarkStart"))}
+    entries = []
+    for p in toc.iter(readers.w("p")):
+        style = p.find(f".//{readers.w('pStyle')}")
+        link = p.find(f".//{readers.w('hyperlink')}")
+        if style is not None and style.get(readers.w("val")) in ("TOC1", "TOC2"):
+            assert link.get(readers.w("anchor")) in bookmarks
+            entries.append((int(style.get(readers.w("val"))[-1]),
+                            readers.plain_quotes("".join(t.text for t in link.iter(readers.w("t"))))))
+    report = sample.report
+    expected = []
+    for doc in report.documents:
+        expected.append((1, doc.heading))
+        for h in doc.scan.headings:
+            if h.level == 2 and h.anchor in doc.section_numbers:
+                expected.append((2, f"{doc.section_numbers[h.anchor]} {h.text}"))
+    assert entries == expected
+
+
 def test_docx_uses_word_heading_styles(sample):
     docx, report = sample.read_docx, sample.report
     assert [readers.plain_quotes(text) for level, text in docx.headings if level == 1] == [

@@ -12,6 +12,7 @@ from pathlib import Path
 import pypandoc
 
 from ..model import Report
+from . import docx_contents
 from .resolve import single_document
 
 # pandoc's Markdown, minus what would make it read the sources differently from MkDocs.
@@ -117,6 +118,7 @@ def write_docx(report: Report, edition: Edition, output: Path, reference: Path) 
     ]
     with source_date(edition.epoch):
         _convert(single_document(report), "docx", extra, output)
+    docx_contents.fill(output, report)
 
 
 def typst_source(report: Report, edition: Edition) -> str:
