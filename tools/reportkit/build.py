@@ -215,49 +215,14 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     _check_out(report.root, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
-    timings: dict[str, float] = {}
     with _Lock(out):
         for stale in out.parent.glob(f".{out.name}.staging-*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
         staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
         staging.mkdir()
         try:
-            outputs: dict[str, Path] = {}
-            if "docx" in options.formats:
-                progress("DOCX edition")
-                started = time.perf_counter()
-                outputs["docx"] = staging / f"{BASENAME}.docx"
-                write_docx(report, edition, outputs["docx"], template("reference.docx"))
-                timings["docx"] = time.perf_counter() - started
-            if "pdf" in options.formats:
-                progress("PDF edition")
-                started = time.perf_counter()
-                outputs["pdf"] = staging / f"{BASENAME}.pdf"
-                write_pdf(report, edition, outputs["pdf"])
-                timings["pdf"] = time.perf_counter() - started
-            if "html" in options.formats:
-                progress("HTML edition")
-                started = time.perf_counter()
-                try:
-                    file_history = history.read(report.root, [d.path for d in report.documents])
-                except history.NoHistory:
-                    file_history = {}
-                _build_site(report, staging / "site", dict(outputs), file_history)
-                outputs["html"] = staging / "site"
-                timings["html"] = time.perf_counter() - started
-            manifest = {
-                "edition": edition.name,
-                "final": edition.final,
-                "date": edition.date,
-                "commit": edition.commit,
-                "uncommitted_changes": edition.uncommitted,
-                "outputs": [],
-            }
-            for fmt in FORMATS:
-                if fmt in outputs:
-                    size, digest = _digest(outputs[fmt])
-                    manifest["outputs"].append({"format": fmt, "path": outputs[fmt].name,
-                                                "bytes": size, "sha256": digest})
+            outputs, timings = _render(report, edition, options.formats, staging, progress)
+            manifest = _manifest(edition, outputs)
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
             _swap_in(staging, out)
         except RenderError as exc:
@@ -268,6 +233,44 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
             raise
     warnings = [d for d in diagnostics if d.severity != ERROR]
     return Result(out, manifest, timings, warnings)
+
+
+def _render(report: Report, edition: Edition, formats: tuple[str, ...], staging: Path,
+            progress: Callable[[str], None]) -> tuple[dict[str, Path], dict[str, float]]:
+    """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
+    outputs: dict[str, Path] = {}
+    timings: dict[str, float] = {}
+    steps = {
+        "docx": lambda path: write_docx(report, edition, path, template("reference.docx")),
+        "pdf": lambda path: write_pdf(report, edition, path),
+        "html": lambda path: _build_site(report, path, dict(outputs), _history(report)),
+    }
+    for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
+        if fmt in formats:
+            progress(f"{fmt.upper()} edition")
+            started = time.perf_counter()
+            steps[fmt](staging / name)
+            outputs[fmt] = staging / name
+            timings[fmt] = time.perf_counter() - started
+    return outputs, timings
+
+
+def _history(report: Report) -> dict[str, history.FileHistory]:
+    try:
+        return history.read(report.root, [d.path for d in report.documents])
+    except history.NoHistory:
+        return {}
+
+
+def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
+    manifest = {"edition": edition.name, "final": edition.final, "date": edition.date,
+                "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": []}
+    for fmt in FORMATS:
+        if fmt in outputs:
+            size, digest = _digest(outputs[fmt])
+            manifest["outputs"].append({"format": fmt, "path": outputs[fmt].name, "bytes": size,
+                                        "sha256": digest})
+    return manifest
 
 
 __all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "BuildLocked", "RenderError",

@@ -136,6 +136,7 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
     except editions.BuildError as exc:
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
+    click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
     for output in result.manifest["outputs"]:
         click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
     if progress:
