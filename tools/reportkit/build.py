@@ -197,7 +197,6 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path],
         if plugin is None:
             raise BuildError("mkdocs.yml does not list the 'report' plugin under plugins:")
         plugin.report, plugin.history, plugin.downloads = report, file_history, downloads
-        plugin.config.check = False  # already checked, once, by this build
         mkdocs_build(config)
     except MkDocsException as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None

@@ -43,11 +43,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
-        if self.report is not None:  # handed over by `report build`, already checked
-            if not config.nav:
-                config.nav = self._nav()
-            return config
-        root = Path(config.config_file_path).resolve().parent
+        if self.report is None:  # `report build` hands over a report it has checked; serve loads one
+            self._load(Path(config.config_file_path).resolve().parent)
+        if not config.nav:
+            config.nav = self._nav()
+        return config
+
+    def _load(self, root: Path) -> None:
+        """Load the report, print what `report check` would, and read the pages' history."""
         try:
             self.report = load(root)
         except ConfigError as exc:
@@ -61,9 +64,6 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                 self.history = history.read(root, [d.path for d in self.report.documents])
             except history.NoHistory as exc:
                 log.info(f"report: {exc}")
-        if not config.nav:
-            config.nav = self._nav()
-        return config
 
     def _nav(self) -> list:
         report = self.report
@@ -89,7 +89,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                                     content=pages.recommendations_index(report)))
         table = owners.rows(report, self.history or None)
         files.append(File.generated(config, pages.PROGRESS, content=owners.progress_markdown(table)))
-        for fmt, path in self.downloads.items():
+        for path in self.downloads.values():
             files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
         return files
 
@@ -103,7 +103,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             return base + doc.path
         if file.generated_by:  # the recommendations index and progress page have no source
             return None
-        return base + Path(self.docs_dir).relative_to(self.report.root).as_posix() + "/" + file.src_uri
+        return base + self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         doc = self.report.by_path.get(page.file.src_uri)
