@@ -62,6 +62,7 @@ class LinkMatch:
     start: int
     end: int
     target_start: int
+    target_end: int
 
 
 @dataclass
@@ -220,7 +221,8 @@ def scan(body: str) -> Scan:
     for m in _LINK.finditer(masked):
         target = m["target"].strip("<>")
         result.links.append(
-            LinkMatch(bool(m["bang"]), m["text"], target, m.start(), m.end(), m.start("target"))
+            LinkMatch(bool(m["bang"]), m["text"], target, m.start(), m.end(), m.start("target"),
+                      m.end("target"))
         )
     for m in _NOTE.finditer(masked):
         result.notes.append(NoteMatch(m["label"], bool(m["def"]), m.start(), m.end()))

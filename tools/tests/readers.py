@@ -593,10 +593,16 @@ class Docx:
     def instr_texts(self) -> list[str]:
         return [e.text or "" for e in self.xml("word/document.xml").iter(w("instrText"))]
 
-    def hyperlinks(self, part: str = "word/document.xml") -> list[tuple[str | None, str | None, str]]:
-        """(anchor, relationship id, text) of each w:hyperlink, in order."""
+    def hyperlinks(self, part: str = "word/document.xml", contents: bool = False
+                   ) -> list[tuple[str | None, str | None, str]]:
+        """(anchor, relationship id, text) of each w:hyperlink, in order; the entries of the table of
+        contents (a w:sdt) only when asked for."""
+        root = self.xml(part)
+        in_contents = {id(link) for sdt in root.iter(w("sdt")) for link in sdt.iter(w("hyperlink"))}
         found = []
-        for link in self.xml(part).iter(w("hyperlink")):
+        for link in root.iter(w("hyperlink")):
+            if id(link) in in_contents and not contents:
+                continue
             text = "".join(t.text or "" for t in link.iter(w("t")))
             found.append((link.get(w("anchor")), link.get(f"{{{R}}}id"), text))
         return found

@@ -195,7 +195,7 @@ def test_every_docx_link_resolves(sample, predicted):
     # pandoc writes a bookmark for every heading and document title (ids over 40 characters hashed).
     assert bookmarks == {readers.docx_bookmark(target) for target in predicted["targets"]}
     relationships = docx.relationships()
-    links = docx.hyperlinks() + docx.hyperlinks("word/footnotes.xml")
+    links = docx.hyperlinks(contents=True) + docx.hyperlinks("word/footnotes.xml")
     assert len(links) >= len(predicted["references"])
     for anchor, rid, text in links:
         if anchor is not None:

@@ -70,9 +70,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
     body = scan.body
     edits: list[tuple[int, int, str]] = []
     numbers = doc.section_numbers
-    heading_spans = []
     for heading in scan.headings:
-        heading_spans.append((heading.start, heading.end))
         text = _resolve_inline(report, doc, heading.text, mode)
         number = numbers.get(heading.anchor)
         if number and heading.level in (2, 3):
@@ -82,20 +80,13 @@ def render(report: Report, doc: Document, mode: str) -> str:
         unlisted = " .unlisted" if mode == SINGLE and not number else ""
         edits.append((heading.start, heading.end,
                       f"{hashes} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"))
-    for ref in scan.refs:
-        if any(s <= ref.start < e for s, e in heading_spans):
-            continue
-        edits.append((ref.start, ref.end, _reference(report, doc, ref, mode)))
+    # A reference inside a heading was resolved with the heading, whose edit covers it.
+    edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
     if mode == SINGLE:
         for link in scan.links:
             new = _local_link(report, doc, link.target, link.image)
-            if new is not None:
-                start = link.target_start
-                end = start + len(body[start:link.end].rstrip(")").rstrip())
-                original = body[start:link.end - 1]
-                # Keep an optional title ("...") after the target untouched.
-                target_len = len(original) - len(original.lstrip()) + len(original.split()[0]) if original.split() else 0
-                edits.append((start, start + target_len, new))
+            if new is not None:  # only the target changes: the text and any title stay
+                edits.append((link.target_start, link.target_end, new))
         for note in scan.notes:
             edits.append((note.start, note.start + len(note.label) + 3,
                           f"[^{doc.id}-{note.label}]"))
@@ -103,7 +94,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
     out = []
     position = 0
     for start, end, text in edits:
-        if start < position:  # overlapping edits cannot happen in checked input; keep the first
+        if start < position:  # inside an earlier edit: a reference in a heading
             continue
         out.append(body[position:start])
         out.append(text)
