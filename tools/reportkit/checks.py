@@ -44,20 +44,19 @@ def _at_key(doc: Document, key: str, code: str, message: str) -> Diagnostic:
     return Diagnostic(doc.path, doc.key_line(key), 1, RULES[code], code, message)
 
 
+def _clashes(groups: dict) -> list[tuple[object, Document, str]]:
+    """(key, document, the other documents' paths) for every document that shares its key."""
+    return [(key, doc, ", ".join(o.path for o in docs if o is not doc))
+            for key, docs in groups.items() if len(docs) > 1 for doc in docs]
+
+
 def check_ids(report: Report) -> list[Diagnostic]:
-    found = []
-    first: dict[str, Document] = {}
     seen: dict[str, list[Document]] = defaultdict(list)
     for doc in report.documents:
         if doc.id:
             seen[doc.id].append(doc)
-    for ident, docs in seen.items():
-        for doc in docs if len(docs) > 1 else []:
-            others = ", ".join(o.path for o in docs if o is not doc)
-            found.append(_at_key(doc, "id", "id.duplicate",
-                                 f"id '{ident}' is used more than once (other instance in {others})"))
-        first[ident] = docs[0]
-    return found
+    return [_at_key(doc, "id", "id.duplicate", f"id '{ident}' is used more than once (other instance in {others})")
+            for ident, doc, others in _clashes(seen)]
 
 
 def check_owners(report: Report) -> list[Diagnostic]:
@@ -130,12 +129,10 @@ def check_labels(report: Report) -> list[Diagnostic]:
             found.append(_at_key(doc, "set", "rec.set-unknown",
                                  f"set {doc.set} is not one of the sets in report.yml "
                                  f"({', '.join(map(str, sorted(declared)))})"))
-    for (set_number, order), docs in by_slot.items():
-        for doc in docs if len(docs) > 1 else []:
-            others = ", ".join(o.path for o in docs if o is not doc)
-            found.append(_at_key(doc, "order", "label.duplicate",
-                                 f"set {set_number}, order {order} is also taken by {others}: "
-                                 "two recommendations would compete for one label"))
+    for (set_number, order), doc, others in _clashes(by_slot):
+        found.append(_at_key(doc, "order", "label.duplicate",
+                             f"set {set_number}, order {order} is also taken by {others}: "
+                             "two recommendations would compete for one label"))
     highest = max(declared | set(by_set), default=0)
     for n in range(1, highest + 1):
         if n in by_set:
