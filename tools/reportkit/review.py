@@ -10,7 +10,6 @@ import git
 
 from . import frontmatter
 from .model import KIND_FOLDERS, Report
-from .owners import secretariat_handles
 
 
 class ReviewError(Exception):
