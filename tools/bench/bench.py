@@ -209,14 +209,11 @@ def plain_site(root: Path, dest: Path) -> Path:
     config.pop("watch", None)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
-    # The same navigation as the plugin's, so both sites render the same menus on every page.
-    chapters = report.of_kind("chapter")
-    nav: list = [{"Home": "index.md"}]
-    nav += [{d.title: d.path} for d in chapters if not d.numbered]
-    nav.append({"Chapters": [{f"{d.number}. {d.title}": d.path} for d in chapters if d.numbered]})
-    nav.append({"Recommendations": [pages.RECOMMENDATIONS_INDEX] +
-                [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]})
-    nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
+    # The same pages and navigation as the plugin's, so both sites render the same menus.
+    from reportkit import owners
+
+    (docs / pages.PROGRESS).write_text(owners.progress_markdown(owners.rows(report, None)), "utf-8")
+    nav = pages.navigation(report)
     config["nav"] = nav
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), "utf-8")
     return dest / "mkdocs.yml"

@@ -46,7 +46,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if self.report is None:  # `report build` hands over a report it has checked; serve loads one
             self._load(Path(config.config_file_path).resolve().parent)
         if not config.nav:
-            config.nav = self._nav()
+            config.nav = pages.navigation(self.report)
         return config
 
     def _load(self, root: Path) -> None:
@@ -64,18 +64,6 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                 self.history = history.read(root, [d.path for d in self.report.documents])
             except history.NoHistory as exc:
                 log.info(f"report: {exc}")
-
-    def _nav(self) -> list:
-        report = self.report
-        nav: list = [{"Home": "index.md"}]
-        chapters = report.of_kind("chapter")
-        nav += [{d.title: d.path} for d in chapters if not d.numbered]
-        nav.append({"Chapters": [{f"{d.number}. {d.title}": d.path} for d in chapters if d.numbered]})
-        recs = [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]
-        nav.append({"Recommendations": [pages.RECOMMENDATIONS_INDEX] + recs})
-        nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
-        nav.append({"Progress": pages.PROGRESS})
-        return nav
 
     def on_files(self, files: Files, config) -> Files:
         report = self.report

@@ -59,3 +59,16 @@ def downloads_section(downloads: dict) -> str:
     for fmt, path in sorted(downloads.items()):
         lines.append(f"- [{names.get(fmt, fmt.upper())}](downloads/{path.name})")
     return "\n".join(lines + [""])
+
+
+def navigation(report: Report) -> list:
+    """The site's navigation, in the report's reading order (MkDocs' `nav` format)."""
+    chapters = report.of_kind("chapter")
+    nav: list = [{"Home": "index.md"}]
+    nav += [{d.title: d.path} for d in chapters if not d.numbered]
+    nav.append({"Chapters": [{f"{d.number}. {d.title}": d.path} for d in chapters if d.numbered]})
+    recs = [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]
+    nav.append({"Recommendations": [RECOMMENDATIONS_INDEX] + recs})
+    nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
+    nav.append({"Progress": PROGRESS})
+    return nav
