@@ -164,40 +164,57 @@ def check_budgets(report: Report) -> list[Diagnostic]:
 
 
 def progress(table: list[Row]) -> dict:
-    """Sections by status and by owner, words against budgets."""
+    """Sections by status and by owner; words, and words against budgets where sections have one."""
     by_status = Counter(r.status for r in table)
-    owners: dict[str, dict] = defaultdict(lambda: {"sections": 0, "words": 0, "budget": 0,
-                                                   "statuses": Counter(), "last_date": ""})
+    owners: dict[str, dict] = defaultdict(lambda: {"sections": 0, "words": 0, "budgeted_words": 0,
+                                                   "budget": 0, "statuses": Counter(), "last_date": ""})
     for r in table:
         entry = owners[r.owner_name or r.owner]
         entry["sections"] += 1
         entry["words"] += r.words
-        entry["budget"] += r.budget or 0
+        if r.budget:
+            entry["budgeted_words"] += r.words
+            entry["budget"] += r.budget
         entry["statuses"][r.status] += 1
         entry["last_date"] = max(entry["last_date"], r.last_date or "")
     return {"by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
             "by_owner": dict(sorted(owners.items())),
             "words": sum(r.words for r in table),
+            "budgeted_words": sum(r.words for r in table if r.budget),
             "budget": sum(r.budget or 0 for r in table)}
+
+
+def _against_budget(figures: dict, none: str) -> str:
+    """'5,120 / 6,200': the words of the sections that have a budget, against those budgets."""
+    return f"{figures['budgeted_words']:,} / {figures['budget']:,}" if figures["budget"] else none
+
+
+def _headline(table: list[Row], summary: dict) -> str:
+    budgets = _against_budget(summary, "")
+    return (f"{len(table)} sections, {summary['words']:,} words"
+            + (f"; sections with a budget: {budgets} words" if budgets else ""))
+
+
+OWNER_COLUMNS = ["owner", "sections", "draft", "review", "agreed", "words", "against budget", "last update"]
+
+
+def _owner_cells(summary: dict, none: str) -> list[list[str]]:
+    return [[owner, str(e["sections"]), str(e["statuses"]["draft"]), str(e["statuses"]["review"]),
+             str(e["statuses"]["agreed"]), f"{e['words']:,}", _against_budget(e, none), e["last_date"] or none]
+            for owner, e in summary["by_owner"].items()]
 
 
 def progress_markdown(table: list[Row]) -> str:
     """The progress page: the same figures the CLI prints, as Markdown tables."""
     summary = progress(table)
     total = len(table) or 1
-    lines = ["# Progress", "",
-             f"{len(table)} sections, {summary['words']:,} words"
-             + (f" against budgets of {summary['budget']:,}" if summary["budget"] else "") + ".", "",
+    lines = ["# Progress", "", _headline(table, summary) + ".", "",
              "## By status", "", "| Status | Sections | Share |", "|---|---:|---:|"]
     for status, count in summary["by_status"].items():
         lines.append(f"| {status} | {count} | {100 * count // total}% |")
-    lines += ["", "## By owner", "",
-              "| Owner | Sections | Draft | Review | Agreed | Words | Budget | Last update |",
+    lines += ["", "## By owner", "", "| " + " | ".join(c.capitalize() for c in OWNER_COLUMNS) + " |",
               "|---|---:|---:|---:|---:|---:|---:|---|"]
-    for owner, entry in summary["by_owner"].items():
-        s = entry["statuses"]
-        lines.append(f"| {owner} | {entry['sections']} | {s['draft']} | {s['review']} | {s['agreed']} "
-                     f"| {entry['words']:,} | {entry['budget'] or '—'} | {entry['last_date'] or '—'} |")
+    lines += ["| " + " | ".join(cells) + " |" for cells in _owner_cells(summary, "—")]
     lines += ["", "## Sections", "", "| Section | Owner | Status | Words / budget | Last update |",
               "|---|---|---|---:|---|"]
     for r in table:
@@ -212,13 +229,8 @@ def progress_markdown(table: list[Row]) -> str:
 def progress_text(table: list[Row]) -> str:
     """The progress figures for a terminal."""
     summary = progress(table)
-    out = [f"{len(table)} sections, {summary['words']:,} words"
-           + (f" (budgets: {summary['budget']:,})" if summary["budget"] else ""), ""]
-    out.append(_table(["status", "sections"], [[s, str(n)] for s, n in summary["by_status"].items()]))
-    body = []
-    for owner, e in summary["by_owner"].items():
-        s = e["statuses"]
-        body.append([owner, str(e["sections"]), str(s["draft"]), str(s["review"]), str(s["agreed"]),
-                     f"{e['words']:,}", f"{e['budget']:,}" if e["budget"] else "-", e["last_date"] or "-"])
-    out.append(_table(["owner", "sections", "draft", "review", "agreed", "words", "budget", "last update"], body))
-    return "\n".join(out)
+    return "\n".join([
+        _headline(table, summary), "",
+        _table(["status", "sections"], [[s, str(n)] for s, n in summary["by_status"].items()]),
+        _table(OWNER_COLUMNS, _owner_cells(summary, "-")),
+    ])

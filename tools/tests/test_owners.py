@@ -179,7 +179,8 @@ def test_budget_warning_and_progress(copy_report, fixtures_dir):
     assert result.exit_code == 0
     assert result.stdout == "chapters/02-method.md:6:1: warning [budget.over] 15 words, over the budget of 10\n"
     table = run("progress", "--root", str(root)).stdout
-    assert "6 sections, 44 words (budgets: 10)" in table
+    assert table.splitlines()[0] == "6 sections, 44 words; sections with a budget: 15 / 10 words"
+    assert "Member A     4         0      1       3       24     15 / 10         -" in table
     data = json.loads(run("progress", "--root", str(root), "--format", "json").stdout)
     assert data["by_status"] == {"draft": 1, "review": 1, "agreed": 4, "withdrawn": 0}
     assert data["by_owner"]["Member A"]["sections"] == 4
