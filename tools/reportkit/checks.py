@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from . import owners, refs
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
 from .loader import inside
-from .markdown import MENTION, LinkMatch, is_external
+from .markdown import LABEL, MENTION, LinkMatch, is_external
 from .model import Document, Report
 
 # Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
@@ -29,7 +29,7 @@ RULES: dict[str, str] = {
     "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
     "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
     "budget.over": WARNING, "codeowners.stale": ERROR,
-    "html.unsafe": ERROR, "html.raw": WARNING, "file.too-many": ERROR,
+    "html.unsafe": ERROR, "html.raw": WARNING, "file.too-many": ERROR, "rules.unknown": WARNING,
 }
 MAX_PER_FILE = 200
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
@@ -160,17 +160,19 @@ def check_mentions(report: Report) -> list[Diagnostic]:
         for ref in doc.scan.refs:  # custom reference text is not a plain mention
             chars[ref.start:ref.end] = " " * (ref.end - ref.start)
         for m in MENTION.finditer("".join(chars)):
-            label = m["label"].upper()
-            target = labels.get(label)
-            if target is None:
-                hint = refs.suggest(label, labels)
-                found.append(_at(doc, m.start(), "mention.unknown",
-                                 f"'{m.group(0)}' matches no recommendation{hint}; "
-                                 "refer to recommendations with [[rec:ID]]"))
-            else:
-                found.append(_at(doc, m.start(), "mention.plain",
-                                 f"'{m.group(0)}' is plain text and will go stale if the labels change; "
-                                 f"write [[rec:{target.id}]]"))
+            for n, item in enumerate(LABEL.finditer(m["labels"])):
+                label = item.group(0).upper()
+                where = m.start() if n == 0 else m.start("labels") + item.start()
+                mention = f"Recommendation {item.group(0)}"
+                target = labels.get(label)
+                if target is None:
+                    found.append(_at(doc, where, "mention.unknown",
+                                     f"'{mention}' matches no recommendation{refs.suggest(label, labels)}; "
+                                     "refer to recommendations with [[rec:ID]]"))
+                else:
+                    found.append(_at(doc, where, "mention.plain",
+                                     f"'{mention}' is plain text and will go stale if the labels change; "
+                                     f"write [[rec:{target.id}]]"))
     return found
 
 
@@ -336,7 +338,11 @@ def run(report: Report) -> list[Diagnostic]:
     found = list(report.diagnostics)
     for check in CHECKS:
         found += check(report)
-    levels = {**RULES, **report.settings.get("rules", {})}
+    overrides = report.settings.get("rules", {})
+    for code in sorted(set(overrides) - set(RULES)):  # a misspelt code would silently change nothing
+        found.append(Diagnostic("report.yml", report.settings_lines.get("rules", 1), 1, RULES["rules.unknown"],
+                                "rules.unknown", f"no check has the code '{code}'{refs.suggest(code, RULES)}"))
+    levels = {**RULES, **overrides}
     result = []
     for d in found:
         level = levels.get(d.code, d.severity)

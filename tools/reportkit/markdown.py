@@ -30,7 +30,10 @@ _LINK = re.compile(
     r"\(\s*(?P<target><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _NOTE = re.compile(r"\[\^(?P<label>[^\]\s\[^]{1,100})\](?P<def>:)?")
-MENTION = re.compile(r"\bRecommendations?\s+(?P<label>\d+[A-Za-z]?)\b")
+# "Recommendation 6C", "Recommendations 1A, 1B and 3C", "Recommendations 1A-1D".
+MENTION = re.compile(r"\bRecommendations?\s+(?P<labels>\d+[A-Za-z]?\b(?:(?:\s*,\s*|\s+(?:and|or|to)\s+"
+                     r"|\s*[-–]\s*)\d+[A-Za-z]?\b)*)")
+LABEL = re.compile(r"\d+[A-Za-z]?\b")
 _RAW_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 

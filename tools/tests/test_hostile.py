@@ -152,3 +152,25 @@ def test_reading_commands_change_no_file_and_codeowners_is_written_whole(tmp_pat
     (root / ".github" / "CODEOWNERS").write_text("* @someone\n")
     assert CliRunner().invoke(main, ["owners", "--codeowners", "--root", str(root)]).exit_code == 0
     assert state() == before
+
+
+def test_every_label_of_a_plain_list_is_checked(copy_report, fixtures_dir):
+    root = copy_report(fixtures_dir / "minimal")
+    with (root / METHOD).open("a") as handle:
+        handle.write("\nAs Recommendations 1A, 2 and 6C say.\n")
+    assert check(root).stdout.splitlines() == [
+        f"{METHOD}:16:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go stale if "
+        "the labels change; write [[rec:first]]",
+        f"{METHOD}:16:24: warning [mention.plain] 'Recommendation 2' is plain text and will go stale if the "
+        "labels change; write [[rec:third]]",
+        f"{METHOD}:16:30: error [mention.unknown] 'Recommendation 6C' matches no recommendation; refer to "
+        "recommendations with [[rec:ID]]",
+    ]
+
+
+def test_a_misspelt_rule_code_is_reported(copy_report, fixtures_dir):
+    root = copy_report(fixtures_dir / "minimal")
+    settings = root / "report.yml"
+    settings.write_text(settings.read_text() + "rules:\n  rec.unreferencd: error\n")
+    assert check(root).stdout == ("report.yml:6:1: warning [rules.unknown] no check has the code "
+                                  "'rec.unreferencd'; did you mean 'rec.unreferenced'?\n")
