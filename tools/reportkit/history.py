@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import git
-
 RECORD, UNIT = "\x1e", "\x1f"
 
 
@@ -25,6 +23,8 @@ class NoHistory(Exception):
 
 def read(root: Path | str, paths: list[str]) -> dict[str, FileHistory]:
     """History of each path (relative to root), newest commit first, in one `git log` pass."""
+    import git  # here, not at the top: `report check` never needs it, and it is slow to import
+
     root = Path(root).resolve()
     try:
         repo = git.Repo(root, search_parent_directories=True)

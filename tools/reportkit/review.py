@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import git
 
 from . import frontmatter
 from .model import KIND_FOLDERS, Report
@@ -55,6 +54,8 @@ def _is_content(path: str) -> bool:
 
 def review(report: Report, base: str) -> Review:
     """The sections changed since base (renames followed, by file and by id) and their approvers."""
+    import git  # here, not at the top: only this command needs it
+
     root = report.root
     try:
         repo = git.Repo(root, search_parent_directories=True)
@@ -66,7 +67,9 @@ def review(report: Report, base: str) -> Review:
         repo.close()
 
 
-def _review(report: Report, repo: git.Repo, base: str) -> Review:
+def _review(report: Report, repo, base: str) -> Review:
+    import git
+
     top = Path(repo.working_tree_dir).resolve()
     prefix = report.root.relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import pypandoc
 
 from ..model import Report
 from . import docx_contents
@@ -95,6 +94,8 @@ def _metadata(report: Report, edition: Edition) -> list[str]:
 
 
 def _convert(markdown: str, to: str, extra: list[str], output: Path | None = None) -> str:
+    import pypandoc  # here, not at the top: `report check` never needs pandoc
+
     try:
         return pypandoc.convert_text(markdown, to, format=READER, extra_args=extra, verify_format=False,
                                      outputfile=str(output) if output else None)
