@@ -210,6 +210,18 @@ def _parse_yaml(yaml_text: str, path: str, first_line: int, parser, loader_class
     return data, node, []
 
 
+def node_line(node: yaml.Node | None, path, first_line: int = 1) -> int | None:
+    """File line of the value at path (keys and list indexes) inside a YAML node, if it is there."""
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(step)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node.start_mark.line + first_line if node is not None else None
+
+
 def key_lines(node: yaml.Node | None, first_line: int = 1) -> dict[str, int]:
     """File line of each key of a YAML mapping node."""
     if not isinstance(node, yaml.MappingNode):

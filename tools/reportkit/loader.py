@@ -86,7 +86,7 @@ def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, o
     if isinstance(data, dict) and schema == "report" and isinstance(data.get("rules"), dict):
         # YAML 1.1 reads a bare `off` as false; the level the writer meant is "off".
         data["rules"] = {k: "off" if v is False else v for k, v in data["rules"].items()}
-    problems = schemas.validate(schema, data, name, lines, what=name)
+    problems = schemas.validate(schema, data, name, lines, what=name, node=node)
     return data, lines, node, problems
 
 

@@ -10,7 +10,7 @@ from importlib import resources
 import jsonschema
 
 from .diagnostics import ERROR, Diagnostic
-from .frontmatter import describe
+from .frontmatter import describe, node_line
 
 NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report")
 
@@ -55,9 +55,11 @@ def field_description(schema_name: str, field: str) -> str:
 
 
 def validate(
-    schema_name: str, data: object, path: str, lines: dict[str, int], what: str = "front matter"
+    schema_name: str, data: object, path: str, lines: dict[str, int], what: str = "front matter",
+    node=None,
 ) -> list[Diagnostic]:
-    """Validate and describe each problem in words, at the line of the field concerned."""
+    """Validate and describe each problem in words, at the line of the field concerned (inside a
+    list, such as the roster's members, at the item's own line when the YAML node is given)."""
     found = []
     for err in sorted(validator(schema_name).iter_errors(data), key=lambda e: list(map(str, e.path))):
         field = str(err.path[0]) if err.path else None
@@ -65,13 +67,26 @@ def validate(
             # Point at the first unknown field in the file rather than at the whole mapping.
             field = min(_unknown_keys(err), key=lambda k: lines.get(k, 1), default=None)
         line = lines.get(field, 1) if field else 1
-        found.append(Diagnostic(path, line, 1, ERROR, "schema", _message(schema_name, err, what)))
+        if node is not None and len(err.path) > 1:
+            line = node_line(node, err.path) or line
+        found.append(Diagnostic(path, line, 1, ERROR, "schema",
+                                _message(schema_name, err, what, _where(data, list(err.path)))))
     return found
 
 
-def _message(schema_name: str, err: jsonschema.ValidationError, what: str) -> str:
-    location = ".".join(str(p) for p in err.path)
-    name = f"'{location}'" if location else what
+def _where(data: object, path: list) -> str:
+    """How a message names the field: 'role' of members entry 'member-a', rather than members.1.role."""
+    if len(path) >= 2 and isinstance(path[1], int) and isinstance(data, dict):
+        items = data.get(path[0])
+        item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+        label = f"'{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{path[1] + 1}"
+        entry = f"{path[0]} entry {label}"
+        return f"'{'.'.join(map(str, path[2:]))}' of {entry}" if len(path) > 2 else entry
+    return f"'{'.'.join(map(str, path))}'" if path else ""
+
+
+def _message(schema_name: str, err: jsonschema.ValidationError, what: str, where: str) -> str:
+    name = where or what
     kind = err.validator
     if kind == "required":
         missing = err.message.split("'")[1]

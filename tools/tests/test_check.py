@@ -637,7 +637,7 @@ def test_root_that_does_not_exist(tmp_path):
                      "recommendations, by set number)",
                      id="missing-sets"),
         pytest.param("title: x\nsets: {1: a}\nrules:\n  ref.unknown: loud\n",
-                     "report.yml:3:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
+                     "report.yml:4:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
                      "error, warning, off",
                      id="unknown-level"),
         pytest.param("title: x\nsets: {1: a}\ntitle: y\n",

@@ -174,3 +174,11 @@ def test_a_misspelt_rule_code_is_reported(copy_report, fixtures_dir):
     settings.write_text(settings.read_text() + "rules:\n  rec.unreferencd: error\n")
     assert check(root).stdout == ("report.yml:6:1: warning [rules.unknown] no check has the code "
                                   "'rec.unreferencd'; did you mean 'rec.unreferenced'?\n")
+
+
+def test_a_roster_mistake_is_located_at_the_member(copy_report, fixtures_dir):
+    root = copy_report(fixtures_dir / "minimal")
+    roster = root / "roster.yml"
+    roster.write_text(roster.read_text().replace("    role: member\n", "    role: expert\n"))
+    assert check(root).stdout == ("roster.yml:9:1: error [schema] 'role' of members entry 'member-a' is "
+                                  "'expert', which is not one of: co-chair, member, secretariat\n")
