@@ -201,7 +201,8 @@ def _parse_yaml(yaml_text: str, path: str, first_line: int, parser, loader_class
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
         problem = exc.problem or exc.context or "not valid YAML"
         if problem.startswith("could not determine a constructor"):
-            problem = "tags such as '!!python/object' are not allowed"
+            problem = ("merge keys ('<<') are not allowed" if "2002:merge" in problem
+                       else "tags such as '!!python/object' are not allowed")
         return error(line, column, f"not valid YAML: {problem}")
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML errors without marks are rare
         return error(first_line, 1, f"not valid YAML: {exc}")

@@ -65,6 +65,8 @@ def test_front_matter_may_close_with_dots():
                      "aliases ('&name', '*name') are not allowed here", id="alias-alone"),
         pytest.param("---\n? [a, b]\n: c\n---\n", "2:3: error [yaml.syntax] not valid YAML: a key must "
                      "be a plain value", id="list-as-key"),
+        pytest.param("---\nid: x\n<<: {title: y}\n---\n", "3:1: error [yaml.syntax] not valid YAML: merge "
+                     "keys ('<<') are not allowed", id="merge-key"),
         pytest.param("---\nid: x\ntitle: a \x07 bell\n---\n", "3:10: error [yaml.syntax] not valid YAML: "
                      "the special character U+0007 is not allowed", id="control-character"),
         pytest.param("---\nid: " + "[" * 5000 + "]" * 5000 + "\n---\n",
