@@ -162,3 +162,11 @@ def test_pre_commit_hook_runs_report_check_on_committed_files(copy_report):
     dirty = subprocess.run(entry + ["recommendations/help-desks.md"], cwd=root, capture_output=True, text=True)
     assert dirty.returncode == 1
     assert dirty.stdout.startswith("recommendations/help-desks.md:4:1: error [owner.unknown]")
+
+
+def test_review_routing_is_written_even_when_the_check_fails():
+    steps = load("pull-request.yml")["jobs"]["check"]["steps"]
+    names = [s.get("name", "") for s in steps]
+    check = next(i for i, n in enumerate(names) if n.startswith("Check"))
+    review = next(i for i, n in enumerate(names) if n.startswith("Who must approve"))
+    assert check < review and steps[review]["if"] == "${{ !cancelled() }}"
