@@ -242,7 +242,7 @@ def _render(report: Report, edition: Edition, formats: tuple[str, ...], staging:
     steps = {
         "docx": lambda path: write_docx(report, edition, path, template("reference.docx")),
         "pdf": lambda path: write_pdf(report, edition, path),
-        "html": lambda path: _build_site(report, path, dict(outputs), _history(report)),
+        "html": lambda path: _build_site(report, path, dict(outputs), history.of_report(report)[0] or {}),
     }
     for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
         if fmt in formats:
@@ -252,13 +252,6 @@ def _render(report: Report, edition: Edition, formats: tuple[str, ...], staging:
             outputs[fmt] = staging / name
             timings[fmt] = time.perf_counter() - started
     return outputs, timings
-
-
-def _history(report: Report) -> dict[str, history.FileHistory]:
-    try:
-        return history.read(report.root, [d.path for d in report.documents])
-    except history.NoHistory:
-        return {}
 
 
 def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:

@@ -144,13 +144,6 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
                    f"{sum(result.timings.values()):.1f} s", err=True)
 
 
-def _history(report) -> tuple[dict | None, str | None]:
-    try:
-        return history.read(report.root, [d.path for d in report.documents]), None
-    except history.NoHistory as exc:
-        return None, str(exc)
-
-
 @main.command("owners")
 @root_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
@@ -165,18 +158,11 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
     """
     report = load(root)
     if codeowners:
-        path = report.root / owners.CODEOWNERS_PATH
-        content = owners.codeowners(report)
-        if path.is_file() and path.read_text("utf-8", errors="replace") == content:
-            click.echo(f"{owners.CODEOWNERS_PATH} is up to date")
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(content, "utf-8")
-        os.replace(temporary, path)  # never a half-written CODEOWNERS
-        click.echo(f"wrote {owners.CODEOWNERS_PATH} ({content.count(chr(10))} lines)")
+        lines = owners.write_codeowners(report)
+        click.echo(f"{owners.CODEOWNERS_PATH} is up to date" if lines is None
+                   else f"wrote {owners.CODEOWNERS_PATH} ({lines} lines)")
         return
-    file_history, why = _history(report)
+    file_history, why = history.of_report(report)
     if why:
         click.echo(f"report: no history columns: {why}", err=True)
     click.echo(owners.format_rows(owners.rows(report, file_history), fmt, file_history is not None), nl=False)
@@ -189,12 +175,9 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 def progress(root: Path, fmt: str) -> None:
     """Sections by status and by owner, words against budgets (as on the site's progress page)."""
     report = load(root)
-    file_history, why = _history(report)
-    table = owners.rows(report, file_history)
+    table = owners.rows(report, history.of_report(report)[0])
     if fmt == "json":
-        summary = owners.progress(table)
-        summary["by_owner"] = {k: {**v, "statuses": dict(v["statuses"])} for k, v in summary["by_owner"].items()}
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(owners.progress(table), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
         click.echo(owners.progress_markdown(table), nl=False)
     else:

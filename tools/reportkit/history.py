@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .model import Report
+
 RECORD, UNIT = "\x1e", "\x1f"
 
 
@@ -15,6 +17,14 @@ class FileHistory:
     last_author: str = ""
     contributors: list[str] = field(default_factory=list)  # authors, most recent first
     commits: int = 0
+
+
+def of_report(report: Report) -> tuple[dict[str, FileHistory] | None, str | None]:
+    """The history of every document of a loaded report; or None, and why there is none."""
+    try:
+        return read(report.root, [d.path for d in report.documents]), None
+    except NoHistory as exc:
+        return None, str(exc)
 
 
 class NoHistory(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -130,6 +131,20 @@ def codeowners(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_codeowners(report: Report) -> int | None:
+    """Write CODEOWNERS from the front matter, whole or not at all: its line count, or None when
+    the file already says exactly that."""
+    path = report.root / CODEOWNERS_PATH
+    content = codeowners(report)
+    if path.is_file() and path.read_text("utf-8", errors="replace") == content:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(content, "utf-8")
+    os.replace(temporary, path)
+    return content.count("\n")
+
+
 def check_codeowners(report: Report) -> list[Diagnostic]:
     """A CODEOWNERS file that no longer matches the front matter routes reviews to the wrong people."""
     path = report.root / CODEOWNERS_PATH
@@ -166,8 +181,8 @@ def check_budgets(report: Report) -> list[Diagnostic]:
 def progress(table: list[Row]) -> dict:
     """Sections by status and by owner; words, and words against budgets where sections have one."""
     by_status = Counter(r.status for r in table)
-    owners: dict[str, dict] = defaultdict(lambda: {"sections": 0, "words": 0, "budgeted_words": 0,
-                                                   "budget": 0, "statuses": Counter(), "last_date": ""})
+    owners: dict[str, dict] = defaultdict(lambda: {"sections": 0, "words": 0, "budgeted_words": 0, "budget": 0,
+                                                   "statuses": dict.fromkeys(STATUS_ORDER, 0), "last_date": ""})
     for r in table:
         entry = owners[r.owner_name or r.owner]
         entry["sections"] += 1
@@ -175,7 +190,8 @@ def progress(table: list[Row]) -> dict:
         if r.budget:
             entry["budgeted_words"] += r.words
             entry["budget"] += r.budget
-        entry["statuses"][r.status] += 1
+        if r.status in entry["statuses"]:
+            entry["statuses"][r.status] += 1
         entry["last_date"] = max(entry["last_date"], r.last_date or "")
     return {"by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
             "by_owner": dict(sorted(owners.items())),

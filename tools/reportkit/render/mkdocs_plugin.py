@@ -60,10 +60,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             for d in checks.run(self.report):
                 (log.warning if d.severity == ERROR else log.info)(d.text())
         if self.config.history:
-            try:
-                self.history = history.read(root, [d.path for d in self.report.documents])
-            except history.NoHistory as exc:
-                log.info(f"report: {exc}")
+            found, why = history.of_report(self.report)
+            self.history = found or {}
+            if why:
+                log.info(f"report: {why}")
 
     def on_files(self, files: Files, config) -> Files:
         report = self.report
