@@ -87,11 +87,14 @@ def _review(report: Report, repo, base: str) -> Review:
         except git.GitCommandError:
             return None
 
+    def local(path: str) -> str:  # git names paths from the repository's top, we from the report's
+        return path[len(prefix):] if path.startswith(prefix) else path
+
     entries: list[tuple[str, str, str]] = []  # (change, old, new), paths relative to root
     for line in diff.splitlines():
         parts = line.split("\t")
         status = parts[0]
-        paths = [p[len(prefix):] if p.startswith(prefix) else p for p in parts[1:]]
+        paths = [local(p) for p in parts[1:]]
         if status.startswith("R") and len(paths) == 2:
             entries.append(("renamed", paths[0], paths[1]))
         elif status == "A":
@@ -100,9 +103,7 @@ def _review(report: Report, repo, base: str) -> Review:
             entries.append(("deleted", paths[0], ""))
         elif paths:
             entries.append(("modified", paths[0], paths[0]))
-    for path in untracked.splitlines():
-        path = path[len(prefix):] if path.startswith(prefix) else path
-        entries.append(("added", "", path))
+    entries += [("added", "", local(path)) for path in untracked.splitlines()]
 
     old_meta = {old: _meta(old_text(old), old) for _, old, _ in entries if old and _is_content(old)}
     # A file deleted here and added there with the same id is a rename git did not see.
