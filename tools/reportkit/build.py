@@ -12,6 +12,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import checks, history
+from . import checks, gitio, history
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
 from .render.pandoc import Edition, RenderError, template, write_docx, write_pdf
@@ -66,24 +67,18 @@ class Result:
 
 def edition_for(report: Report, options: Options) -> Edition:
     """Name, date and commit of the edition; the date comes from the commit so rebuilds match."""
-    commit, epoch, uncommitted = None, None, False
-    try:
-        import git
-
-        repo = git.Repo(report.root, search_parent_directories=True)
-        try:
-            if repo.head.is_valid():
-                head = repo.head.commit
-                commit, epoch = head.hexsha, head.committed_date
-                # One `git status` (is_dirty would run three git commands).
-                uncommitted = bool(repo.git.status("--porcelain", "--untracked-files=normal", "--",
-                                                   str(report.root)).strip())
-        finally:
-            repo.close()
-    except Exception:  # not a repository, or git unusable: fall back to the files' own dates
-        commit = None
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    commit, epoch, uncommitted, why_none = gitio.edition_facts(report.root)
+    if why_none:  # the build goes on: the manifest names no commit and the files give the date
+        logging.getLogger(__name__).warning("the edition names no commit: %s", why_none)
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")  # set but empty means not set, as most tools read it
+    if given:
+        # ASCII digits only: str.isdigit alone takes '²' and other scripts' digits.
+        if not (given.isascii() and given.isdigit() and len(given) <= 12):
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}'")
+        if int(given) > 4354819199:  # pandoc dates the DOCX's ZIP entries with it: ZIP ends with 2107
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}' "
+                             "(a date after 2107, which a DOCX file, a ZIP archive, cannot hold)")
+        epoch = int(given)
     if epoch is None:
         epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
                     else (report.root / "report.yml").stat().st_mtime)
