@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from . import frontmatter, schemas
+from . import frontmatter, paths, schemas
 from .diagnostics import ERROR, Diagnostic
 from .markdown import scan
 from .model import KIND_FOLDERS, Document, Member, Report
@@ -45,30 +46,12 @@ def set_letter(index: int) -> str:
     return letters
 
 
-def inside(root: Path, path: Path) -> bool:
-    """True when path, with every symlink resolved, stays inside root."""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
-
-
 def read_text(root: Path, path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """A report file as text: read only if it is a regular file inside the repository, under the limit."""
     rel = path.relative_to(root).as_posix()
-    if not inside(root, path):
-        return None, [Diagnostic(rel, 0, 0, ERROR, "file.outside",
-                                 "this file is a link to a place outside the repository; it was not read")]
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Diagnostic(rel, 0, 0, ERROR, "file.too-large",
-                                     f"this file is {size / 1048576:.1f} MiB; the limit is "
-                                     f"{MAX_FILE_BYTES // 1048576} MiB per file: split it")]
-        raw = path.read_bytes()
-    except OSError as exc:  # a dangling link, a folder named *.md, no permission
-        return None, [Diagnostic(rel, 0, 0, ERROR, "file.unreadable",
-                                 f"this file cannot be read: {exc.strerror or exc}")]
+    raw = paths.read_bytes(root, path, MAX_FILE_BYTES)
+    if isinstance(raw, paths.Refusal):
+        return None, [Diagnostic(rel, 0, 0, ERROR, raw.code, raw.message)]
     return frontmatter.decode(raw, rel)
 
 
@@ -91,7 +74,7 @@ def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, o
 
 
 def load_settings(root: Path) -> tuple[dict, dict[str, int]]:
-    if not (root / SETTINGS_FILE).is_file():
+    if not os.path.lexists(root / SETTINGS_FILE):
         raise ConfigError(
             f"no {SETTINGS_FILE} in {root}: run this inside the report's folder or give --root"
         )
@@ -102,7 +85,7 @@ def load_settings(root: Path) -> tuple[dict, dict[str, int]]:
 
 
 def load_roster(root: Path) -> tuple[dict[str, Member], list[Diagnostic]]:
-    if not (root / ROSTER_FILE).is_file():
+    if not os.path.lexists(root / ROSTER_FILE):
         return {}, [Diagnostic(ROSTER_FILE, 0, 0, ERROR, "roster.missing",
                                f"there is no {ROSTER_FILE}: the Panel's roster is needed to check owners")]
     data, _, node, problems = _load_yaml_file(root, ROSTER_FILE, "roster")
@@ -191,18 +174,20 @@ ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
 
 
 def find_assets(root: Path) -> tuple[list[str], list[Diagnostic]]:
-    """Files besides the text that the editions may copy (images ...), each checked to stay inside
-    the repository: a link to /etc/passwd under images/ would otherwise be published with the site."""
+    """Files besides the text that the editions may copy (images ...): regular files inside the
+    repository only. A link to /etc/passwd or a FIFO under images/ is reported and left out."""
     assets, problems = [], []
     for folder in ASSET_FOLDERS:
-        for path in sorted((root / folder).glob("**/*")):
+        found, refused = paths.regular_files(root, root / folder)
+        for path in found:
             if path.suffix == ".md" and path.parent.name in KIND_FOLDERS.values():
                 continue
-            rel = path.relative_to(root).as_posix()
-            if not inside(root, path):
-                problems.append(Diagnostic(rel, 0, 0, ERROR, "file.outside",
-                                           "this file is a link to a place outside the repository; "
-                                           "it was not read and is left out of the editions"))
-            elif path.is_file():
-                assets.append(rel)
+            assets.append(path.relative_to(root).as_posix())
+        for path, why in refused:
+            if path.suffix == ".md" and path.parent.name in KIND_FOLDERS.values():
+                continue  # the loader reports content files itself
+            message = why.message if why.code != "file.outside" else (
+                "this file is a link to a place outside the repository; it was not read and is left out "
+                "of the editions")
+            problems.append(Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR, why.code, message))
     return assets, problems

@@ -10,6 +10,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 KINDS = ("rec", "chapter", "annex")
 
@@ -18,6 +19,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
 # Every pattern here runs in time linear in the text, whatever the text: no pattern can scan
 # ahead unboundedly from each of many starting points (a 4 MiB file of '[^' must not take hours).
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
+# A heading id every engine reads as an id (pandoc, Python-Markdown's attr_list, Typst labels).
+ANCHOR = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 _ATTR_ID = re.compile(r"\{:?[ \t]*#([^\s}]+)[^}]*\}[ \t]*$")  # matched at the line's last '{'
 
 REF = re.compile(
@@ -87,10 +90,75 @@ class Scan:
     links: list[LinkMatch] = field(default_factory=list)
     notes: list[NoteMatch] = field(default_factory=list)
 
+    @cached_property
+    def excesses(self) -> list[Excess]:
+        """Where the text passes the limits the renderers need to stay linear (see `excesses`)."""
+        return excesses(self.masked)
+
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of an offset in the body."""
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
+
+
+# -- limits that keep every renderer linear ------------------------------------------------------
+# Python-Markdown and pandoc search ahead for the closer of each opener ('[', '![', '<', '*', '`'),
+# so one paragraph with thousands of openers costs time quadratic in its length; and they recurse
+# into quotes, lists and brackets, so deep nesting exhausts the stack or Typst's parser. Bounding
+# each block's openers and each nesting depth bounds a block's cost by a constant: the whole text
+# then costs time linear in its length, whatever it holds.
+MARKUP = "[]()<>*_`{}!\\&~^"
+MAX_MARKUP_PER_BLOCK = 1000
+MAX_DEPTH = 16
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_QUOTE_DEPTH = re.compile(r"^[ \t]*((?:>[ \t]?){%d,})" % (MAX_DEPTH + 1), re.M)
+_LIST_DEPTH = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d,})" % (MAX_DEPTH + 1), re.M)
+_INDENT = re.compile(r"^([ \t]{%d,})\S" % (4 * MAX_DEPTH + 1), re.M)
+_BRACKET = re.compile(r"[\[\]]")
+
+
+@dataclass
+class Excess:
+    offset: int
+    code: str  # text.complexity or text.nesting
+    message: str
+
+
+def excesses(masked: str) -> list[Excess]:
+    """Blocks with too many markup characters, and nesting past MAX_DEPTH, in one linear pass."""
+    found: list[Excess] = []
+    start = 0
+    for m in [*_BLOCK_SPLIT.finditer(masked), None]:
+        end = m.start() if m else len(masked)
+        found += _block_excesses(masked, start, end)
+        start = m.end() if m else end
+    for pattern, what in ((_QUOTE_DEPTH, "quotes ('>')"), (_LIST_DEPTH, "list items"),
+                          (_INDENT, "indented list levels")):
+        for hit in pattern.finditer(masked):
+            found.append(Excess(hit.start(), "text.nesting",
+                                f"{what} nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
+                                "flatten the structure"))
+    return found
+
+
+def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
+    block = text[start:end]
+    count = sum(block.count(c) for c in MARKUP)
+    if count > MAX_MARKUP_PER_BLOCK:
+        return [Excess(start + len(block) - len(block.lstrip()), "text.complexity",
+                       f"this paragraph holds {count:,} markup characters ({MARKUP}); past "
+                       f"{MAX_MARKUP_PER_BLOCK:,} the site and PDF engines slow down sharply: split the "
+                       "paragraph, or write fewer brackets and emphasis marks")]
+    if block.count("[") <= MAX_DEPTH:
+        return []
+    depth = 0
+    for hit in _BRACKET.finditer(block):
+        depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            return [Excess(start + hit.start(), "text.nesting",
+                           f"brackets nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
+                           "flatten the structure")]
+    return []
 
 
 def slugify(text: str) -> str:
@@ -230,6 +298,20 @@ def scan(body: str) -> Scan:
     for m in _NOTE.finditer(masked):
         result.notes.append(NoteMatch(m["label"], bool(m["def"]), m.start(), m.end()))
     return result
+
+
+# Characters Python-Markdown lets a backslash escape; pandoc escapes every ASCII symbol.
+_BACKSLASHED = set("\\`*_[]()#+-.!|")
+# Characters better written as entities: both parsers read an entity back as the character, and
+# no extension (attr_list, CriticMarkup, citations, smarty) can see a construct in it.
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "@": "&#64;",
+             "~": "&#126;", "^": "&#94;", "$": "&#36;"}
+
+
+def md_text(value: object) -> str:
+    """Any value (front matter, roster, git) as Markdown that every edition shows as exactly its text."""
+    text = " ".join(str(value).split())
+    return "".join("\\" + c if c in _BACKSLASHED else _ENTITIES.get(c, c) for c in text)
 
 
 def is_external(target: str) -> bool:

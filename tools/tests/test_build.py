@@ -390,15 +390,30 @@ def test_build_refuses_when_check_finds_errors(built_copy):
     assert tree_state(built_copy / "build") == before
 
 
-def test_failed_pdf_engine_keeps_the_last_good_build(built_copy):
-    (built_copy / "images/three-tracks.png").write_bytes(b"not a PNG at all")  # passes the checks
+def test_an_image_the_engines_cannot_decode_is_refused_by_the_check(built_copy):
+    """Once a build-time failure of Typst ("failed to decode image"); now the verdict decodes every
+    image first, so the check and the build say the same, located."""
+    (built_copy / "images/three-tracks.png").write_bytes(b"not a PNG at all")
     before = tree_state(built_copy / "build")
 
-    result = run_report("build", "--root", str(built_copy))
+    for command in ("check", "build"):
+        result = run_report(command, "--root", str(built_copy))
+        assert result.exit_code == 1
+        output = result.stdout + result.stderr
+        assert ("images/three-tracks.png:0:0: error [asset.invalid] this file is named like a PNG image but is "
+                "not an image; save it in the right format") in output
+        assert "chapters/01-introduction.md:37:" in output  # where the text uses it
+    assert tree_state(built_copy / "build") == before
+
+
+def test_a_renderer_past_its_time_limit_is_stopped_and_the_last_build_kept(built_copy):
+    before = tree_state(built_copy / "build")
+
+    result = run_report("build", "--root", str(built_copy), "--formats", "pdf", "--timeout", "0.01")
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("report: the PDF engine (Typst) failed: failed to decode image")
+    assert "ran longer than 0.01 s and was stopped" in result.stderr
     assert result.stderr.rstrip().endswith("; the previous build is unchanged")
     assert tree_state(built_copy / "build") == before
     assert sorted(p.name for p in built_copy.iterdir() if p.name.startswith(".build")) == [".build.lock"]
@@ -413,7 +428,9 @@ def test_failed_site_keeps_the_last_good_build(built_copy):
     result = run_report("build", "--root", str(built_copy))
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("report: the HTML edition failed")
+    assert result.stderr.startswith("mkdocs.yml:0:0: error [site.build] the site build says: ")
+    assert "no-such-theme" in result.stderr
+    assert "report: the HTML edition failed; the previous build is unchanged" in result.stderr
     assert tree_state(built_copy / "build") == before
     assert not list(built_copy.glob(".build.staging-*"))
 

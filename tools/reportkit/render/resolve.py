@@ -2,7 +2,9 @@
 
 This is the only place that knows how a reference looks in an edition. The MkDocs plugin calls
 it with mode "site" (one page per document, links between pages); the pandoc path calls it with
-mode "single" (one document, every id prefixed by its document's id so none collide).
+mode "single" (one file per document for pandoc, every id prefixed by its document's id so that
+none collide in the single PDF or DOCX). Every line of a document's body stays on its own line,
+so a line number reported by a renderer is the source's line (see `pandoc_ast.source_line`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import posixpath
 
 from .. import refs
-from ..checks import resolve_path
-from ..markdown import REF, RefMatch, is_external
+from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
 
 SITE, SINGLE = "site", "single"
+# The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
+# the AST validation allows these and no other.
+CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email"})
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
@@ -23,6 +27,15 @@ def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
     if mode == SITE:
         return anchor or doc.id or "top"
     return f"{doc.id}--{anchor}" if anchor else str(doc.id)
+
+
+def emitted_ids(doc: Document) -> list[str]:
+    """Every id the resolver gives a document's headings in the single document."""
+    return [anchor_id(doc, None, SINGLE)] + [anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings]
+
+
+def emitted_classes() -> frozenset[str]:
+    return CLASSES
 
 
 def href(report: Report, source: Document, target: Document, anchor: str | None, mode: str) -> str:
@@ -37,8 +50,10 @@ def href(report: Report, source: Document, target: Document, anchor: str | None,
 def _reference(report: Report, doc: Document, ref: RefMatch, mode: str) -> str:
     result = refs.resolve(report, ref)
     if isinstance(result, refs.Unresolved):  # `report check` reports it; keep the text visible
-        return ref.text or ref.target
-    return f"[{result.text}]({href(report, doc, result.target, result.anchor, mode)})"
+        return md_text(ref.text or ref.target)
+    # The author's own text is their Markdown; a label with a front-matter title is a value.
+    text = result.text if ref.text or ref.anchor else md_text(result.text)
+    return f"[{text}]({href(report, doc, result.target, result.anchor, mode)})"
 
 
 def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
@@ -49,47 +64,28 @@ def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
     )
 
 
-def _local_link(report: Report, doc: Document, target: str, image: bool) -> str | None:
-    """Rewrite a relative link or image path for the single document; None leaves it as it is."""
-    if is_external(target):
-        return None
-    path, anchor, rel = resolve_path(report, doc, target)
-    if rel is None:
-        return None
-    if image:
-        return rel
-    linked = report.by_path.get(rel)
-    if linked is None:
-        return None
-    return "#" + anchor_id(linked, anchor or None, SINGLE)
+def _heading(report: Report, doc: Document, heading, mode: str) -> str:
+    text = _resolve_inline(report, doc, heading.text, mode)
+    number = doc.section_numbers.get(heading.anchor)
+    if number and heading.level in (2, 3):
+        text = f"{number} {text}"
+    # Only numbered chapters' sections go into the single document's table of contents.
+    unlisted = " .unlisted" if mode == SINGLE and not number else ""
+    return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"
+
+
+def title_heading(doc: Document, mode: str) -> str:
+    """The document's first heading: its label and title from the front matter, as plain text."""
+    return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
 
 
 def render(report: Report, doc: Document, mode: str) -> str:
     """The document as Markdown for an edition: title heading, then the resolved body."""
     scan = doc.scan
     body = scan.body
-    edits: list[tuple[int, int, str]] = []
-    numbers = doc.section_numbers
-    for heading in scan.headings:
-        text = _resolve_inline(report, doc, heading.text, mode)
-        number = numbers.get(heading.anchor)
-        if number and heading.level in (2, 3):
-            text = f"{number} {text}"
-        hashes = "#" * heading.level
-        # Only numbered chapters' sections go into the single document's table of contents.
-        unlisted = " .unlisted" if mode == SINGLE and not number else ""
-        edits.append((heading.start, heading.end,
-                      f"{hashes} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"))
+    edits = [(h.start, h.end, _heading(report, doc, h, mode)) for h in scan.headings]
     # A reference inside a heading was resolved with the heading, whose edit covers it.
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
-    if mode == SINGLE:
-        for link in scan.links:
-            new = _local_link(report, doc, link.target, link.image)
-            if new is not None:  # only the target changes: the text and any title stay
-                edits.append((link.target_start, link.target_end, new))
-        for note in scan.notes:
-            edits.append((note.start, note.start + len(note.label) + 3,
-                          f"[^{doc.id}-{note.label}]"))
     edits.sort()
     out = []
     position = 0
@@ -100,13 +96,15 @@ def render(report: Report, doc: Document, mode: str) -> str:
         out.append(text)
         position = end
     out.append(body[position:])
-    title = _resolve_inline(report, doc, doc.heading, mode)
-    body = "".join(out).strip("\n") + "\n"
+    text = "".join(out)
+    if not text.endswith("\n"):
+        text += "\n"
     if doc.kind == "annex" and doc.meta.get("roster") is True:
-        body += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
-    return f"# {title} {{#{anchor_id(doc, None, mode)}}}\n\n" + body
+        text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
+    return f"{title_heading(doc, mode)}\n\n{text}"
 
 
 def single_document(report: Report) -> str:
-    """The whole report as one Markdown document, in reading order, for pandoc."""
+    """The whole report as one Markdown document, in reading order (for reading, not for pandoc:
+    the pandoc editions parse each document on its own, see `pandoc_ast.parse`)."""
     return "\n".join(render(report, doc, SINGLE) for doc in report.documents)

@@ -1,0 +1,139 @@
+"""Which file the site publishes at which address: the report's pages, the generated pages, `web/`.
+
+MkDocs decides each page's address from its file name; two sources with one address and one of
+them silently vanishes (a recommendation named `index.md` would hide the recommendations index).
+This plan is computed from the report alone, so the check finds such clashes before any build,
+and the MkDocs plugin takes its list of generated pages and allowed `web/` files from here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import paths
+from ..diagnostics import ERROR, Diagnostic
+from ..model import Report
+
+RECOMMENDATIONS_INDEX = "recommendations/index.md"
+PROGRESS = "progress.md"
+DOWNLOADS = "downloads"
+# Addresses the theme and MkDocs' own plugins write.
+THEME_OWNED = ("assets/javascripts/", "assets/stylesheets/", "search/", "404.html", "sitemap.xml",
+               "sitemap.xml.gz")
+# What `web/` may hold: pages (sanitized like every page), styles, pictures and fonts. HTML, SVG and
+# JavaScript files would be served as they are, outside the sanitizer: they are refused.
+WEB_TYPES = frozenset({".md", ".css", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff2", ".woff",
+                       ".ttf", ".otf", ".txt"})
+MAX_WEB_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    docs_dir: str  # relative to the root
+    use_directory_urls: bool
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for two plain settings; a `!!python/name:` tag elsewhere is not our business."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def settings(root: Path) -> SiteSettings | None:
+    """docs_dir and use_directory_urls from mkdocs.yml, or None when the report has no site."""
+    raw = paths.read_bytes(root, root / "mkdocs.yml", 1 << 20)
+    if isinstance(raw, paths.Refusal):
+        return None
+    try:
+        data = yaml.load(raw.decode("utf-8", "replace"), Loader=_TolerantLoader)  # noqa: S506 - safe subclass
+    except yaml.YAMLError:
+        return None  # MkDocs itself says what is wrong when the site is built
+    if not isinstance(data, dict):
+        return None
+    docs_dir = str(data.get("docs_dir", "docs")).strip("/") or "docs"
+    return SiteSettings(docs_dir, data.get("use_directory_urls", True) is not False)
+
+
+def destination(src: str, use_directory_urls: bool) -> str:
+    """The file MkDocs writes for a source path (index.md and README.md become index.html)."""
+    if not src.endswith(".md"):
+        return src
+    parent, name = posixpath.split(src[:-3])
+    if name == "README":
+        name = "index"
+    if not use_directory_urls or name == "index":
+        return posixpath.join(parent, name + ".html")
+    return posixpath.join(parent, name, "index.html")
+
+
+def web_files(root: Path, site: SiteSettings) -> tuple[list[str], list[Diagnostic]]:
+    """The files of `web/` the site may publish (relative to it), and why others are left out."""
+    folder = root / site.docs_dir
+    found, refused = paths.regular_files(root, folder)
+    problems = [Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR,
+                           "web.file" if why.code != "file.outside" else "file.outside",
+                           why.message if why.code != "file.outside" else
+                           "this file is a link to a place outside the repository; it is left out of the site")
+                for path, why in refused]
+    allowed = []
+    for path in found:
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in Path(rel).parts):
+            continue  # MkDocs leaves hidden files out too
+        if path.suffix.lower() not in WEB_TYPES:
+            problems.append(Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR, "web.file",
+                                       f"'{path.suffix or path.name}' files are not published: the site takes "
+                                       "Markdown pages, CSS, images and fonts from "
+                                       f"{site.docs_dir}/ (HTML, SVG and scripts would bypass its sanitizer)"))
+        elif path.stat().st_size > MAX_WEB_BYTES:
+            problems.append(Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR, "web.file",
+                                       "this file is over the limit of 20 MiB"))
+        else:
+            allowed.append(rel)
+    return allowed, problems
+
+
+def sources(report: Report, web: list[str]) -> list[tuple[str, str]]:
+    """(source as MkDocs sees it, the file in the repository it comes from) for every page and file."""
+    site = [(RECOMMENDATIONS_INDEX, "the generated recommendations index"),
+            (PROGRESS, "the generated progress page")]
+    site += [(doc.path, doc.path) for doc in report.documents]
+    site += [(rel, rel) for rel in report.assets]
+    docs_dir = settings(report.root)
+    prefix = docs_dir.docs_dir + "/" if docs_dir else ""
+    site += [(rel, prefix + rel) for rel in web]
+    return site
+
+
+def collisions(report: Report, site: SiteSettings, web: list[str]) -> list[Diagnostic]:
+    """Two sources for one address, or a source at an address the theme writes."""
+    seen: dict[str, str] = {}
+    found = []
+    for src, origin in sources(report, web):
+        dest = destination(src, site.use_directory_urls)
+        key = dest.casefold()
+        where = origin if not origin.startswith("the generated") else src
+        if key in seen and seen[key] != origin:
+            other = seen[key]
+            found.append(Diagnostic(where, 0, 0, ERROR, "site.collision",
+                                    f"the site would publish this at '{dest}', where {other} is published "
+                                    "already; rename the file"))
+        seen.setdefault(key, origin)
+        if dest.startswith(THEME_OWNED) or dest in THEME_OWNED or dest.startswith(DOWNLOADS + "/"):
+            found.append(Diagnostic(where, 0, 0, ERROR, "site.collision",
+                                    f"the site's own files live at '{dest}'; rename this file"))
+    return found
+
+
+def problems(report: Report) -> list[Diagnostic]:
+    """Everything the site plan finds wrong, for the check."""
+    site = settings(report.root)
+    if site is None:
+        return []
+    web, found = web_files(report.root, site)
+    return found + collisions(report, site, web)
