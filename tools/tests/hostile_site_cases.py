@@ -10,7 +10,9 @@ path. Payloads mark themselves when they run, with the case's token (`pwn` and t
 
 `plan()` decides, for a given sample report, which file each case writes: body cases become a
 section appended to one of the sample's documents (cases that may swallow what follows them go
-last, one per document; cases that act on the whole page get a chapter of their own); front-matter,
+last, one per document, never in the roster annex, which hosts the cases with notes since a
+page's notes follow its last section; cases that act on the whole page get a chapter of their
+own); front-matter,
 owner and git-author cases take turns over the documents; `report.yml`, the home page and set
 titles have one value per build, so their variants are spread over builds by `slot`.
 `apply()` writes a case into a report folder and says which lines it wrote.
@@ -418,6 +420,9 @@ def plan(root: Path, cases: list[Case] = CASES) -> dict[str, Target]:
         w = case.where
         if w == BODY and case.alone:
             targets[case.name] = Target(f"chapters/95-alone-{case.token}.md", f"chapters/95-alone-{case.token}.md")
+        elif w == BODY and "[^" in case.payload:  # notes gather at the page's end, where a greedy case ends
+            doc, _ = next_of("notes", [d for d in docs if d not in tails] or docs)
+            targets[case.name] = Target(doc, doc)
         elif w == BODY:
             doc, _ = next_of("greedy" if case.greedy else "body", tails if case.greedy else docs)
             targets[case.name] = Target(doc, doc, f"tail:{doc}" if case.greedy else None)

@@ -228,10 +228,11 @@ def sites(verdicts, targets, tmp_path_factory) -> list[SiteRun]:
 def attributed(violation: Violation, case: hs.Case, applied: hs.Applied) -> bool:
     """The finding names the case's token (or, naming none, sits in the case's section), or is about
     a file the case put in web/."""
-    tokens = TOKEN.findall(violation.detail)
+    what, _, where = violation.detail.partition(" near #")  # a heading's id may hold another case's token
+    tokens = TOKEN.findall(what)
     if case.token in tokens:
         return True
-    near = NEAR.search(violation.detail)
+    near = NEAR.search(" near #" + where) if where else None
     if not tokens and near and near.group(1) == case.anchor:
         return True
     written = applied.written.get(case.name)
