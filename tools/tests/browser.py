@@ -351,7 +351,7 @@ def _inspect(tab, recorder: _Recorder, provoke: bool) -> bool:
 def _visit_batch(tabs: list, recorder: _Recorder, batch: list[str]) -> None:
     """Load a few documents at once (one per tab), then inspect and provoke each."""
     loading = []
-    for tab, rel in zip(tabs, batch):
+    for tab, rel in zip(tabs, batch, strict=False):  # the last batch may be short
         recorder.showing[tab] = rel
         try:
             tab.goto(page_url(recorder.origin, rel), wait_until="commit")
