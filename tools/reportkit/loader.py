@@ -11,6 +11,7 @@ from .markdown import scan
 from .model import KIND_FOLDERS, Document, Member, Report
 
 SETTINGS_FILE = "report.yml"
+ESSENTIAL = ("title", "sets")  # without these, report.yml is unusable
 ROSTER_FILE = "roster.yml"
 # A chapter of the Panel's report is 10-40 KB; anything past this limit is a mistake.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -73,15 +74,26 @@ def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, o
     return data, lines, node, problems
 
 
-def load_settings(root: Path) -> tuple[dict, dict[str, int]]:
+def load_settings(root: Path) -> tuple[dict, dict[str, int], list[Diagnostic]]:
+    """report.yml: its settings, each key's line, and its problems. It is unusable (ConfigError, exit
+    2) only when missing, unreadable or without a valid title and sets; a bad optional field is a
+    finding (exit 1), and the field is left out."""
     if not os.path.lexists(root / SETTINGS_FILE):
         raise ConfigError(
             f"no {SETTINGS_FILE} in {root}: run this inside the report's folder or give --root"
         )
     data, lines, _, problems = _load_yaml_file(root, SETTINGS_FILE, "report")
-    if problems:
+    if not problems:
+        return data, lines, []  # type: ignore[return-value]
+    if not isinstance(data, dict):
         raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
-    return data, lines  # type: ignore[return-value]
+    core = {k: data[k] for k in ESSENTIAL if k in data}
+    bad = {k for k in data if k not in ESSENTIAL
+           and schemas.validate("report", {**core, k: data[k]}, SETTINGS_FILE, lines)}
+    kept = {k: v for k, v in data.items() if k not in bad}
+    if schemas.validate("report", kept, SETTINGS_FILE, lines):
+        raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
+    return kept, lines, problems
 
 
 def load_roster(root: Path) -> tuple[dict[str, Member], list[Diagnostic]]:
@@ -154,8 +166,9 @@ def number(documents: list[Document]) -> list[Document]:
 def load(root: Path | str) -> Report:
     """Read the whole report under root. Raises ConfigError only when report.yml is unusable."""
     root = Path(root).resolve()
-    settings, settings_lines = load_settings(root)
-    members, diagnostics = load_roster(root)
+    settings, settings_lines, diagnostics = load_settings(root)
+    members, problems = load_roster(root)
+    diagnostics += problems
     documents = []
     for kind, folder in KIND_FOLDERS.items():
         base = root / folder

@@ -91,6 +91,11 @@ class Scan:
     notes: list[NoteMatch] = field(default_factory=list)
 
     @cached_property
+    def blocks(self) -> list[Block]:
+        """The body's top-level blocks in order (see `blocks`)."""
+        return blocks(self.body, self.masked)
+
+    @cached_property
     def excesses(self) -> list[Excess]:
         """Where the text passes the limits the renderers need to stay linear (see `excesses`)."""
         return excesses(self.masked)
@@ -99,6 +104,89 @@ class Scan:
         """(line, column), both 1-based, of an offset in the body."""
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
+
+
+# -- top-level blocks --------------------------------------------------------------------------
+# The units a reader cites ("3.2 para 4") and a reviewer comments on: paragraphs, list items,
+# headings, tables, quotes. Found line by line from the masked text (code is blank there), as
+# Python-Markdown and pandoc both split a body: blocks are separated by blank lines; a list or quote
+# goes on while its lines are indented or carry its marker.
+_BULLET = re.compile(r"^( {0,3})(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_TABLE_RULE = re.compile(r"^ {0,3}\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_HR = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_DEFINITION = re.compile(r"^ {0,3}\[(\^)?[^\]]+\]:")
+
+
+@dataclass
+class Block:
+    kind: str  # paragraph, heading, item (of a list), quote, table, code, html, note, definition, rule
+    start: int  # offset of the block's first character in the body
+    end: int  # offset just past its last line
+
+
+def _kind_of(line: str, masked_line: str, following: str) -> str:
+    if not masked_line.strip():
+        return "code"
+    stripped = line.lstrip()
+    if _HEADING.match(line):
+        return "heading"
+    if _HR.match(line):
+        return "rule"
+    if _BULLET.match(line):
+        return "item"
+    if stripped.startswith(">"):
+        return "quote"
+    if "|" in line and _TABLE_RULE.match(following):
+        return "table"
+    definition = _DEFINITION.match(line)
+    if definition:
+        return "note" if definition.group(1) else "definition"
+    if stripped.startswith("<") and not stripped.startswith("<http"):
+        return "html"
+    return "paragraph"
+
+
+def blocks(body: str, masked: str) -> list[Block]:
+    """The top-level blocks of a body, each list item a block of its own."""
+    lines, masked_lines = body.split("\n"), masked.split("\n")
+    found: list[Block] = []
+    offset, current, blank = 0, None, True
+    for index, (line, masked_line) in enumerate(zip(lines, masked_lines)):
+        end = offset + len(line) + 1
+        if not line.strip():
+            blank = True
+        elif current is not None and _continues(current, line, masked_line, blank):
+            current.end = end
+            blank = False
+        else:
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            current = Block(_kind_of(line, masked_line, following), offset, end)
+            found.append(current)
+            blank = False
+        offset = end
+    for block in found:
+        block.end = min(block.end, len(body))
+    return found
+
+
+def _continues(block: Block, line: str, masked_line: str, after_blank: bool) -> bool:
+    """Does a line belong to the block before it?"""
+    if block.kind in ("heading", "rule"):
+        return False
+    indented = line.startswith(("  ", "\t"))
+    if block.kind in ("item", "note"):
+        if _BULLET.match(line) and not indented:
+            return False  # the next item of the list
+        return indented or not after_blank
+    if block.kind == "quote":
+        return line.lstrip().startswith(">") or not after_blank
+    if block.kind == "code":
+        return not masked_line.strip() or not after_blank and not masked_line.strip()
+    if after_blank:
+        return False
+    # A paragraph is interrupted by a heading, a list item or a quote, as both parsers read it.
+    return block.kind != "paragraph" or not (_HEADING.match(line) or _BULLET.match(line)
+                                             or line.lstrip().startswith(">"))
 
 
 # -- limits that keep every renderer linear ------------------------------------------------------

@@ -653,10 +653,6 @@ def test_root_that_does_not_exist(tmp_path):
                      "report.yml:1:1: error [schema] report.yml lacks 'sets' (the title of each set of "
                      "recommendations, by set number)",
                      id="missing-sets"),
-        pytest.param("title: x\nsets: {1: a}\nrules:\n  ref.unknown: loud\n",
-                     "report.yml:4:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
-                     "error, warning, off",
-                     id="unknown-level"),
         pytest.param("title: x\nsets: {1: a}\ntitle: y\n",
                      "report.yml:3:1: error [yaml.syntax] not valid YAML: duplicate key 'title' "
                      "(first given on line 1)",
@@ -673,6 +669,27 @@ def test_invalid_report_yml(fixtures_dir, copy_report, report_yml, diagnostic):
         result = check(root, "--format", fmt)
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr == f"{diagnostic}\nreport: report.yml is not valid\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "diagnostic"),
+    [
+        pytest.param("rules:\n  ref.unknown: loud\n",
+                     "report.yml:7:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
+                     "error, warning, off", id="unknown-level"),
+        pytest.param('repository: \'https://example.org/x" onmouseover="alert(1)"\'\n',
+                     "report.yml:6:1: error [schema] 'repository' 'https://example.org/x\" onmouseover=\"alert(1)\"' "
+                     "is not valid: it must be the https:// address of the repository, for edit links",
+                     id="repository-breakout"),
+    ],
+)
+def test_a_bad_optional_field_of_report_yml_is_a_finding(fixtures_dir, copy_report, extra, diagnostic):
+    """report.yml stays usable: the field is left out and the finding located (exit 1, not 2)."""
+    root = copy_report(fixtures_dir / "minimal")
+    with (root / "report.yml").open("a", encoding="utf-8") as handle:
+        handle.write(extra)
+    result = check(root)
+    assert (result.exit_code, result.stdout) == (1, diagnostic + "\n")
 
 
 def test_report_yml_that_is_not_utf_8(fixtures_dir, copy_report):

@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -45,7 +46,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.report: Report | None = None
         self.history: dict[str, history.FileHistory] = {}
         self.docs_dir: Path | None = None
-        self.theme_scripts: set[str] = set()
+        self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
 
     def on_config(self, config):
@@ -53,7 +54,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self._load(Path(config.config_file_path).resolve().parent)
         if not config.nav:
             config.nav = pages.navigation(self.report)
-        self.theme_scripts = _theme_scripts(config.theme.dirs)
+        self.theme = sanitize.theme(config.theme.dirs)
         return config
 
     def _load(self, root: Path) -> None:
@@ -101,17 +102,20 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         repo = self.report.settings.get("repository")
         if not repo:
             return None
-        base = f"{repo.rstrip('/')}/{self.config.edit_uri.strip('/')}/"
+        base = f"{repo.rstrip('/')}/{quote(self.config.edit_uri.strip('/'))}/"
         if doc is not None:
-            return base + doc.path
+            return base + quote(doc.path)
         if file.generated_by:  # the recommendations index and progress page have no source
             return None
-        return base + self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri
+        return base + quote(self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         self.current_page = page.file.src_uri
         doc = self.report.by_path.get(page.file.src_uri)
         page.edit_url = self._edit_url(page.file, doc)
+        # The theme prints `page.meta.title` as it is, but `page.title` through Jinja's striptags,
+        # which unescapes entities: the title it gets is the navigation's, already escaped text.
+        page.meta["title"] = page.title
         if page.file.src_uri == "index.md":
             return markdown + pages.downloads_section(self.config.downloads)
         return markdown
@@ -124,7 +128,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def on_post_page(self, output: str, page, config) -> str:
         """Read the finished page as a browser would; refuse to publish anything that could run."""
-        violations, hashes = sanitize.audit(output, self.theme_scripts)
+        violations, hashes = sanitize.audit(output, self.theme)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
             raise PluginError(f"report: the page for {page.file.src_uri} would carry executable content "
@@ -157,13 +161,3 @@ _TAG = re.compile(r"<[^>]*>")
 def _plain_title(title: str) -> str:
     """A contents entry as escaped text, whatever a heading or its data-toc-label held."""
     return html.escape(html.unescape(_TAG.sub("", title or "")), quote=False)
-
-
-def _theme_scripts(theme_dirs: list[str]) -> set[str]:
-    """The theme's own script files, as paths relative to the site."""
-    found = set()
-    for folder in theme_dirs:
-        base = Path(folder)
-        for path in base.glob("assets/javascripts/**/*.js"):
-            found.add(path.relative_to(base).as_posix())
-    return found

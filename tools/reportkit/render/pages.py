@@ -63,13 +63,19 @@ def downloads_section(downloads: dict) -> str:
     return "\n".join(lines + [""])
 
 
+def theme_text(value: str) -> str:
+    """A value the theme prints into its pages: escaped, and with no angle bracket at all, so that
+    even a template filter that unescapes entities (Jinja's striptags) cannot make a tag of it."""
+    return html.escape(" ".join(value.split()).replace("<", "‹").replace(">", "›"), quote=True)
+
+
 def navigation(report: Report) -> list:
     """The site's navigation, in the report's reading order (MkDocs' `nav` format).
 
     The theme puts navigation titles into its pages as they are: each is escaped here as text.
     """
     def title(doc: Document) -> str:
-        return html.escape(f"{doc.number}. {doc.title}" if doc.number else doc.title, quote=False)
+        return theme_text(f"{doc.number}. {doc.title}" if doc.number else doc.title)
 
     chapters = report.of_kind("chapter")
     nav: list = [{"Home": "index.md"}]

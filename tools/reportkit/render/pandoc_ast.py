@@ -270,11 +270,23 @@ def _check_attr(rules: _Rules, doc: Document, own: set[str], kind: str, attr: li
     return found
 
 
+_SWALLOWED_ID = re.compile(r"\{#([^\s}]+)")
+
+
 def _check_header(doc: Document, own: set[str], node: dict) -> list[Diagnostic]:
     ident = node["c"][1][0]
     if ident in own:
         return []
     text = _plain(node["c"][2])
+    # Read as text, the id went through pandoc's smart punctuation: '--' became an en dash.
+    swallowed = _SWALLOWED_ID.search(text.replace("\u2014", "---").replace("\u2013", "--"))
+    heading = next((h for h in doc.scan.headings if swallowed and anchor_id(doc, h.anchor, SINGLE) ==
+                    _PREFIX.sub("", swallowed.group(1))), None)
+    if heading is not None:  # one of ours, whose {#id} pandoc read as text
+        line, column = doc.where(heading.start)
+        return [Diagnostic(doc.path, line, column, ERROR, "heading.unrecognized",
+                           "the PDF and DOCX engine cannot read this heading's id: an unclosed '_', '__', "
+                           "'*' or '`' in its text runs over it; escape the mark with a backslash (\\_)")]
     return [_at(doc, text.split(" ")[0] if text else "", "heading.unrecognized",
                 f"'{text[:60]}' is read as a heading by the PDF and DOCX engine, but it is not one the check "
                 "numbers (a line of '---' or '===' under text, or a heading inside a quote or list, makes one): "

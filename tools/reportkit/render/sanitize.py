@@ -43,12 +43,30 @@ ATTRIBUTES = {
     "details": {"open"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_URL_NAMES = {"href", "src", "cite"}
+
+
+def browser_url(value: str) -> str:
+    """A URL as a browser reads it: entities decoded, tabs and newlines removed anywhere, spaces and
+    controls trimmed, backslashes taken for slashes (`\\\\host` is `//host`)."""
+    value = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08"
+                                                                 "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15"
+                                                                 "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    return value.replace("\\", "/")
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """A second look at every URL nh3 kept, as the browser will read it: ammonia takes a URL it
+    cannot parse (`java\tscript:`) for a relative one, which the browser does not."""
+    if name not in _URL_NAMES:
+        return value
+    url = browser_url(value)
+    scheme = _SCHEME.match(url.lower())
+    if scheme and scheme.group(1) not in URL_SCHEMES:
+        return None
     # An image must come from the site itself: a remote one would tell a third party who reads.
-    if tag == "img" and name == "src" and _REMOTE.match(value):
+    if tag == "img" and (scheme or url.startswith("//")):
         return None
     return value
 
@@ -81,12 +99,42 @@ class Violation:
     why: str
 
 
-def audit(page: str, theme_scripts: set[str]) -> tuple[list[Violation], list[str]]:
+@dataclass(frozen=True)
+class Theme:
+    """What the theme itself puts into pages: its script files, and the shape of its inline scripts."""
+
+    script_files: frozenset[str]  # paths relative to the site
+    inline_shapes: frozenset[str]  # `_shape` of each inline script in its templates
+
+
+_TEMPLATE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*'")
+
+
+def _shape(script: str) -> str:
+    """A script with its string literals emptied and its spacing squeezed: the theme's scripts
+    differ from page to page only in strings (the page's base URL)."""
+    return hashlib.sha256(" ".join(_STRING.sub('""', script).split()).encode("utf-8")).hexdigest()
+
+
+def theme(dirs: list[str]) -> Theme:
+    """Read the theme's own scripts from its folders (its templates and its assets)."""
+    from pathlib import Path
+
+    files, shapes = set(), set()
+    for folder in map(Path, dirs):
+        files |= {p.relative_to(folder).as_posix() for p in folder.glob("assets/javascripts/**/*.js")}
+        for template in folder.glob("**/*.html"):
+            for body in _TEMPLATE_SCRIPT.findall(template.read_text("utf-8", "replace")):
+                shapes.add(_shape(_JINJA.sub("", body)))
+    return Theme(frozenset(files), frozenset(shapes))
+
+
+def audit(page: str, known: Theme) -> tuple[list[Violation], list[str]]:
     """Read a finished page as a browser does: what could run or call out that the theme did not
     put there, and the SHA-256 sources of the inline scripts (for the page's Content-Security-Policy).
-
-    theme_scripts: the paths (relative to the site) of the theme's own script files.
-    """
+    An inline script is the theme's only if the theme's templates hold a script of the same shape."""
     from selectolax.lexbor import LexborHTMLParser  # Lexbor parses HTML5 as browsers do
 
     tree = LexborHTMLParser(page)
@@ -94,9 +142,12 @@ def audit(page: str, theme_scripts: set[str]) -> tuple[list[Violation], list[str
     hashes: list[str] = []
     for node in tree.css("*"):
         tag = node.tag or ""
-        violations += _node_violations(node, tag, theme_scripts)
+        violations += _node_violations(node, tag, known.script_files)
         if tag == "script" and "src" not in node.attributes and _runs(node):
             source = node.text(deep=True) or ""
+            if _shape(source) not in known.inline_shapes:
+                violations.append(Violation("<script>", f"an inline script the theme does not have: {source[:40]!r}"))
+                continue
             hashes.append("'sha256-" + _b64(hashlib.sha256(source.encode("utf-8")).digest()) + "'")
     return violations, hashes
 
@@ -143,13 +194,8 @@ def _outside_frame(node) -> str | None:
     return None
 
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-
-
 def _unsafe_url(value: str) -> bool:
-    # As a browser reads a URL: entities decoded, control characters and spaces dropped.
-    squeezed = re.sub(r"[\x00-\x20]", "", html.unescape(value)).lower()
-    scheme = _SCHEME.match(squeezed)
+    scheme = _SCHEME.match(browser_url(value).lower())
     return scheme is not None and scheme.group(1) not in URL_SCHEMES
 
 

@@ -9,6 +9,7 @@ and the MkDocs plugin takes its list of generated pages and allowed `web/` files
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import yaml
 from .. import paths
 from ..diagnostics import ERROR, Diagnostic
 from ..model import Report
+from .sanitize import browser_url
 
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
 PROGRESS = "progress.md"
@@ -94,8 +96,41 @@ def web_files(root: Path, site: SiteSettings) -> tuple[list[str], list[Diagnosti
             problems.append(Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR, "web.file",
                                        "this file is over the limit of 20 MiB"))
         else:
-            allowed.append(rel)
+            found_here = _css_problems(root, path) if path.suffix.lower() == ".css" else []
+            problems += found_here
+            if not found_here:
+                allowed.append(rel)
     return allowed, problems
+
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+_CSS_CODE = re.compile(r"expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.I)
+
+
+def _css_problems(root: Path, path: Path) -> list[Diagnostic]:
+    """A style sheet may load only the site's own files: a remote font or image would tell a third
+    party who reads, and old browsers run code from `expression()`."""
+    raw = paths.read_bytes(root, path, MAX_WEB_BYTES)
+    if isinstance(raw, paths.Refusal):
+        return [Diagnostic(path.relative_to(root).as_posix(), 0, 0, ERROR, raw.code, raw.message)]
+    text = raw.decode("utf-8", "replace")
+    rel = path.relative_to(root).as_posix()
+    found = []
+    for m in _CSS_URL.finditer(text):
+        url = browser_url(m.group(2) if m.group(2) is not None else m.group(4) or "")
+        scheme = url.split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
+        if url.startswith("//") or (scheme and scheme != "data"):
+            found.append(_css_at(rel, text, m.start(), f"'{url[:60]}' would load from outside the site: "
+                                 "put the file in web/ and refer to it by a relative path"))
+    for m in _CSS_CODE.finditer(text):
+        found.append(_css_at(rel, text, m.start(), f"'{m.group(0)}' can run code in some browsers: remove it"))
+    return found
+
+
+def _css_at(rel: str, text: str, offset: int, message: str) -> Diagnostic:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Diagnostic(rel, line, column, ERROR, "web.remote", message)
 
 
 def sources(report: Report, web: list[str]) -> list[tuple[str, str]]:
