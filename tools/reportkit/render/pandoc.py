@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..model import Report
-from . import docx_contents, runner
+from . import docx_contents, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -83,11 +83,11 @@ def typst_variables(report: Report, edition: Edition) -> list[str]:
     return args
 
 
-def _document(parsed: Parsed, meta: dict[str, str]) -> bytes:
+def _document(parsed: Parsed, meta: dict[str, str], blocks: list) -> bytes:
     """The AST as JSON, with metadata set from report.yml and the command line only, as plain text."""
     ast = {"pandoc-api-version": parsed.ast["pandoc-api-version"],
            "meta": {key: meta_text(value) for key, value in meta.items() if value},
-           "blocks": parsed.ast["blocks"]}
+           "blocks": blocks}
     return json.dumps(ast, ensure_ascii=False).encode("utf-8")
 
 
@@ -114,14 +114,16 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    _pandoc(args, _document(parsed, meta), work, timeout, edition.epoch)
+    _pandoc(args, _document(parsed, meta, transforms.for_docx(parsed.ast["blocks"])), work, timeout,
+            edition.epoch)
     if not docx_contents.fill(output, report):
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    return _pandoc(args, _document(parsed, {}), work, timeout, edition.epoch).decode("utf-8")
+    document = _document(parsed, {}, transforms.for_typst(parsed.ast["blocks"]))
+    return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
 
 def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str] | None:

@@ -9,7 +9,9 @@ so a line number reported by a renderer is the source's line (see `pandoc_ast.so
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+import re
 
 from .. import refs
 from ..markdown import REF, RefMatch, md_text
@@ -29,9 +31,23 @@ def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
     return f"{doc.id}--{anchor}" if anchor else str(doc.id)
 
 
+# Blocks that carry an anchor in the single document, and where their text starts after the
+# marker that opens them (a list bullet, a quote's '>', a note's label).
+ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"),
+            "quote": re.compile(r"[ \t]*(?:>[ \t]?)+"), "note": re.compile(r"[ \t]*\[\^[^\]]+\]:[ \t]*")}
+
+
+def block_anchor(doc: Document, line: int) -> str:
+    """The id of the invisible anchor that opens the block at a source line, in the single document
+    (a hidden bookmark in Word, short enough for its 40 characters): how an edition's paragraph is
+    traced back to its file and line (`report comments`)."""
+    return f"_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
+
+
 def emitted_ids(doc: Document) -> list[str]:
-    """Every id the resolver gives a document's headings in the single document."""
-    return [anchor_id(doc, None, SINGLE)] + [anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings]
+    """Every id the resolver gives a document in the single document: headings, then block anchors."""
+    ids = [anchor_id(doc, None, SINGLE)] + [anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings]
+    return ids + [block_anchor(doc, doc.where(b.start)[0]) for b in doc.scan.blocks if b.kind in ANCHORED]
 
 
 def emitted_classes() -> frozenset[str]:
@@ -74,6 +90,21 @@ def _heading(report: Report, doc: Document, heading, mode: str) -> str:
     return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"
 
 
+def _anchors(doc: Document) -> list[tuple[int, int, str]]:
+    """An empty span with the block's anchor id at the start of each anchored block's text."""
+    edits = []
+    for block in doc.scan.blocks:
+        if block.kind not in ANCHORED:
+            continue
+        opener = ANCHORED[block.kind]
+        at = block.start
+        if opener is not None:
+            m = opener.match(doc.scan.body, block.start)
+            at = m.end() if m else at
+        edits.append((at, at, f"[]{{#{block_anchor(doc, doc.where(block.start)[0])}}}"))
+    return edits
+
+
 def title_heading(doc: Document, mode: str) -> str:
     """The document's first heading: its label and title from the front matter, as plain text."""
     return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
@@ -86,6 +117,8 @@ def render(report: Report, doc: Document, mode: str) -> str:
     edits = [(h.start, h.end, _heading(report, doc, h, mode)) for h in scan.headings]
     # A reference inside a heading was resolved with the heading, whose edit covers it.
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
+    if mode == SINGLE:
+        edits += _anchors(doc)
     edits.sort()
     out = []
     position = 0
