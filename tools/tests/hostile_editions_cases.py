@@ -140,6 +140,13 @@ JPEG = bytes.fromhex(
     "767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9"
     "cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f002bffd9")
 
+# A 2x2 red TIFF, as Pillow writes it: a format browsers and Word show but Typst does not read.
+TIFF = bytes.fromhex(
+    "49492a00080000000a0000010400010000000200000001010400010000000200000002010300030000008600000003010300"
+    "010000000100000006010300010000000200000011010400010000008c0000001501030001000000030000001601040001"
+    "0000000200000017010400010000000c0000001c010300010000000100000000000000080008000800c80a0ac80a0ac80a0a"
+    "c80a0a")
+
 SVG_PLAIN = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
              '<rect width="40" height="20" fill="#1a3a5c"/></svg>\n')
 
@@ -192,6 +199,14 @@ PASSTHROUGH = [
          body=f"## A heading [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}\n\nText.\n"),
     Case("span-in-footnote", LEAK, notes=True,
          body=f"Text.[^n]\n\n[^n]: A note [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}.\n"),
+    Case("span-in-table-cell", LEAK, notes=True,
+         body=f"| a | b |\n|---|---|\n| [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}} | 2 |\n"),
+    Case("span-in-blockquote-list", LEAK, notes=True,
+         body=f"> - An item [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}} here.\n"),
+    Case("span-in-definition", LEAK, notes=True,
+         body=f"Term [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}\n:   Its definition.\n"),
+    Case("span-in-link-text", LEAK, notes=True,
+         body=f"A [link [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}](https://example.org).\n"),
     # Raw passthrough is switched off in the reader today; these must stay harmless or be errors.
     Case("raw-typst-block", LEAK, notes=True, body=f"```{{=typst}}\n#{READ}\n```\n"),
     Case("raw-typst-inline", LEAK, notes=True, body=f"Inline `#{READ}`{{=typst}} raw.\n"),
@@ -325,6 +340,8 @@ META_CASES = [
     Case("yaml-block-template-variable", META,
          body="Before.\n\n---\nhighlighting-definitions: Forged text before the title page\n---\n\nAfter.\n"),
     Case("yaml-block-direction", META, body="Before.\n\n---\ndir: rtl\n---\n\nAfter.\n"),
+    Case("yaml-block-at-end", META, body="Text.\n\n---\ndraft: true\ntitle: Forged Title\n---\n"),
+    Case("yaml-block-in-list", META, body="- Item.\n\n    ---\n    draft: true\n    ---\n\nAfter.\n"),
     Case("yaml-block-code-strings", META,
          body='Before.\n\n---\ncommit: \'") #read("/report.yml") #raw("\'\ntitle-string: Forged\n---\n\nAfter.\n'),
 ]
@@ -352,6 +369,10 @@ RENDER_CASES = [
     image_case("png-empty", "empty.png", b""),
     image_case("jpeg-named-png", "jpeg.png", JPEG),
     image_case("svg-plain", "plain.svg", SVG_PLAIN),
+    image_case("tiff-image", "red.tiff", TIFF),
+    image_case("png-without-extension", "noextension", plain_png()),
+    Case("image-path-is-a-folder", RENDER, files={"images/folder.png/keep.txt": "A folder named like an image.\n"},
+         body="![A folder](../images/folder.png)\n", where=("images/folder.png",)),
     image_case("svg-malformed", "broken.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="4"'),
     image_case("svg-linking-absolute", "absolute.svg", svg_linking("file:///etc/hostname")),
     image_case("png-giant-header", "giant.png", giant_header_png(), group=False),
@@ -368,6 +389,10 @@ HANG_CASES = [
     Case("fifo-image", HANG, fifos=("images/fifo.png",), body="![A blocked figure](../images/fifo.png)\n",
          where=("images/fifo.png",), group=False),
     Case("fifo-web-page", HANG, fifos=("web/blocked.md",), where=("web/blocked.md",), group=False),
+    Case("fifo-unreferenced-image", HANG, fifos=("images/unused.png",), where=("images/unused.png",), group=False),
+    Case("symlink-loop-web", HANG, symlinks={"web/loop.md": "loop.md"}, where=("web/loop.md",), group=False),
+    Case("symlink-loop-report-yml", HANG, symlinks={"report.yml": "report.yml"}, where=("report.yml",),
+         group=False, config_exit=True),
     Case("fifo-web-asset", HANG, fifos=("web/assets/blocked.css",), where=("web/assets/blocked.css",),
          group=False),
     Case("fifo-report-yml", HANG, fifos=("report.yml",), where=("report.yml",), group=False, config_exit=True),
@@ -400,7 +425,9 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 def check_corpus() -> list[str]:
     """Mistakes in the corpus itself: duplicate names, or two grouped cases writing one path."""
-    problems, seen_names, seen_paths = [], set(), {}
+    problems: list[str] = []
+    seen_names: set[str] = set()
+    seen_paths: dict[str, str] = {}
     for case in CASES:
         if case.name in seen_names:
             problems.append(f"two cases are named {case.name}")

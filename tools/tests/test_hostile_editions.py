@@ -72,14 +72,10 @@ class Run:
     stderr: str
     seconds: float
 
-    @property
-    def hung(self) -> bool:
-        return self.rc is None
-
     def crashed(self) -> str | None:
         """Why this run is a crash rather than an answer, or None."""
         text = self.stdout + self.stderr
-        if self.hung:
+        if self.rc is None:
             return "did not finish (killed by the hang guard)"
         if self.rc == 3 or "internal error" in text:
             return f"internal error (exit {self.rc}): {tail(self.stderr)}"
@@ -235,12 +231,12 @@ def plant(case: Case, root: Path, world: World) -> None:
             target.write_text(corpus.fill(content, values), "utf-8")
         else:
             target.write_bytes(content)
-    for rel, target in case.symlinks.items():
+    for rel, pointee in case.symlinks.items():
         link = root / rel
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.exists() or link.is_symlink():
             link.unlink()
-        link.symlink_to(corpus.fill(target, values))
+        link.symlink_to(corpus.fill(pointee, values))
     for name, extra in (("report.yml", case.settings), ("roster.yml", case.roster)):
         if extra:
             with (root / name).open("a", encoding="utf-8") as handle:
@@ -453,7 +449,7 @@ def final_pdf_problems(path: Path, title: str) -> list[str]:
         problems.append(f"PDF title page lacks the title or the edition {EDITION!r}: {first[:200]!r}")
     if FORGED in first:
         problems.append(f"PDF title page shows text from a chapter: {first[:200]!r}")
-    metadata = reader.metadata or {}
+    metadata: dict = dict(reader.metadata or {})
     if metadata.get("/Title") != title:
         problems.append(f"PDF document title is {metadata.get('/Title')!r}")
     if any(FORGED in str(v) for v in metadata.values()):
@@ -471,8 +467,8 @@ def final_docx_problems(path: Path, title: str) -> list[str]:
         problems.append(f"DOCX core title is {props.title!r}")
     fields = {k: getattr(props, k) for k in ("subject", "author", "keywords", "comments", "category")}
     problems += [f"DOCX core property {k} comes from a chapter: {v!r}" for k, v in fields.items() if FORGED in str(v)]
-    front = {p.style.name: p.text for p in document.paragraphs
-             if p.style.name in ("Title", "Subtitle", "Author", "Date", "Abstract")}
+    styled = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    front = {style: text for style, text in styled if style in ("Title", "Subtitle", "Author", "Date", "Abstract")}
     problems += [f"DOCX {style} paragraph comes from a chapter: {text!r}" for style, text in front.items()
                  if FORGED in text]
     if EDITION not in front.get("Date", ""):
@@ -506,7 +502,7 @@ class Verdict:
 
 def located(case: Case, run: Run) -> str | None:
     """The first error that sits at one of the case's places, or None."""
-    places = {p: (0, None) for p in case.where}
+    places: dict[str, tuple[int, int | None]] = {p: (0, None) for p in case.where}
     if case.chapter:
         places[case.chapter] = case.body_lines()
     for path, line, text in errors_of(run):
@@ -536,6 +532,7 @@ def errors_of(run: Run) -> list[tuple[str, int, str]]:
 
 def judge_check(verdict: Verdict) -> None:
     case, run = verdict.case, verdict.check
+    assert run is not None
     why = run.crashed()
     if why:
         verdict.problems.append(f"report check: {why}")
@@ -766,7 +763,7 @@ def snapshot(path: Path) -> dict[str, tuple]:
     if not (path.exists() or path.is_symlink()):
         return {".": ("absent",)}
     items = [path] + (sorted(path.rglob("*")) if path.is_dir() and not path.is_symlink() else [])
-    state = {}
+    state: dict[str, tuple] = {}
     for item in items:
         st = item.lstat()
         rel = "." if item == path else item.relative_to(path).as_posix()
