@@ -1,10 +1,11 @@
 """The hostile-editions corpus: reports built to leak outside files into an edition, hang, crash or lie.
 
-Each Case says what to plant in a copy of the minimal fixture report (a chapter body, files, symlinks, FIFOs,
-lines for report.yml or mkdocs.yml) and where `report check` may locate its error. The oracle is
-the same for every case (test_hostile_editions.py): either the check rejects the case with an
-error at one of its places and the build refuses, or the check accepts it, the build succeeds, and
-no secret from outside the repository appears in any output.
+Each Case says what to plant in a copy of the minimal fixture report (a chapter, files, symlinks,
+FIFOs, lines for report.yml, roster.yml or mkdocs.yml) and where `report check` may locate its error.
+The oracle is the same for every case (test_hostile_editions.py): either the check rejects the case
+with an error at one of its places and the build refuses, or the check accepts it, the build
+succeeds, no secret from outside the repository appears in any output, and the final edition says
+what report.yml and the command line say.
 
 Placeholders in any text are filled in when a case is planted:
   @OUTSIDE@  absolute path of the folder beside the report that holds the secrets
@@ -77,9 +78,9 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png(width: int, height: int, rows: bytes, depth: int = 8, colour: int = 2, text: str = "") -> bytes:
-    """A PNG from filtered scanlines (each row starts with its filter byte)."""
-    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+def png(width: int, height: int, rows: bytes, text: str = "") -> bytes:
+    """An 8-bit RGB PNG from filtered scanlines (each row starts with its filter byte)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     extra = _chunk(b"tEXt", b"Comment\0" + text.encode()) if text else b""
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + extra + _chunk(b"IDAT", zlib.compress(rows))
             + _chunk(b"IEND", b""))
@@ -267,11 +268,11 @@ ELSEWHERE = [
          where=("chapters/90-title-image.md",)),
     Case("title-typst-span", LEAK, notes=True, where=("chapters/90-title-typst-span.md",), body="Text.\n",
          title=json.dumps(f"Title [seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}")),
-    Case("roster-name-image", LEAK, group=False, where=("roster.yml",),
+    Case("roster-name-image", LEAK, group=False, where=("roster.yml", "annexes/09-roster.md"),
          files={"annexes/09-roster.md": "---\nid: roster-annex\ntitle: Roster\nowner: secretariat\n"
                                        "status: draft\nroster: true\n---\n\nThe Panel.\n"},
          roster='  - id: hostile\n    name: "A ![face](/proc/self/environ) member"\n    role: member\n'),
-    Case("roster-affiliation-typst", LEAK, group=False, notes=True, where=("roster.yml",),
+    Case("roster-affiliation-typst", LEAK, group=False, notes=True, where=("roster.yml", "annexes/09-roster.md"),
          files={"annexes/09-roster.md": "---\nid: roster-annex\ntitle: Roster\nowner: secretariat\n"
                                        "status: draft\nroster: true\n---\n\nThe Panel.\n"},
          roster=("  - id: hostile\n    name: A member\n    role: member\n"

@@ -998,7 +998,7 @@ def strike(root: Path, sig: signal.Signals, moment: str) -> Strike:
         except subprocess.TimeoutExpired:
             stopped = None
             try:  # let it end on its own a while, to see what it leaves; the finally clause kills it
-                process.wait(timeout=10)
+                process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 pass
         time.sleep(0.5)  # grace for a renderer that was sent a signal as the build ended
