@@ -224,10 +224,15 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     edition = edition_for(report, options)
     with _Lock(out):
         for stale in out.parent.glob(f".{out.name}.staging-*"):
+            paths.clear_reserved(stale)  # a link is removed, never followed
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
         staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-        staging.mkdir()
+        paths.clear_reserved(staging)
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
         try:
             outputs, timings = _render(report, judged, edition, options, staging, progress)
             shutil.rmtree(staging / WORK)

@@ -34,6 +34,7 @@ RULES: dict[str, str] = {
     "render.metadata": ERROR, "render.warning": WARNING, "render.failed": ERROR,
     "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
     "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
+    "site.config": ERROR,
 }
 # Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
 # lower them (silencing `image.outside` must never let an outside file into an edition).
@@ -41,7 +42,7 @@ LOCKED = frozenset({
     "file.outside", "file.special", "file.unreadable", "image.outside", "link.outside", "link.scheme",
     "html.unsafe", "asset.invalid", "render.raw", "render.attribute", "render.metadata", "render.failed",
     "heading.unrecognized", "text.nesting", "text.complexity", "site.collision", "web.file", "web.remote",
-    "image.remote",
+    "image.remote", "site.config",
 })
 MAX_PER_FILE = 200
 SAFE_SCHEMES = ("http://", "https://", "mailto:")

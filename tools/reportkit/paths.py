@@ -191,8 +191,22 @@ def write_bytes(root: Path, rel: str, data: bytes) -> None:
         raise
 
 
+def clear_reserved(path: Path, links: bool = True) -> None:
+    """Remove whatever holds a name the toolchain reserves for itself (its lock file, its staging
+    folder) when it is not what the toolchain would have made there: a FIFO, a socket, and unless
+    told otherwise a symbolic link (removed, never followed). A real folder or file is left alone."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if (links and stat.S_ISLNK(info.st_mode)) or stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+        os.unlink(path)
+
+
 def open_lock_file(path: Path) -> int:
-    """A file descriptor on a lock file, created if needed, never through a symlink."""
+    """A file descriptor on a lock file, created if needed, never through a symlink (a link there is
+    refused: someone put it where the toolchain writes)."""
+    clear_reserved(path, links=False)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o644)
     except OSError as exc:

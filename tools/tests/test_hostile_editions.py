@@ -927,7 +927,8 @@ def family(root_pid: int, known: dict[int, tuple[int, str]]) -> dict[int, tuple[
         while ancestor not in (root_pid, 0, 1) and ancestor in table and hops < 50:
             ancestor, hops = table[ancestor][0], hops + 1
         if ancestor == root_pid or session == root_pid:
-            alive[pid] = (start, known.get(pid, (start, cmdline(pid)))[1])
+            # Read again each time: a child seen between its fork and its exec shows its parent's command.
+            alive[pid] = (start, cmdline(pid) or known.get(pid, (start, ""))[1])
     known.update(alive)
     return alive
 
@@ -956,7 +957,8 @@ def wait_for_moment(process: subprocess.Popen, root: Path, moment: str, seen: di
     """Poll until the build is inside the renderer named by moment; False when it ended first.
 
     "pandoc": a pandoc child has been running for 0.2 s. "typst": the DOCX is staged, a pandoc
-    that started after that (the Typst writer) has ended, and no pandoc has run for 0.5 s since.
+    that started after that (the Typst writer) has ended, and no pandoc has run for 0.2 s since
+    (Typst then compiles in a child process of the build).
     """
     docx_at = pandoc_since = quiet_since = None
     first_seen: dict[int, float] = {}
@@ -975,7 +977,7 @@ def wait_for_moment(process: subprocess.Popen, root: Path, moment: str, seen: di
         else:
             pandoc_since, quiet_since = None, quiet_since or now
             writer_done = docx_at is not None and any(t > docx_at for t in first_seen.values())
-            if moment == "typst" and writer_done and now - quiet_since > 0.5:
+            if moment == "typst" and writer_done and now - quiet_since > 0.2:
                 return True
         time.sleep(0.01)
     return False

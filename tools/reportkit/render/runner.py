@@ -33,19 +33,25 @@ class RendererTimeout(Exception):
 
 
 PR_SET_PDEATHSIG = 1
+_prctl = None  # libc's prctl, looked up in the parent so that a child only calls it
 
 
 def _die_with_parent() -> None:
     """In a child, before it runs anything: be killed when the builder dies, even by SIGKILL
     (which no handler sees), so no renderer is left running on its own (Linux; elsewhere a no-op)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
-        pass
+
+def _prepare() -> None:
+    global _prctl
+    if _prctl is None and sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -66,6 +72,7 @@ def run_program(args: list[str], *, input: bytes | None, cwd: str | os.PathLike 
                 what: str, env: dict[str, str] | None = None) -> tuple[bytes, bytes]:
     """Run a program to completion: its standard output and error. Killed on any interruption."""
     log.debug("running %s: %s", what, " ".join(args))
+    _prepare()
     process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=cwd, env=env, start_new_session=(os.name == "posix"),
                                preexec_fn=_die_with_parent if os.name == "posix" else None)
@@ -115,6 +122,7 @@ def _picklable(exc: BaseException) -> bool:
 
 def run_in_child(target: Callable[..., Any], *args: Any, timeout: float, what: str) -> Any:
     """target(*args) in a child process: its result, or its exception raised here."""
+    _prepare()
     context = _context()
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(target, args, send), daemon=True)
