@@ -14,6 +14,7 @@ import posixpath
 import re
 
 from .. import refs
+from . import changes
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
@@ -21,7 +22,7 @@ from ..owners import roster_markdown
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
 # the AST validation allows these and no other.
-CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email"})
+CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email"}) | changes.CLASSES
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
