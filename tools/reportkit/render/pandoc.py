@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .. import style
 from ..model import Report
-from . import docx_contents, runner, transforms
+from . import arrangement, changes, docx_contents, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def typst_variables(report: Report, edition: Edition) -> list[str]:
         "author": typst_text(str(settings.get("author", ""))),
         "short-title": typst_text(report.title),
         "edition": typst_text(edition.name),
-        "date": typst_text(edition.date),
+        "date": typst_text(style.un_date(edition.date)),
         "title-string": typst_string(report.title),
         "author-string": typst_string(str(settings.get("author", ""))),
         "lang": typst_string(lang),
@@ -110,19 +111,22 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
-            "author": str(settings.get("author", "")), "date": f"{draft}{edition.name} · {edition.date}",
+            "author": str(settings.get("author", "")),
+            "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    _pandoc(args, _document(parsed, meta, transforms.for_docx(parsed.ast["blocks"])), work, timeout,
-            edition.epoch)
+    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
+    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
+    _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     if not docx_contents.fill(output, report):
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    document = _document(parsed, {}, transforms.for_typst(parsed.ast["blocks"]))
+    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final)
+    document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
 
@@ -131,7 +135,8 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
-        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch)
+        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
+                            font_paths=[str(style.fonts_folder())])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
@@ -140,6 +145,7 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
 
 def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
               timeout: float) -> None:
+    (work / "house.typ").write_text(style.typst_preamble(), "utf-8")  # the template imports it
     source = typst_source(report, parsed, edition, work, timeout)
     try:
         failed = runner.run_in_child(_compile, source, str(work), edition.epoch, str(output),
