@@ -236,14 +236,21 @@ def docx_plain(root: Path, source: Path, out: Path) -> None:
 
 
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
+    """pandoc to Typst, then one compile, from a folder holding the house style and the images."""
     import typst
+    from reportkit import style
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
 
+    folder = out.with_suffix(".root")
+    if not folder.is_dir():
+        shutil.copytree(root / "images", folder / "images")
+        (folder / "house.typ").write_text(style.typst_preamble(), "utf-8")
     done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst",
                            f"--template={template('report.typst')}", *metadata, str(source)],
                           check=True, capture_output=True)
-    out.write_bytes(typst.compile(done.stdout, root=str(root), ignore_system_fonts=True))
+    out.write_bytes(typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True,
+                                  font_paths=[str(style.fonts_folder())]))
 
 
 def metadata_args(root: Path) -> list[str]:
