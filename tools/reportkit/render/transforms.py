@@ -15,7 +15,7 @@ Node = dict
 Replacement = Union[Node, list, None]  # a node, nodes to splice in its place, or None to drop it
 
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
-BLOCK_ANCHOR = re.compile(r"^_[0-9a-f]{8}_\d+$")
+BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
 
 
 def rewrite(items: list, change: Callable[[Node], Replacement]) -> list:
