@@ -112,9 +112,9 @@ def roman(number: int) -> str:
 
 
 def block_anchor(doc_id: str, line: int) -> str:
-    """The hidden bookmark a block opens with, as ARCHITECTURE.md states it: 8 hex of the SHA-1 of
-    the document's id, then the block's line in its file."""
-    return f"_{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}_{line}"
+    """The hidden bookmark a block opens with in the DOCX, as ARCHITECTURE.md states it: `_rk_`, 8 hex
+    of the SHA-1 of the document's id, then the block's line in its file."""
+    return f"_rk_{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}_{line}"
 
 
 # --------------------------------------------------------------------------------------------

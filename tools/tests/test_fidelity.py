@@ -454,7 +454,7 @@ def test_every_docx_link_resolves(sample, oracle):
 
 def test_docx_bookmarks_are_the_headings_and_a_hidden_anchor_per_block(sample, oracle):
     """Beside the headings' bookmarks, one per block of the source (paragraph, list item, quote,
-    note), named `_xxxxxxxx_LINE`: Word hides a bookmark whose name starts with "_"."""
+    note), named `_rk_xxxxxxxx_LINE`: Word hides a bookmark whose name starts with "_"."""
     bookmarks = sample.read_docx.bookmarks()
     extra = bookmarks - {docx_bookmark(target) for target in oracle.targets()}
     anchors = oracle.block_anchors()

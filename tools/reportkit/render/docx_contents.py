@@ -137,6 +137,9 @@ def finish(path: Path, report: Report, header: str, draft: bool, pages: dict[str
         missed.append("contents written in advance")
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
     parts[DOCUMENT] = _anchors_hidden(_rows_kept_whole(filled or xml)).encode("utf-8")
+    for notes in ("word/footnotes.xml", "word/endnotes.xml"):  # notes open with anchors too
+        if notes in parts:
+            parts[notes] = _anchors_hidden(parts[notes].decode("utf-8")).encode("utf-8")
     if "<w:sectPr>" in parts[DOCUMENT].decode("utf-8"):
         _pages(parts, header, draft)
     else:
