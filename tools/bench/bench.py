@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -284,8 +285,9 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         # The plain tools read the resolved text, its image paths made relative to the report's root.
         loaded = loader.load(root)
         source = out / f"{tag}-single.md"
-        source.write_text("\n".join(render(loaded, doc, SINGLE).replace("](../", "](")
-                                    for doc in loaded.documents), "utf-8")
+        # Without the block anchors ([]{#rk_...}) the toolchain adds: a plain run has none.
+        source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
+            render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
         try:
             ours, peer = median_pair(runs, lambda: build_edition(root, "docx", out / f"{tag}-docx"),
                                      lambda: docx_plain(root, source, out / f"{tag}-plain.docx"),

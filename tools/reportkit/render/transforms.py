@@ -85,6 +85,10 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
             inner = rewrite(node["c"][1], change)
             return [{"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
                     *inner, {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Div" and "rk-keep" in _attr(node)[1]:
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
+                    {"t": "RawBlock", "c": ["typst", "]"]}]
         if node["t"] == "Header" and node["c"][0] == 1 and node["c"][1][0] in (running or {}):
             # The running head of the pages that follow: short, set by the toolchain, not the text.
             head = typst_string(running[node["c"][1][0]])  # type: ignore[index]
