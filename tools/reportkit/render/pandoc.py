@@ -14,11 +14,12 @@ import os
 import re
 import string
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from ..model import Report
-from . import docx_contents, runner, transforms
+from . import changes, docx_contents, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ class Edition:
     commit: str | None
     final: bool = False
     uncommitted: bool = False  # built from a working tree with changes the commit does not hold
+    changes_by: str | None = None  # who Word names for marked changes (default: report.yml's author)
+
+    def attribution(self, report: Report) -> changes.Attribution:
+        """Author and date of the marked changes in Word: the moment the edition is dated (UTC)."""
+        when = datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return changes.Attribution(self.changes_by or str(report.settings.get("author") or report.title), when)
 
 
 def template(name: str) -> Path:
@@ -114,15 +121,15 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    _pandoc(args, _document(parsed, meta, transforms.for_docx(parsed.ast["blocks"])), work, timeout,
-            edition.epoch)
+    blocks = changes.for_docx(transforms.for_docx(parsed.ast["blocks"]), edition.attribution(report))
+    _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     if not docx_contents.fill(output, report):
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    document = _document(parsed, {}, transforms.for_typst(parsed.ast["blocks"]))
+    document = _document(parsed, {}, changes.for_typst(transforms.for_typst(parsed.ast["blocks"])))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
 
