@@ -144,7 +144,7 @@ def test_make_diff_markdown_as_the_workflow_runs_it():
     result = make("diff", FORMAT="markdown", BASE="HEAD")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("### What changed since HEAD\n")  # the summary gets the report only
-    assert re.search(r"^\d+ sections? changed, \d+ unchanged\.$", result.stdout, re.M)
+    assert re.search(r"^\d+ sections? changed, \d+ unchanged\.$", result.stdout, re.MULTILINE)
     assert make("diff").returncode == 2  # BASE is required
     hostile = make("diff", BASE="--output=/tmp/x; touch pwned")
     assert hostile.returncode == 2 and "names no commit" in hostile.stderr and not (REPO / "pwned").exists()
