@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 
 from .diagnostics import ERROR, Diagnostic
@@ -130,20 +131,39 @@ class Token:
 
 
 _WORDLIKE = re.compile(r"[^\W_]")
+_UNSEEN = Token("", 0)
+_MARKER_STARTS = frozenset(">#-*+0123456789")
 _LINE_MARKER = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|#{1,6}(?=[ \t])|(?:[-*+]|\d{1,9}[.)])(?=[ \t]))[ \t]*")
 _EDGE_MARKUP = "*_`~[]\\|"
 _TABLE_RULE = re.compile(r"^:?-{3,}:?$")
 SKIPPED_BLOCKS = frozenset({"definition", "rule"})  # link definitions and rules hold no words
 
 
+def _token(raw: str) -> Token | None:
+    word = raw.strip(_EDGE_MARKUP)
+    if not word or _TABLE_RULE.match(word):
+        return None
+    return Token(word, 1 if _WORDLIKE.search(word) else 0)
+
+
+_TOKENS: dict[str, Token | None] = {}  # a text repeats its words: each is read once per run
+
+
 def _words(text: str) -> list[Token]:
     """Plain text as tokens: markup at the ends of each word, list and quote markers left out."""
     tokens = []
+    known = _TOKENS
     for line in text.split("\n"):
-        for raw in _LINE_MARKER.sub("", line).split():
-            word = raw.strip(_EDGE_MARKUP)
-            if word and not _TABLE_RULE.match(word):
-                tokens.append(Token(word, 1 if _WORDLIKE.search(word) else 0))
+        if line.lstrip()[:1] in _MARKER_STARTS:
+            line = _LINE_MARKER.sub("", line)
+        for raw in line.split():
+            token = known.get(raw, _UNSEEN)
+            if token is _UNSEEN:
+                token = known[raw] = _token(raw)
+            if token is not None:
+                tokens.append(token)
+    if len(known) > 1_000_000:  # a bound, for a process that compares many reports
+        known.clear()
     return tokens
 
 
@@ -171,7 +191,8 @@ def _cuts(doc: Document) -> list[tuple[int, int, list[Token]]]:
         if ref.text and ref.text.strip():
             cuts.append((ref.start, ref.end, [Token(f"{target}\x02{t.key}", t.words) for t in _words(ref.text)]))
         else:
-            cuts.append((ref.start, ref.end, [Token(target, 1)]))
+            token = _TOKENS.get(target) or _TOKENS.setdefault(target, Token(target, 1))
+            cuts.append((ref.start, ref.end, [token]))
     cuts += [(link.target_start - 1, link.end, []) for link in scan.links]
     cuts += [(note.start, note.end, []) for note in scan.notes]
     for heading in scan.headings:
@@ -186,7 +207,7 @@ class Block:
     kind: str
     tokens: tuple[Token, ...]
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, tuple[str, ...]]:
         return self.kind, tuple(t.key for t in self.tokens)
 
@@ -336,8 +357,11 @@ def count_words(old: list[Block], new: list[Block]) -> tuple[int, int, int]:
 def _section(before: Document | None, after: Document | None) -> SectionChange:
     doc = after or before
     assert doc is not None
-    old_blocks = reader_blocks(before) if before else []
-    new_blocks = reader_blocks(after) if after else []
+    if before is not None and after is not None and (before.title, before.body) == (after.title, after.body):
+        old_blocks = new_blocks = []  # the same text: nothing to count (most sections, most of the time)
+    else:
+        old_blocks = reader_blocks(before) if before else []
+        new_blocks = reader_blocks(after) if after else []
     added, removed, moved = count_words(old_blocks, new_blocks)
     if before is None:
         change = "added"
