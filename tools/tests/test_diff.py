@@ -547,3 +547,36 @@ def test_redline_and_changes_page_together_are_refused(two_drafts: GitRepo, tmp_
     result = run("build", "--root", str(two_drafts.path), "--formats", "docx", "--out", str(tmp_path / "out"),
                  "--redline", "HEAD", "--changes-page", "HEAD")
     assert result.exit_code == 1 and "not both" in result.stderr
+
+
+def test_redline_refuses_a_from_tree_it_cannot_read_whole(two_drafts: GitRepo, tmp_path: Path):
+    root = two_drafts.path
+    (root / "chapters/03-link.md").symlink_to("/etc/passwd")
+    two_drafts.commit("A link", "Eve Mallory", "2026-03-01T10:00:00+00:00")
+    two_drafts.run("tag", "edition-linked")
+    (root / "chapters/03-link.md").unlink()
+    result = run("build", "--root", str(root), "--formats", "docx", "--out", str(tmp_path / "out"),
+                 "--redline", "edition-linked")
+    assert result.exit_code == 1
+    assert "chapters/03-link.md:0:0: error [file.unreadable] this file was not read from git: a symbolic link" \
+        in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_redline_judges_the_text_at_from_as_its_own(two_drafts: GitRepo, tmp_path: Path):
+    """FROM's text reaches the editions as deleted text: a Typst passthrough there is refused, located."""
+    root = two_drafts.path
+    hostile = "\nWord [seen]{typst:text:fill='red)[#read(\"/etc/passwd\")] #text(fill: red'} end.\n"
+    chapter = root / "chapters/01-intro.md"
+    chapter.write_text(chapter.read_text("utf-8") + hostile, "utf-8")
+    two_drafts.commit("A passthrough", "Eve Mallory", "2026-03-01T10:00:00+00:00")
+    two_drafts.run("tag", "edition-passthrough")
+    chapter.write_text(chapter.read_text("utf-8").replace(hostile, ""), "utf-8")
+    result = run("build", "--root", str(root), "--formats", "docx,pdf", "--out", str(tmp_path / "out"),
+                 "--redline", "edition-passthrough")
+    assert result.exit_code == 1
+    assert re.search(r"chapters/01-intro\.md:\d+:\d+: error \[render\.attribute\] \(at edition-passthrough\) the "
+                     r"attribute 'typst:text:fill' is not allowed", result.stderr)
+    assert ("cannot show the changes since 'edition-passthrough': its text holds what the editions refuse"
+            in result.stderr)
+    assert not (tmp_path / "out").exists()
