@@ -191,7 +191,9 @@ def _cuts(doc: Document) -> list[tuple[int, int, list[Token]]]:
         if ref.text and ref.text.strip():
             cuts.append((ref.start, ref.end, [Token(f"{target}\x02{t.key}", t.words) for t in _words(ref.text)]))
         else:
-            token = _TOKENS.get(target) or _TOKENS.setdefault(target, Token(target, 1))
+            token = _TOKENS.get(target)
+            if token is None:
+                token = _TOKENS[target] = Token(target, 1)
             cuts.append((ref.start, ref.end, [token]))
     cuts += [(link.target_start - 1, link.end, []) for link in scan.links]
     cuts += [(note.start, note.end, []) for note in scan.notes]
@@ -337,16 +339,17 @@ def count_words(old: list[Block], new: list[Block]) -> tuple[int, int, int]:
     def similar(i: int, j: int) -> bool:
         return old[i].kind == new[j].kind and resembles(old[i].key[1], new[j].key[1])
 
-    added = removed = moved = 0
+    added, removed, moved = 0, 0, 0
     for step in align([b.key for b in old], [b.key for b in new], similar):
+        a = old[step.old].tokens if step.old is not None else ()
+        b = new[step.new].tokens if step.new is not None else ()
         if step.op == MOVED_IN:
             moved += 1
         elif step.op == INSERT:
-            added += sum(t.words for t in new[step.new].tokens)  # type: ignore[index]
+            added += sum(t.words for t in b)
         elif step.op == DELETE:
-            removed += sum(t.words for t in old[step.old].tokens)  # type: ignore[index]
+            removed += sum(t.words for t in a)
         elif step.op == EDIT:
-            a, b = old[step.old].tokens, new[step.new].tokens  # type: ignore[index]
             for tag, i1, i2, j1, j2 in word_ops([t.key for t in a], [t.key for t in b]):
                 if tag != "equal":
                     removed += sum(t.words for t in a[i1:i2])

@@ -110,6 +110,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def _add_changes(self, config, files: Files) -> Files:
         """The page of changes and its style sheet, at addresses no other file may take."""
+        assert self.changes is not None
         for name in (changes_page.PAGE, changes_page.STYLE):
             if files.get_file_from_path(name) is not None:
                 raise PluginError(f"report: the site's page of changes is published at '{name}'; rename the "

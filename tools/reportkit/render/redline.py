@@ -429,7 +429,7 @@ def rebuild(items: list[Item], depth: int = 0) -> list:
             group = items[index:end]
             marks = {m for _, m, _ in group}
             if len(marks) == 1 and mark is not None:
-                plain = [(w, None, leaf) for w, _, leaf in group]
+                plain: list[Item] = [(w, None, leaf) for w, _, leaf in group]
                 out += span(mark, [_contained(shell, rebuild(plain, depth + 1))])
             else:
                 out.append(_contained(shell, rebuild(group, depth + 1)))
