@@ -38,15 +38,8 @@ EDITS = [
     ("recommendations/digital-public-goods.md", "order: 2", "order: 3"),
     ("recommendations/inclusive-economy-platform.md", "order: 3", "order: 4"),
     ("recommendations/digital-economy-data.md", "order: 4", "order: 5"),
-    ("chapters/00b-executive-summary.md",
-     "- [[rec:digital-public-goods]] proposes",
-     ("- [[rec:digital-public-infrastructure]] asks for open building blocks that every country can adopt.\n"
-     "- [[rec:digital-public-goods]] proposes")),
     # 3C is withdrawn: its file stays, its label goes, and no text may cite it.
     ("recommendations/ethics-standards.md", "status: draft", "status: withdrawn"),
-    ("chapters/00b-executive-summary.md",
-     ("- [[rec:ethics-standards]] encourages multi-stakeholder work on ethical principles and technical "
-     "standards.\n"), ""),
     ("chapters/03-individuals-societies.md",
      (" sets out this principle, and [[rec:ethics-standards]] proposes ways to turn it into shared practice "
      "across different social settings."), " sets out this principle."),

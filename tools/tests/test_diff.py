@@ -379,12 +379,14 @@ def _views(xml: str) -> tuple[str, str]:
 
 def test_docx_redline_holds_both_texts(built: Drafts):
     accepted, rejected = _views(built.xml())
-    assert "Recommendation 1B: Build shared digital public infrastructure" in accepted
+    # The new recommendation's box (label, set, statement) and its entry in the executive summary's list.
+    assert re.search(r"Recommendation 1BSet 1: [^.]{0,80}Build shared digital public infrastructure", accepted)
+    assert "Recommendation 1B Build shared digital public infrastructure" in accepted
     assert "Build shared digital public infrastructure" not in rejected
     assert "proposes ways to turn it into shared practice" in rejected
     assert "proposes ways to turn it into shared practice" not in accepted
-    assert "Recommendation 1C proposes a multi-stakeholder platform" in accepted
-    assert "Recommendation 1B proposes a multi-stakeholder platform" in rejected
+    assert "Recommendation 1C proposes a shared" in accepted
+    assert "Recommendation 1B proposes a shared" in rejected
 
 
 def _libreoffice_text(tmp_path: Path, docx_file: Path, accept: bool) -> str:
@@ -431,13 +433,18 @@ def _libreoffice_plain_text(tmp_path: Path, docx_file: Path) -> str:
 def test_accepting_every_change_in_libreoffice_gives_the_text_of_to(built: Drafts, tmp_path: Path):
     accepted = _libreoffice_text(tmp_path, built.redline / "panel-report.docx", accept=True)
     expected = _libreoffice_plain_text(tmp_path, built.plain / "panel-report.docx")
-    assert "Recommendation 1C proposes a multi-stakeholder platform" in expected
-    assert accepted == expected
+    assert "Recommendation 1C proposes a shared" in expected
+    # The contents carry each edition's own page numbers (the redline's PDF is longer): the text only.
+    assert _without_page_numbers(accepted) == _without_page_numbers(expected)
+
+
+def _without_page_numbers(text: str) -> str:
+    return re.sub(r"\t\d+$", "", text, flags=re.MULTILINE)
 
 
 def test_rejecting_every_change_brings_back_the_text_of_from(built: Drafts, tmp_path: Path):
     rejected = _libreoffice_text(tmp_path, built.redline / "panel-report.docx", accept=False)
-    assert "Recommendation 1B proposes a multi-stakeholder platform" in rejected
+    assert "Recommendation 1B proposes a shared" in rejected
     assert "[[" not in rejected and "Build shared digital public infrastructure that every country can adopt " \
         "and adapt\n" not in rejected.split("Executive summary", 2)[-1]
     assert "and Recommendation 3C proposes ways to turn it into shared practice across different social settings." \
@@ -449,9 +456,11 @@ def test_pdf_marks_changes_with_colour_strikes_and_a_bar_in_the_margin(built: Dr
     texts = [readers.squash(t) for t in pdf.poppler_texts]
     page = next(i for i, t in enumerate(texts) if "Several themes recurred" in t)
     # Deleted text is still there to read (struck through), beside what replaced it.
-    assert texts[page].count("Several themes recurred across these discussions") == 2
+    assert sum(t.count("Several themes recurred across these discussions") for t in texts) == 2
     assert any("proposes ways to turn it into shared practice" in t for t in texts)
-    green, red = _margin_colours(tmp_path, built.redline / "panel-report.pdf", page)
+    pages = [i for i, t in enumerate(texts) if "Several themes recurred" in t]  # deleted, and inserted
+    colours = [_margin_colours(tmp_path, built.redline / "panel-report.pdf", i) for i in pages]
+    green, red = sum(c[0] for c in colours), sum(c[1] for c in colours)
     assert green > 40 and red > 40  # a bar beside each of the moved paragraph's four lines, at least
     unchanged = next(i for i, t in enumerate(texts) if "Digital cooperation already happens in many places" in t)
     assert _margin_colours(tmp_path, built.redline / "panel-report.pdf", unchanged) == (0, 0)
@@ -469,7 +478,7 @@ def _margin_colours(tmp_path: Path, pdf: Path, page: int) -> tuple[int, int]:
                    check=True)
     image = Image.open(next(tmp_path.glob(f"{prefix.name}-*.png"))).convert("RGB")
     green = red = 0
-    for x in range(30, 60):  # the bars stand at 1.6 cm (45 pt); the text starts at 2.4 cm (68 pt)
+    for x in range(90, 110):  # the bars stand 0.45 cm (13 pt) left of the text, which starts at 40 mm (113 pt)
         for y in range(image.height):
             r, g, b = image.getpixel((x, y))
             green += g > 100 and r < 80 and b < 100
@@ -526,7 +535,9 @@ def test_redline_in_the_ast_accepts_to_the_new_text(built: Drafts):
     pandoc_ast.judge(report, new, set(report.assets))
     merged = since.prepare(report, new, set(report.assets), "edition-draft-2")
     words = redline._text_of(redline.accepted(merged.redline.blocks()))
-    assert words == redline._text_of(new.ast["blocks"])
+    # The printed sections' words: a withdrawn recommendation is shown only as deleted.
+    printed = [b for doc, start, end in new.spans if redline._printed(doc) for b in new.ast["blocks"][start:end]]
+    assert words == redline._text_of(printed)
     rejected = redline._text_of(redline.accepted(merged.redline.blocks(), keep=redline.DELETED))
     assert "Recommendation" in rejected and "3C:" in rejected
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import diff
 from ..model import Document
 from . import changes
-from .pandoc_ast import Parsed
+from .pandoc_ast import Parsed, text_inlines
 from .transforms import Node, Replacement, is_block_anchor, rewrite
 
 INSERTED, DELETED = changes.INSERTED, changes.DELETED
@@ -50,32 +50,84 @@ class DocumentRedline:
 @dataclass
 class Redline:
     documents: list[DocumentRedline] = field(default_factory=list)
+    # A recommendation's box (label, statement), which the printed order draws from the front matter
+    # rather than the text: both sides' merged, by the new side's path.
+    boxes: dict[str, tuple[list, list]] = field(default_factory=dict)
+    retired: list[tuple[int, str, str]] = field(default_factory=list)  # recommendations no longer printed
 
     def blocks(self) -> list:
         return [block for doc in self.documents for block in doc.blocks]
 
     def parsed(self, base: Parsed) -> Parsed:
-        """The merged AST in the shape the writers take (the new side's pandoc version)."""
-        return Parsed({**base.ast, "blocks": self.blocks()})
+        """The merged AST in the shape the writers take (the new side's pandoc version), each
+        document's blocks spanned as the printed order (`arrangement.arrange`) expects them. A
+        section removed or withdrawn since FROM has no place of its own in that order: its deleted
+        text is shown after the section it followed."""
+        blocks: list = []
+        spans: list[tuple[Document, int, int]] = []
+        for doc in self.documents:
+            start = len(blocks)
+            if _printed(doc.after):
+                blocks += doc.blocks
+                spans.append((doc.after, start, len(blocks)))  # type: ignore[arg-type]
+            elif _printed(doc.before) and spans:
+                blocks += doc.blocks
+                previous, begin, _ = spans[-1]
+                spans[-1] = (previous, begin, len(blocks))
+            elif _printed(doc.before):
+                blocks += doc.blocks  # before every section: held until the first one is spanned
+                spans.append((None, start, len(blocks)))  # type: ignore[arg-type]
+        spans = _join_leading(spans)
+        return Parsed({**base.ast, "blocks": blocks}, spans, boxes=self.boxes, retired=self.retired)
 
     def count(self) -> dict[str, int]:
         return changes.count(self.blocks())
 
 
+def _printed(doc: Document | None) -> bool:
+    """Does the printed order show this section? (A withdrawn recommendation is left out.)"""
+    return doc is not None and not (doc.kind == "rec" and not doc.number)
+
+
+def _join_leading(spans: list[tuple[Document, int, int]]) -> list[tuple[Document, int, int]]:
+    """Deleted text before the first section goes at the head of that section."""
+    if len(spans) > 1 and spans[0][0] is None:
+        return [(spans[1][0], spans[0][1], spans[1][2]), *spans[2:]]
+    return [s for s in spans if s[0] is not None]
+
+
+def box(before: Document | None, after: Document, context: Context) -> tuple[list, list]:
+    """A recommendation's label and statement with their changes since FROM marked."""
+    def merged(old: str | None, new: str) -> list:
+        if old is None:
+            return span(INSERTED, text_inlines(new))
+        return merge_inlines(text_inlines(old), text_inlines(new), context)
+
+    shown = before if _printed(before) and before is not None and before.kind == "rec" else None
+    return (merged(shown.label if shown else None, after.label or ""),
+            merged(shown.title if shown else None, after.title))
+
+
 def redline(old: Parsed, new: Parsed, images: set[str]) -> Redline:
     """Every document of both sides, merged: pairs compared, added ones inserted, removed ones deleted."""
-    context = Context(frozenset(ids_in(new.ast["blocks"])), frozenset(images))
+    # Links may lead only where the printed order keeps a target (not into a withdrawn recommendation).
+    printed = [b for doc, start, end in new.spans if _printed(doc) for b in new.ast["blocks"][start:end]]
+    context = Context(frozenset(ids_in(printed)), frozenset(images))
     olds = {id(doc): old.ast["blocks"][start:end] for doc, start, end in old.spans}
     news = {id(doc): new.ast["blocks"][start:end] for doc, start, end in new.spans}
     result = Redline()
     for before, after in diff.pair_documents([d for d, _, _ in old.spans], [d for d, _, _ in new.spans]):
-        if after is None:
+        if after is None or (_printed(before) and not _printed(after)):  # removed, or withdrawn
             merged = [(m, True) for b in retire(olds[id(before)], context) if (m := mark_whole(b, DELETED))]
         elif before is None:
             merged = [(m, True) for b in news[id(after)] if (m := mark_whole(b, INSERTED))]
         else:
-            merged = merge_blocks(retire(olds[id(before)], context), news[id(after)], context)
+            merged = merge_document(retire(olds[id(before)], context), news[id(after)], context)
         result.documents.append(DocumentRedline(before, after, [b for b, _ in merged], [c for _, c in merged]))
+        if after is not None and after.kind == "rec" and _printed(after):
+            result.boxes[after.path] = box(before, after, context)
+        elif before is not None and before.kind == "rec" and _printed(before) and before.set:
+            result.retired.append((before.set, before.label or "", before.title))
     return result
 
 
@@ -150,6 +202,20 @@ def _text_of(block: object) -> tuple[str, ...]:
             elif isinstance(item.get("c"), list):
                 stack.append(item["c"])
     return tuple(words)
+
+
+def merge_document(old: list, new: list, context: Context) -> list[tuple[dict, bool]]:
+    """Two versions of one document: its title heading paired with itself whatever its words (it
+    owns the document's id, which the printed order and every link need), then the rest aligned."""
+    if old and new and _header(old[0]) and _header(new[0]) and old[0]["c"][0] == new[0]["c"][0]:
+        changed = block_key(old[0]) != block_key(new[0])
+        title = _edit(old[0], new[0], context)[0] if changed else new[0]
+        return [(title, changed), *merge_blocks(old[1:], new[1:], context)]
+    return merge_blocks(old, new, context)
+
+
+def _header(block: dict) -> bool:
+    return block.get("t") == "Header"
 
 
 def merge_blocks(old: list, new: list, context: Context) -> list[tuple[dict, bool]]:
