@@ -38,6 +38,10 @@ EDITS = [
     ("recommendations/digital-public-goods.md", "order: 2", "order: 3"),
     ("recommendations/inclusive-economy-platform.md", "order: 3", "order: 4"),
     ("recommendations/digital-economy-data.md", "order: 4", "order: 5"),
+    ("chapters/05-recommendations.md",
+     " [[rec:digital-public-goods]] calls for a platform",
+     (" [[rec:digital-public-infrastructure]] asks for open building blocks that every country can adopt."
+      " [[rec:digital-public-goods]] calls for a platform")),
     # 3C is withdrawn: its file stays, its label goes, and no text may cite it.
     ("recommendations/ethics-standards.md", "status: draft", "status: withdrawn"),
     ("chapters/03-individuals-societies.md",
