@@ -382,6 +382,12 @@ def test_docx_redline_holds_both_texts(built: Drafts):
     # The new recommendation's box (label, set, statement) and its entry in the executive summary's list.
     assert re.search(r"Recommendation 1BSet 1: [^.]{0,80}Build shared digital public infrastructure", accepted)
     assert "Recommendation 1B Build shared digital public infrastructure" in accepted
+    # A renumbered recommendation's box shows its label changing; the withdrawn one is there deleted,
+    # in its place and in the list.
+    assert re.search(r"Recommendation 1CSet 1: [^.]{0,80}Form a coalition", accepted)
+    assert re.search(r"Recommendation 1BSet 1: [^.]{0,80}Form a coalition", rejected)
+    assert rejected.count("Work across sectors to turn published ethical") == 2
+    assert "Work across sectors to turn published ethical" not in accepted
     assert "Build shared digital public infrastructure" not in rejected
     assert "proposes ways to turn it into shared practice" in rejected
     assert "proposes ways to turn it into shared practice" not in accepted
