@@ -99,8 +99,9 @@ def sample_in_two_drafts(cache: Path) -> Path:
     return root
 
 
-def bench_redline(runs: int, cache: Path) -> list[Row]:
-    """The three editions of the sample with --redline against the same three without."""
+def bench_redline(runs: int, cache: Path, warmup: bool = True) -> list[Row]:
+    """The three editions of the sample with --redline against the same three without (--quick: no
+    unmeasured warm-up builds, the most expensive part of this bench)."""
     root = sample_in_two_drafts(cache)
     out = cache / "out"
 
@@ -108,7 +109,7 @@ def bench_redline(runs: int, cache: Path) -> list[Row]:
         build.build(loader.load(root), build.Options(out=out / ("redline" if redline else "normal"),
                                                      redline=redline))
 
-    redline, normal = median_pair(runs, lambda: editions("edition-draft-2"), lambda: editions(None), warmup=True)
+    redline, normal = median_pair(runs, lambda: editions("edition-draft-2"), lambda: editions(None), warmup=warmup)
     ratio = redline / normal
     return [Row("redline build of the sample (html, pdf, docx)", seconds(redline), f"normal {seconds(normal)}",
                 f"{ratio:.2f}x", f"<= {REDLINE_TARGET:g}x", ratio <= REDLINE_TARGET)]
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = args.cache.resolve()
     rows: list[Row] = []
     for name, run in (("diff", lambda: bench_diff(args.sizes, runs, cache)),
-                      ("redline", lambda: bench_redline(runs, cache))):
+                      ("redline", lambda: bench_redline(runs, cache, warmup=not args.quick))):
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
