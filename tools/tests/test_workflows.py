@@ -169,6 +169,7 @@ def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProces
     (the Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
     step = next(s for s in load("site.yml")["jobs"]["build"]["steps"] if s.get("run") == "make build")
     shutil.copy2(REPO / "Makefile", root / "Makefile")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
     environment = {**os.environ, **step["env"], **env, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}
     return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", "build"], cwd=root,
                           env=environment, capture_output=True, text=True, check=False)
