@@ -23,8 +23,9 @@ from mkdocs.structure.files import File, Files
 from .. import assets, history, owners, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
+from ..markdown import md_text
 from ..model import Report
-from . import pages, sanitize, site_plan
+from . import changes_page, pages, sanitize, site_plan
 from .resolve import SITE, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -37,6 +38,9 @@ class ReportPluginConfig(Config):
     downloads = config_options.Type(dict, default={})
     # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
     edit_uri = config_options.Type(str, default="edit/main/")
+    # The page of changes since an earlier version (`report build --redline`): the path of the
+    # Markdown file the build wrote. Added to the site, its navigation and its home page.
+    changes = config_options.Type(str, default="")
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -48,12 +52,17 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.docs_dir: Path | None = None
         self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
+        self.changes: str | None = None  # the page of changes, when the build made one
 
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
         self._load(Path(config.config_file_path).resolve().parent)
         if not config.nav:
             config.nav = pages.navigation(self.report)
+        if self.config.changes:
+            self.changes = Path(self.config.changes).read_text("utf-8")
+            config.nav = [*config.nav, {pages.theme_text(changes_page.title_of(self.changes)): changes_page.PAGE}]
+            config.extra_css.append(changes_page.STYLE)
         self.theme = sanitize.theme(config.theme.dirs)
         return config
 
@@ -92,9 +101,23 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                                     content=pages.recommendations_index(report)))
         table = owners.rows(report, self.history or None)
         files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+        if self.changes is not None:
+            files = self._add_changes(config, files)
         for path in self.config.downloads.values():
             name = Path(path).name
             files.append(File.generated(config, f"{site_plan.DOWNLOADS}/{name}", abs_src_path=str(path)))
+        return files
+
+    def _add_changes(self, config, files: Files) -> Files:
+        """The page of changes and its style sheet, at addresses no other file may take."""
+        assert self.changes is not None
+        for name in (changes_page.PAGE, changes_page.STYLE):
+            if files.get_file_from_path(name) is not None:
+                raise PluginError(f"report: the site's page of changes is published at '{name}'; rename the "
+                                  "file of the site's folder that takes that address")
+        style = (Path(__file__).resolve().parents[1] / "templates" / "changes.css").read_text("utf-8")
+        files.append(File.generated(config, changes_page.PAGE, content=self.changes))
+        files.append(File.generated(config, changes_page.STYLE, content=style))
         return files
 
     def _edit_url(self, file: File, doc) -> str | None:
@@ -117,7 +140,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         # which unescapes entities: the title it gets is the navigation's, already escaped text.
         page.meta["title"] = page.title
         if page.file.src_uri == "index.md":
-            return markdown + pages.downloads_section(self.config.downloads)
+            return markdown + pages.downloads_section(self.config.downloads) + self._changes_link()
         return markdown
 
     def on_page_content(self, content: str, page, config, files) -> str:
@@ -144,6 +167,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         title, _, rest = render(self.report, doc, SITE).partition("\n\n")
         facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
         return f"{title}\n\n{facts}\n\n{rest}"
+
+
+    def _changes_link(self) -> str:
+        if self.changes is None:
+            return ""
+        title = changes_page.title_of(self.changes)
+        return f"\n## {md_text(title)}\n\n[{md_text(title)}]({changes_page.PAGE}): renumbered sections, " \
+               "words added and removed, and every changed passage.\n"
 
 
 def _toc_items(items) -> list:

@@ -82,6 +82,8 @@ def navigation(report: Report) -> list:
     nav += [{title(d): d.path} for d in chapters if not d.numbered]
     nav.append({"Chapters": [{title(d): d.path} for d in chapters if d.numbered]})
     recs = [{title(d): d.path} for d in report.of_kind("rec") if d.number]
+    # A withdrawn recommendation keeps its page (the recommendations index links to it), after the others.
+    recs += [{theme_text(f"Withdrawn: {d.title}"): d.path} for d in report.of_kind("rec") if not d.number]
     nav.append({"Recommendations": [RECOMMENDATIONS_INDEX] + recs})
     nav.append({"Annexes": [{title(d): d.path} for d in report.of_kind("annex")]})
     nav.append({"Progress": PROGRESS})

@@ -62,6 +62,11 @@ class Parsed:
     ast: dict
     spans: list[tuple[Document, int, int]] = field(default_factory=list)  # doc, first block, end
     warnings: list[Diagnostic] = field(default_factory=list)
+    # A redline's recommendation boxes (label and statement inlines, changes marked), by path;
+    # the printed order draws the box from these instead of the front matter (`arrangement`).
+    boxes: dict[str, tuple[list, list]] = field(default_factory=dict)
+    # A redline's recommendations printed at FROM and no longer (set, label, statement).
+    retired: list[tuple[int, str, str]] = field(default_factory=list)
 
     def blocks(self, doc: Document) -> list:
         for candidate, start, end in self.spans:
