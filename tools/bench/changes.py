@@ -41,7 +41,6 @@ from bench import (
     median_pair,
     report_for,
     seconds,
-    table,
 )
 from reportkit import build, loader
 
@@ -136,12 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += run()
         except Exception as exc:  # noqa: BLE001 - one failing group must not hide the other
             rows.append(failed(name, exc))
-    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {args.sizes}; {os.cpu_count()} cores")
-    print(table(rows))
-    missed = [r.work for r in rows if r.met is False]
-    print(f"\n{len(missed)} target{'s' if len(missed) != 1 else ''} missed" + (":" if missed else ""))
-    for work in missed:
-        print(f"  - {work}")
+    bench.print_summary(rows, runs, args.sizes)
     return 0
 
 

@@ -335,8 +335,14 @@ def _at(doc: Document, needle: str, code: str, message: str, target: bool = Fals
 
 
 def _plain(inlines: list) -> str:
+    return "".join(text_parts(inlines, spaces=True))
+
+
+def text_parts(node: object, spaces: bool) -> list[str]:
+    """The text of an AST node in reading order: its Str nodes, and with spaces a " " for each
+    Space, SoftBreak and LineBreak."""
     parts = []
-    stack: list[object] = list(reversed(inlines))
+    stack: list[object] = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
@@ -345,10 +351,11 @@ def _plain(inlines: list) -> str:
             if item.get("t") == "Str":
                 parts.append(item["c"])
             elif item.get("t") in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
+                if spaces:
+                    parts.append(" ")
             elif isinstance(item.get("c"), list):
-                stack.extend(reversed(item["c"]))
-    return "".join(parts)
+                stack.append(item["c"])
+    return parts
 
 
 # -- the AST the writers get --------------------------------------------------------------------

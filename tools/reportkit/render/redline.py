@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import diff
 from ..model import Document
 from . import changes
-from .pandoc_ast import Parsed, text_inlines
+from .pandoc_ast import Parsed, text_inlines, text_parts
 from .transforms import Node, Replacement, is_block_anchor, rewrite
 
 INSERTED, DELETED = changes.INSERTED, changes.DELETED
@@ -190,18 +190,7 @@ def block_key(block: object) -> str:
 
 def _text_of(block: object) -> tuple[str, ...]:
     """The words of a block (its Str nodes), to judge how alike two blocks are."""
-    words: list[str] = []
-    stack = [block]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            if item.get("t") == "Str":
-                words.append(item["c"])
-            elif isinstance(item.get("c"), list):
-                stack.append(item["c"])
-    return tuple(words)
+    return tuple(text_parts(block, spaces=False))
 
 
 def merge_document(old: list, new: list, context: Context) -> list[tuple[dict, bool]]:
