@@ -262,7 +262,7 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     steps = {
         "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout),
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
+        "html": lambda path: _build_site(report, path, dict(outputs), edition, options.timeout),
     }
     for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
         if fmt in options.formats:
@@ -275,13 +275,14 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     return outputs, timings
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition: Edition, timeout: float) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     downloads = {fmt: str(path) for fmt, path in downloads.items()}
+    shown = {"edition": edition.name, "date": edition.date, "final": edition.final}  # the plugin's options
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, shown,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -289,7 +290,8 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], edition: dict[str, object]
+                ) -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -306,6 +308,8 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
         plugin.config["check"] = False  # the build judged the report already
         plugin.config["downloads"] = downloads
+        for key, value in edition.items():  # which edition the site is: draft or public, name, date
+            plugin.config[key] = value
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]

@@ -56,6 +56,9 @@ LEADING = 1.45  # line height as a multiple of the size, body text
 PAGE = {"paper": "a4", "width-mm": 210, "height-mm": 297, "inner-mm": 40, "outer-mm": 42, "top-mm": 28,
         "bottom-mm": 26}
 MEASURE_CHARACTERS = 72  # the line length the page and size give body text, checked by a test
+# Noto Serif's average advance in running English text, in em (measured in Chromium): the site's
+# text column is MEASURE_CHARACTERS of it wide.
+SITE_EM_PER_CHARACTER = 0.5
 
 
 def fonts_folder() -> Path:
@@ -107,7 +110,7 @@ def site_css(url_prefix: str = "fonts/") -> str:
     rules = ["/* Generated from reportkit/style.py: the house style. Do not edit. */"]
     rules += _font_face(BODY, url_prefix) + _font_face(SANS, url_prefix)
     rules += [
-        ":root {",
+        ':root, [data-md-color-scheme="default"] {',  # the theme declares its own on <body>
         f'  --md-text-font: "{SANS.family}"; --md-code-font: "{MONO}";',
         f"  --md-primary-fg-color: {c['heading']}; --md-primary-fg-color--light: {c['link']};",
         f"  --md-primary-fg-color--dark: {c['heading']}; --md-accent-fg-color: {c['accent']};",
@@ -115,7 +118,9 @@ def site_css(url_prefix: str = "fonts/") -> str:
         f"  --md-default-fg-color--light: {c['muted']};",
         "}",
         f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
-        f"line-height: {LEADING}; max-width: 42em; }}",
+        f"line-height: {LEADING}; }}",
+        # The measure of the page, on screen: the text column only (not the banner or the footer).
+        f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
         f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
         f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}",
         f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
@@ -128,5 +133,36 @@ def site_css(url_prefix: str = "fonts/") -> str:
         f"color: {c['box-label']}; font-weight: 700; }}",
         f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
         f"color: {c['muted']}; margin-right: 0.5em; }}",
+    ]
+    return "\n".join(rules) + "\n"
+
+
+def site_edition_css() -> str:
+    """The site's own furniture in the house style: a draft's banner, a draft page's workflow facts,
+    the footer and its imprint (white on the house navy, 11:1), and tables that fit a phone."""
+    c = COLOURS
+    table, cells = ".md-typeset table:not([class])", ".md-typeset table:not([class]) :is(th, td)"
+    rules = [
+        "/* The site's edition furniture (reportkit/style.py). */",
+        ':root, [data-md-color-scheme="default"] {',
+        f"  --md-footer-bg-color: {c['heading']}; --md-footer-bg-color--dark: rgb(0 0 0 / 25%);",
+        "  --md-footer-fg-color: #ffffff; --md-footer-fg-color--light: rgb(255 255 255 / 85%);",
+        "}",
+        f".md-banner {{ background-color: {c['draft']}; color: #ffffff; }}",
+        f'.md-banner .report-draft {{ margin: 0; font-family: "{SANS.family}", sans-serif; }}',
+        ".md-banner .report-draft > * + * { margin-left: 0.6em; }",
+        ".md-banner .report-draft__mark { letter-spacing: 0.12em; }",
+        (f'.md-typeset .report-facts {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; border-left: 3px solid {c['accent']}; padding-left: 0.6rem; }}"),
+        (f'.md-footer-meta .report-imprint {{ color: #ffffff; font-family: "{SANS.family}", sans-serif; '
+         "font-size: 0.65rem; line-height: 1.5; }"),
+        ".md-footer-meta .report-imprint p { margin: 0.2em 0; }",
+        # On a phone a table takes the column's width: smaller type and padding, no minimum column
+        # width (the theme's is 5rem), and a long word or address may break rather than overflow.
+        "@media screen and (max-width: 44.9375em) {",
+        f"  {table} {{ font-size: 0.7rem; }}",
+        f"  {cells} {{ padding: 0.5em 0.4em; min-width: 0; }}",
+        f"  {table} td {{ overflow-wrap: break-word; }}",
+        "}",
     ]
     return "\n".join(rules) + "\n"
