@@ -152,6 +152,11 @@ def site_edition_css() -> str:
         f'.md-banner .report-draft {{ margin: 0; font-family: "{SANS.family}", sans-serif; }}',
         ".md-banner .report-draft > * + * { margin-left: 0.6em; }",
         ".md-banner .report-draft__mark { letter-spacing: 0.12em; }",
+        # The recommendation box as the PDF sets it: the set's name small and upper-case, the
+        # statement in the sans.
+        (f'.md-typeset .recommendation-set {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; text-transform: uppercase; letter-spacing: 0.04em; margin: 0 0 0.5em; }}"),
+        f'.md-typeset .recommendation-statement {{ font-family: "{SANS.family}", sans-serif; margin: 0; }}',
         (f'.md-typeset .report-facts {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
          f"color: {c['muted']}; border-left: 3px solid {c['accent']}; padding-left: 0.6rem; }}"),
         (f'.md-footer-meta .report-imprint {{ color: #ffffff; font-family: "{SANS.family}", sans-serif; '
