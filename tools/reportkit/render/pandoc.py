@@ -107,7 +107,9 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
 
 
 def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-               timeout: float) -> None:
+               timeout: float, pages: dict[str, int] | None = None) -> None:
+    """The DOCX edition. pages: the PDF edition's page number of each heading id, when it was built
+    first, for the contents written in advance."""
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
@@ -119,13 +121,23 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
     blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
-    if not docx_contents.fill(output, report):
-        log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
+    header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
+              else report.title)
+    docx_contents.finish(output, report, header, not edition.final, pages or {})
+
+
+def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+    """The running head of each document's pages: its label and short title, cut to fit one line."""
+    heads = {}
+    for doc in report.documents:
+        text = f"{doc.label}: {doc.short_title}" if doc.number else doc.short_title
+        heads[str(doc.id)] = text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+    return heads
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final)
+    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
     document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
@@ -141,6 +153,21 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
     return None
+
+
+def heading_pages(pdf: Path) -> dict[str, int]:
+    """The page number of each heading id in a PDF edition (Typst makes each label a named
+    destination; the page number is the page's place, the cover being page 1)."""
+    import pypdf  # only needed to write page numbers into the DOCX's contents
+
+    reader = pypdf.PdfReader(str(pdf))
+    found = {}
+    for name, destination in reader.named_destinations.items():
+        try:
+            found[name.lstrip("/")] = reader.get_destination_page_number(destination) + 1
+        except (KeyError, ValueError, TypeError):  # a destination without a page: nothing to show
+            continue
+    return found
 
 
 def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
