@@ -105,7 +105,8 @@ def _font_face(face: Face, url_prefix: str) -> list[str]:
 
 
 def site_css(url_prefix: str = "fonts/") -> str:
-    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours."""
+    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours, and
+    the site's own furniture (`_site_furniture`)."""
     c = COLOURS
     rules = ["/* Generated from reportkit/style.py: the house style. Do not edit. */"]
     rules += _font_face(BODY, url_prefix) + _font_face(SANS, url_prefix)
@@ -116,38 +117,36 @@ def site_css(url_prefix: str = "fonts/") -> str:
         f"  --md-primary-fg-color--dark: {c['heading']}; --md-accent-fg-color: {c['accent']};",
         f"  --md-typeset-color: {c['text']}; --md-typeset-a-color: {c['link']};",
         f"  --md-default-fg-color--light: {c['muted']};",
-        "}",
-        f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
-        f"line-height: {LEADING}; }}",
-        # The measure of the page, on screen: the text column only (not the banner or the footer).
-        f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
-        f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
-        f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}",
-        f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
-        f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
-        "text-align: left; }",
-        ".md-typeset table:not([class]) td { text-align: left; vertical-align: top; }",
-        f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
-        "padding: 0.6rem 1rem; margin: 1em 0; }",
-        f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
-        f"color: {c['box-label']}; font-weight: 700; }}",
-        f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
-        f"color: {c['muted']}; margin-right: 0.5em; }}",
-    ]
-    return "\n".join(rules) + "\n"
-
-
-def site_edition_css() -> str:
-    """The site's own furniture in the house style: a draft's banner, a draft page's workflow facts,
-    the footer and its imprint (white on the house navy, 11:1), and tables that fit a phone."""
-    c = COLOURS
-    table, cells = ".md-typeset table:not([class])", ".md-typeset table:not([class]) :is(th, td)"
-    rules = [
-        "/* The site's edition furniture (reportkit/style.py). */",
-        ':root, [data-md-color-scheme="default"] {',
+        # The footer, which carries the imprint: white on the house navy (11:1).
         f"  --md-footer-bg-color: {c['heading']}; --md-footer-bg-color--dark: rgb(0 0 0 / 25%);",
         "  --md-footer-fg-color: #ffffff; --md-footer-fg-color--light: rgb(255 255 255 / 85%);",
         "}",
+        (f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
+         f"line-height: {LEADING}; }}"),
+        # The measure of the page, on screen: the text column only (not the banner or the footer).
+        f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
+        (f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
+         f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}"),
+        f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
+        (f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
+         "text-align: left; }"),
+        ".md-typeset table:not([class]) td { text-align: left; vertical-align: top; }",
+        (f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
+         "padding: 0.6rem 1rem; margin: 1em 0; }"),
+        (f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
+         f"color: {c['box-label']}; font-weight: 700; }}"),
+        (f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
+         f"color: {c['muted']}; margin-right: 0.5em; }}"),
+    ]
+    return "\n".join(rules + _site_furniture()) + "\n"
+
+
+def _site_furniture() -> list[str]:
+    """What only the site has, in the house style: a draft's banner, a draft page's workflow facts,
+    the footer and its imprint (white on the house navy, 11:1), and tables that fit a phone."""
+    c = COLOURS
+    table, cells = ".md-typeset table:not([class])", ".md-typeset table:not([class]) :is(th, td)"
+    return [
         f".md-banner {{ background-color: {c['draft']}; color: #ffffff; }}",
         f'.md-banner .report-draft {{ margin: 0; font-family: "{SANS.family}", sans-serif; }}',
         ".md-banner .report-draft > * + * { margin-left: 0.6em; }",
@@ -170,4 +169,3 @@ def site_edition_css() -> str:
         f"  {table} td {{ overflow-wrap: break-word; }}",
         "}",
     ]
-    return "\n".join(rules) + "\n"

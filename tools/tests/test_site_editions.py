@@ -384,6 +384,12 @@ def test_recommendation_box_and_draft_banner_are_drawn(chromium, draft, tmp_path
         assert box.count() == 1 and box.is_visible()
         assert readers.squash(box.locator(".recommendation-statement").inner_text()) == \
             draft.report.by_id["affordable-access"].title
+        # As the PDF's box sets it: the set's name small and upper-case, the statement in the sans.
+        set_name = box.locator(".recommendation-set")
+        assert set_name.text_content() == "Set 1: An inclusive digital economy and society"
+        assert set_name.inner_text() == "SET 1: AN INCLUSIVE DIGITAL ECONOMY AND SOCIETY"
+        faces = box.evaluate("b => [...b.querySelectorAll('p')].map(p => getComputedStyle(p).fontFamily)")
+        assert faces and all(face.startswith('"Noto Sans"') for face in faces), faces
         box.screenshot(path=tmp_path / "box.png")
         page.locator(".md-banner").screenshot(path=tmp_path / "banner.png")
         page.locator(".md-footer-meta").screenshot(path=tmp_path / "footer.png")

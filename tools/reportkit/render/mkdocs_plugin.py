@@ -62,12 +62,26 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.current_page: str | None = None  # for a message when a page cannot be rendered
         self.imprint: imprint.Imprint | None = None
 
+    @property
+    def loaded(self) -> Report:
+        """The report, which `on_config` loads before MkDocs calls any other hook."""
+        if self.report is None:
+            raise PluginError("report: the plugin was called before MkDocs read its configuration")
+        return self.report
+
+    @property
+    def edition(self) -> imprint.Imprint:
+        """The edition the site shows, which `on_config` settles."""
+        if self.imprint is None:
+            raise PluginError("report: the plugin was called before MkDocs read its configuration")
+        return self.imprint
+
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
         self._load(Path(config.config_file_path).resolve().parent)
-        self.imprint = self._imprint(config.site_url)
+        self.imprint = self._imprint(self.loaded, config.site_url)
         if not config.nav:
-            config.nav = pages.navigation(self.report, final=self.config.final)
+            config.nav = pages.navigation(self.loaded, final=self.config.final)
         if str(SITE_THEME) not in config.theme.dirs:  # before the theme's own: its blocks are overridden
             config.theme.dirs.insert(0, str(SITE_THEME))
         if HOUSE_CSS not in config.extra_css:  # first, so that web/'s own style sheets can refine it
@@ -75,19 +89,19 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.theme = sanitize.theme(config.theme.dirs)
         return config
 
-    def _imprint(self, site_url: str | None) -> imprint.Imprint:
+    def _imprint(self, report: Report, site_url: str | None) -> imprint.Imprint:
         """The edition the site shows: as `report build` set it, or a working draft dated as it would."""
         name, date = self.config.edition, self.config.date
         if not (name and date):
             from .. import build  # the one rule for an edition's default name and date
 
             try:
-                made = build.edition_for(self.report, build.Options(edition=name or None, final=self.config.final))
+                made = build.edition_for(report, build.Options(edition=name or None, final=self.config.final))
             except build.BuildError as exc:
                 raise PluginError(f"report: {exc}") from None
             name, date = name or made.name, date or made.date
         try:
-            return imprint.imprint(self.report, name, date, self.config.final, site_url or None)
+            return imprint.imprint(report, name, date, self.config.final, site_url or None)
         except ValueError:
             raise PluginError(f"report: the plugin's `date` must be an ISO date such as 2019-06-10, "
                               f"not {date!r}") from None
@@ -109,7 +123,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                 log.info(f"report: {why}")
 
     def on_files(self, files: Files, config) -> Files:
-        report = self.report
+        report = self.loaded
         settings = site_plan.settings(report.root)
         allowed = set(site_plan.web_files(report.root, settings)[0]) if settings else set()
         for file in list(files):  # web/'s own files: only those the site plan allows (not the theme's)
@@ -136,7 +150,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def _house_files(self, files: Files, config) -> None:
         """The house style sheet, written from `style`, and the faces it names, from the package."""
-        files.append(File.generated(config, HOUSE_CSS, content=style.site_css("fonts/") + style.site_edition_css()))
+        files.append(File.generated(config, HOUSE_CSS, content=style.site_css("fonts/")))
         for face in (style.BODY, style.SANS):
             for name in face.files.values():
                 files.append(File.generated(config, HOUSE_FONTS + name,
@@ -145,8 +159,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
     def _edit_url(self, file: File, doc) -> str | None:
         """GitHub's editor for the page's source: the report's file, or the site's own page. The
         public site has none, unless report.yml asks for them (`final: {edit_links: true}`)."""
-        repo = self.report.settings.get("repository")
-        final_settings = self.report.settings.get("final")
+        repo = self.loaded.settings.get("repository")
+        final_settings = self.loaded.settings.get("final")
         asked = isinstance(final_settings, dict) and final_settings.get("edit_links") is True
         if not repo or (self.config.final and not asked):
             return None
@@ -155,11 +169,11 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             return base + quote(doc.path)
         if file.generated_by:  # the recommendations index and progress page have no source
             return None
-        return base + quote(self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri)
+        return base + quote(self.docs_dir.relative_to(self.loaded.root).as_posix() + "/" + file.src_uri)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         self.current_page = page.file.src_uri
-        doc = self.report.by_path.get(page.file.src_uri)
+        doc = self.loaded.by_path.get(page.file.src_uri)
         page.edit_url = self._edit_url(page.file, doc)
         # The theme prints `page.meta.title` as it is, but `page.title` through Jinja's striptags,
         # which unescapes entities: the title it gets is the navigation's, already escaped text.
@@ -176,16 +190,16 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def on_template_context(self, context, template_name: str, config):
         """The edition for the theme's own pages (the 404 page): banner and imprint."""
-        context["report_site"] = self.imprint.context()
+        context["report_site"] = self.edition.context()
         return context
 
     def on_page_context(self, context, page, config, nav):
         """The edition for every page, and in a draft the page's workflow facts: given to the
         templates, not written into the page's text, so the site's search never shows them."""
-        context["report_site"] = self.imprint.context()
-        doc = self.report.by_path.get(page.file.src_uri)
+        context["report_site"] = self.edition.context()
+        doc = self.loaded.by_path.get(page.file.src_uri)
         if doc is not None and not self.config.final:
-            context["report_facts"] = pages.facts(self.report, doc, self.history.get(doc.path))
+            context["report_facts"] = pages.facts(self.loaded, doc, self.history.get(doc.path))
         return context
 
     def on_post_page(self, output: str, page, config) -> str:
@@ -206,7 +220,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
             raise PluginError(f"report: the page for {where} would carry executable content "
                               f"({details}); this is a bug in the sanitizer, please report it")
-        language = html.escape(str(self.report.settings.get("language") or "en-GB"), quote=True)
+        language = html.escape(str(self.loaded.settings.get("language") or "en-GB"), quote=True)
         output = _HTML_LANG.sub(lambda m: f'{m.group(1)}lang="{language}"', output, count=1)
         return output.replace("<head>", "<head>\n" + sanitize.csp_meta(hashes), 1)
 
@@ -216,8 +230,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         No front matter reaches MkDocs, so mkdocs-material never sees the report's own `status`
         (it would draw its page-status icons from it).
         """
-        numbered = not self.config.final and numbering_paragraphs(self.report)
-        return render(self.report, doc, SITE, numbered=numbered)
+        numbered = not self.config.final and numbering_paragraphs(self.loaded)
+        return render(self.loaded, doc, SITE, numbered=numbered)
 
 
 def _toc_items(items) -> list:
