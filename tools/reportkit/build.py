@@ -288,7 +288,7 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
         "docx": lambda path: _docx(report, parsed, edition, path, work, options,
                                    heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout,
+        "html": lambda path: _build_site(report, path, dict(outputs), edition, options.timeout,
                                          _changes_page(report, earlier, options, work)),
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
@@ -346,14 +346,15 @@ def _changes_page(report: Report, earlier: since.Since | None, options: Options,
     return page
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float,
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition: Edition, timeout: float,
                 changes: Path | None = None) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     downloads = {fmt: str(path) for fmt, path in downloads.items()}
+    shown = {"edition": edition.name, "date": edition.date, "final": edition.final}  # the plugin's options
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, shown,
                                       str(changes or ""), timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -361,7 +362,8 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str], changes: str = "") -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], edition: dict[str, object],
+                changes: str = "") -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -379,6 +381,8 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str], changes:
         plugin.config["check"] = False  # the build judged the report already
         plugin.config["downloads"] = downloads
         plugin.config["changes"] = changes  # the page of changes the build wrote, if any
+        for key, value in edition.items():  # which edition the site is: draft or public, name, date
+            plugin.config[key] = value
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]
