@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..model import Report
-from . import docx_contents, runner, transforms
+from . import docx_contents, docx_facts, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -112,12 +112,15 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
             "author": str(settings.get("author", "")), "date": f"{draft}{edition.name} · {edition.date}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    meta.update(docx_facts.properties(report, edition.name, edition.date, edition.final, edition.commit,
+                                      edition.uncommitted))
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
     _pandoc(args, _document(parsed, meta, transforms.for_docx(parsed.ast["blocks"])), work, timeout,
             edition.epoch)
     if not docx_contents.fill(output, report):
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
+    docx_facts.hide_block_anchors(output, report)
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
