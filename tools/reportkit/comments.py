@@ -34,7 +34,7 @@ from .docx_package import BadDocx, Package
 from .loader import ConfigError, load, load_at
 from .model import Document, Report
 from .render import docx_facts
-from .render.resolve import ANCHORED, SINGLE, anchor_id, block_anchor
+from .render.resolve import ANCHORED, SINGLE, anchor_id
 from .text_align import Aligner, BodyMap, Shown, Token, find, normal, shown, tokens
 from .word_review import COMMENT, INSERTION, Item, Review, Story
 
@@ -104,36 +104,40 @@ class Edition:
     def __init__(self, report: Report, side_files: dict[str, str]):
         self.report = report
         self.side_files = side_files  # report.yml, roster.yml as text
-        self.anchors: dict[str, Anchor] = {}
+        self.headings: dict[str, Anchor] = {}  # document titles and headings, by id and pandoc's name
         self.by_hash: dict[str, Document] = {}
         for doc in report.documents:
             if doc.id:
                 self._index(doc)
         self._shown: dict[str, Shown] = {}
+        self._blocks: dict[str, tuple[list[int], list[int]]] = {}
 
     def _index(self, doc: Document) -> None:
         self.by_hash[hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]] = doc
         named = [(anchor_id(doc, None, SINGLE), Anchor(doc, "title", -1))]
         named += [(anchor_id(doc, h.anchor, SINGLE), Anchor(doc, "heading", h.start)) for h in doc.scan.headings]
-        named += [(block_anchor(doc, doc.where(b.start)[0]), Anchor(doc, "block", b.start))
-                  for b in doc.scan.blocks if b.kind in ANCHORED]
         for name, anchor in named:
-            self.anchors.setdefault(name, anchor)
-            self.anchors.setdefault(docx_facts.pandoc_bookmark(name), anchor)
+            self.headings.setdefault(name, anchor)
+            self.headings.setdefault(docx_facts.pandoc_bookmark(name), anchor)
+
+    def _block_lines(self, doc: Document) -> tuple[list[int], list[int]]:
+        """The first lines of a document's anchored blocks, in order, and where each starts."""
+        if doc.path not in self._blocks:
+            starts = [b.start for b in doc.scan.blocks if b.kind in ANCHORED]
+            self._blocks[doc.path] = ([doc.where(s)[0] for s in starts], starts)
+        return self._blocks[doc.path]
 
     def anchor(self, name: str) -> Anchor | None:
-        """The anchor a bookmark names; for a block anchor of another build of the same document,
-        the block that starts nearest before its line."""
-        found = self.anchors.get(name)
-        if found is not None:
-            return found
-        m = _BLOCK_NAME.fullmatch(name)
+        """The anchor a bookmark names (`resolve.block_anchor`, `resolve.anchor_id`); for a block
+        anchor of another build of the same document, the block that starts nearest before its line."""
+        found = self.headings.get(name)
+        m = _BLOCK_NAME.fullmatch(name) if found is None else None
         doc = self.by_hash.get(m.group(1)) if m else None
         if doc is None or m is None:
-            return None
-        line = int(m.group(2))
-        starts = [b.start for b in doc.scan.blocks if doc.where(b.start)[0] <= line]
-        return Anchor(doc, "block", starts[-1] if starts else 0)
+            return found
+        lines, starts = self._block_lines(doc)
+        index = bisect.bisect_right(lines, int(m.group(2))) - 1
+        return Anchor(doc, "block", starts[index] if index >= 0 else 0)
 
     def shown(self, doc: Document) -> Shown:
         if doc.path not in self._shown:
@@ -193,6 +197,7 @@ class Placer:
     def __init__(self, review: Review, edition: Edition):
         self.review, self.edition = review, edition
         self.regions = [_regions(story, edition) for story in review.stories]
+        self.offsets = [[offset for offset, _ in regions] for regions in self.regions]
         self._aligners: dict[tuple[int, int], Aligner] = {}
 
     def place(self, item: Item) -> Placed:
@@ -208,7 +213,7 @@ class Placer:
 
     def _by_anchor(self, story: Story, item: Item) -> Place | None:
         regions = self.regions[item.story]
-        index = bisect.bisect_right([offset for offset, _ in regions], item.start) - 1
+        index = bisect.bisect_right(self.offsets[item.story], item.start) - 1
         if index < 0:
             return None
         offset, anchor = regions[index]
@@ -256,7 +261,7 @@ class Placer:
 
     def _find(self, doc: Document, wanted: list[Token], lead: int, count: int) -> Place | None:
         view = self.edition.shown(doc)
-        hits = find(view.text, wanted)
+        hits = find(view.normalized, wanted)
         if not hits:
             return None
         start, _ = hits[0]
@@ -270,13 +275,13 @@ class Placer:
     def _hint(self, story: Story, item: Item) -> Document | None:
         """The document an item is most likely in: its region's, or for a note its mark's."""
         regions = self.regions[item.story]
-        index = bisect.bisect_right([offset for offset, _ in regions], item.start) - 1
+        index = bisect.bisect_right(self.offsets[item.story], item.start) - 1
         if index >= 0:
             return regions[index][1].doc
         if story.note is not None and self.review.stories:
             body = self.review.stories[0]
             mark = body.note_refs.get(story.note)
-            at = bisect.bisect_right([offset for offset, _ in self.regions[0]], mark if mark is not None else -1) - 1
+            at = bisect.bisect_right(self.offsets[0], mark if mark is not None else -1) - 1
             return self.regions[0][at][1].doc if at >= 0 else None
         return None
 
@@ -413,7 +418,7 @@ class Carrier:
         if len(wanted) < 3:
             return None
         for doc in documents:
-            hits = find(doc.scan.body, wanted)
+            hits = find(normal(doc.scan.body), wanted)
             if hits:
                 return doc, hits[0][0], hits[0][1]
         return None
@@ -479,9 +484,10 @@ def read_review(root: Path, file: Path) -> Reading:
     if why:
         warnings.append(f"no git history ({why}): places are in the files as they are on disk")
     edition_report, commit = _edition_report(root, repo, facts, warnings)
-    now = load_at(root, head)[0] if repo and head else load(root)
-    if commit == head and edition_report is not None:
+    if edition_report is not None and commit == head:
         now = edition_report
+    else:
+        now = load_at(root, head)[0] if repo and head else load(root)
     edition = Edition(edition_report or now, _side_files(root, repo, commit or head))
     placer = Placer(review, edition)
     results = [placer.place(item) for item in review.items]

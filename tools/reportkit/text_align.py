@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from . import refs
 from .model import Document, Report
@@ -44,13 +45,14 @@ class Shown:
 
     text: str
     segments: list[tuple[int, int, int, int, bool]]  # shown start, end, source start, end, one for one
-    tokens: list[Token] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.tokens = tokens(self.text)
         self._shown_starts = [s[0] for s in self.segments]
         self._source_starts = [s[2] for s in self.segments]
-        self._token_starts = [t[0] for t in self.tokens]
+
+    @cached_property
+    def normalized(self) -> str:
+        return normal(self.text)
 
     def to_source(self, offset: int) -> tuple[int, bool]:
         """The source offset of a shown offset, and whether it falls inside a replaced construct
@@ -73,7 +75,7 @@ class Shown:
         return start if offset < source_end else end
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
-        return self.tokens[bisect.bisect_left(self._token_starts, start):bisect.bisect_left(self._token_starts, end)]
+        return tokens(self.text[start:end], start)
 
 
 def _cuts(report: Report, doc: Document) -> list[tuple[int, int, str]]:
@@ -225,9 +227,9 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
-def find(shown_text: str, wanted: list[Token]) -> list[tuple[int, int]]:
-    """Every place a token sequence appears in a (normalised) text, whatever the spaces between."""
+def find(normalized: str, wanted: list[Token]) -> list[tuple[int, int]]:
+    """Every place a token sequence appears in a text (made `normal` already), whatever the spaces between."""
     if not wanted:
         return []
     pattern = re.compile(r"\s*".join(re.escape(t[2]) for t in wanted))
-    return [(m.start(), m.end()) for m in pattern.finditer(normal(shown_text))]
+    return [(m.start(), m.end()) for m in pattern.finditer(normalized)]

@@ -12,15 +12,16 @@ that touch, by one author at one time, are one change. Moves count as a deletion
 Formatting changes, field codes, drawings and text boxes are not text and are left out.
 
 The walk is iterative (a hostile file may nest elements a million deep) and reads the XML that
-`docx_package` parsed without entities.
+`docx_package` parsed without entities (comments and processing instructions removed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element
 
-from .docx_package import BadDocx, Package
+from lxml.etree import _Element as Element
+
+from .docx_package import MAX_DEPTH, BadDocx, Package
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -32,9 +33,9 @@ _DELETING = {W + "del": DELETION, W + "moveFrom": DELETION}
 _SKIP = frozenset(W + name for name in (
     "rPr", "sectPr", "tblPr", "tcPr", "trPr", "tblGrid", "tblPrEx", "instrText", "delInstrText", "drawing",
     "pict", "object", "fldData", "rPrChange", "pPrChange", "sectPrChange", "tblPrChange")) | {MC + "Fallback"}
+_RUN, _TEXT, _DELETED_TEXT = W + "r", W + "t", W + "delText"
 _CHARACTERS = {W + "tab": " ", W + "br": " ", W + "cr": " ", W + "noBreakHyphen": "-", W + "softHyphen": ""}
 NOTE_KINDS = ("separator", "continuationSeparator", "continuationNotice")
-MAX_DEPTH = 256  # Word nests a few dozen elements deep; a million is an attack on the reader
 
 
 @dataclass
@@ -83,6 +84,8 @@ class _Walker:
         self.pieces: list[str] = []
         self.offset = 0
         self.changes: list[tuple[str, str, str]] = []  # open w:ins / w:del: kind, author, date
+        self.inserting: tuple[str, str, str] | None = None  # the innermost open insertion
+        self.deleting: tuple[str, str, str] | None = None  # the innermost open deletion
         self.mark: tuple[str, str, str] | None = None  # how this paragraph's own mark was changed
 
     def walk(self, root: Element) -> None:
@@ -105,6 +108,9 @@ class _Walker:
     def enter(self, element: Element) -> bool:
         """Handle an element's start; True to read its children."""
         tag = element.tag
+        if tag == _RUN:  # most elements are runs and what they hold: read in place, not one by one
+            self.run(element)
+            return False
         if tag in _SKIP:
             return False
         if tag == W + "p":
@@ -116,7 +122,7 @@ class _Walker:
             return False
         kind = _INSERTING.get(tag) or _DELETING.get(tag)  # type: ignore[arg-type]
         if kind:
-            self.changes.append((kind, element.get(W + "author") or "", element.get(W + "date") or ""))
+            self.change((kind, element.get(W + "author") or "", element.get(W + "date") or ""))
             return True
         if tag in (W + "t", W + "delText"):
             self.text(element.text or "")
@@ -126,6 +132,27 @@ class _Walker:
             self.point(element)
             return tag not in _POINTS
         return False
+
+    def run(self, run: Element) -> None:
+        """A run's text and marks (a run holds no paragraph and no change; what else it holds, its
+        properties, drawings and field codes, is not text)."""
+        for child in run:
+            tag = child.tag
+            if tag == _TEXT or tag == _DELETED_TEXT:
+                self.text(child.text or "")
+            elif tag in _CHARACTERS:
+                self.text(_CHARACTERS[tag])
+            elif tag in _POINTS:
+                self.point(child)
+
+    def change(self, opened: tuple[str, str, str] | None) -> None:
+        """Open a change (or close the innermost one, given None)."""
+        if opened is None:
+            self.changes.pop()
+        else:
+            self.changes.append(opened)
+        self.inserting = next((c for c in reversed(self.changes) if c[0] == INSERTION), None)
+        self.deleting = next((c for c in reversed(self.changes) if c[0] == DELETION), None)
 
     def point(self, element: Element) -> None:
         tag, ident = element.tag, element.get(W + "id") or ""
@@ -138,28 +165,27 @@ class _Walker:
 
     def leave(self, element: Element) -> None:
         if element.tag in _INSERTING or element.tag in _DELETING:
-            self.changes.pop()
+            self.change(None)
         elif element.tag == W + "p":
             if self.mark is None:
                 self.text("\n")
             else:
-                self.changes.append(self.mark)
+                self.change(self.mark)
                 self.text("\n")
-                self.changes.pop()
+                self.change(None)
 
     def text(self, text: str) -> None:
         if not text:
             return
-        kinds = [c[0] for c in self.changes]
-        if INSERTION in kinds:
-            if DELETION not in kinds:  # inserted, then deleted: never in the edition, not there now
-                self._insert(text, next(c for c in reversed(self.changes) if c[0] == INSERTION))
+        if self.inserting is not None:
+            if self.deleting is None:  # inserted, then deleted: never in the edition, not there now
+                self._insert(text, self.inserting)
             return
         start = self.offset
         self.pieces.append(text)
         self.offset += len(text)
-        if self.changes:
-            self._delete(text, start, self.changes[-1])
+        if self.deleting is not None:
+            self._delete(text, start, self.deleting)
 
     def _insert(self, text: str, change: tuple[str, str, str]) -> None:
         last = self.items[-1] if self.items else None
