@@ -35,7 +35,17 @@ from .loader import ConfigError, load, load_at
 from .model import Document, Report
 from .render import docx_facts
 from .render.resolve import ANCHORED, SINGLE, anchor_id
-from .text_align import Aligner, BodyMap, Shown, Token, find, normal, shown, tokens
+from .text_align import (
+    Aligner,
+    BodyMap,
+    SameWords,
+    Shown,
+    Token,
+    find,
+    normal,
+    shown,
+    tokens,
+)
 from .word_review import COMMENT, INSERTION, Item, Review, Story
 
 log = logging.getLogger(__name__)
@@ -150,9 +160,9 @@ def place_of(doc: Document, start: int, end: int, in_reference: bool = False) ->
     line, column = doc.where(start)
     end_line, end_column = doc.where(max(end, start))
     section, label = None, ""
-    for heading in doc.scan.headings:
-        if heading.start > start:
-            break
+    index = bisect.bisect_right(doc.scan.headings, start, key=lambda h: h.start) - 1
+    if index >= 0:
+        heading = doc.scan.headings[index]
         number = doc.section_numbers.get(heading.anchor)
         section, label = f"{doc.id}#{heading.anchor}", f"{number} {heading.text}" if number else heading.text
     return Place(doc.path, line, column, end_line, end_column, doc.id, doc.label, section, label, start,
@@ -198,7 +208,7 @@ class Placer:
         self.review, self.edition = review, edition
         self.regions = [_regions(story, edition) for story in review.stories]
         self.offsets = [[offset for offset, _ in regions] for regions in self.regions]
-        self._aligners: dict[tuple[int, int], Aligner] = {}
+        self._aligners: dict[tuple[int, int], Aligner | SameWords] = {}
 
     def place(self, item: Item) -> Placed:
         if item.story < 0:
@@ -223,27 +233,50 @@ class Placer:
             title = anchor.doc.heading
             if item.start <= offset + len(title):
                 return title_place(anchor.doc, item.start - offset - (len(title) - len(anchor.doc.title)))
+        aligner = self._aligner(story, item.story, index, anchor)
+        begin = aligner.map(item.start)
+        if begin is None or aligner.kept(item.start, min(item.end, end)) < TRUSTED:
+            return None
+        view = self.edition.shown(anchor.doc)
+        start, inside = view.to_source(begin)
+        finish = self._end(story, item, index, anchor.doc)
+        stop, inside_end = view.to_source(max(finish, begin)) if finish is not None else (start, False)
+        return place_of(anchor.doc, start, max(stop, start), inside or inside_end)
+
+    def _end(self, story: Story, item: Item, index: int, doc: Document) -> int | None:
+        """Where an item's end falls in the shown text of its document: it may lie in a later region
+        (a comment over two paragraphs), which is then aligned on its own."""
+        if item.end == item.start:
+            return None
+        last = bisect.bisect_left(self.offsets[item.story], item.end) - 1
+        if last > index and self.regions[item.story][last][1].doc is doc \
+                and self.regions[item.story][last][1].kind != "title":
+            index = last
+        return self._aligner(story, item.story, index, self.regions[item.story][index][1]).map(item.end, end=True)
+
+    def _aligner(self, story: Story, number: int, index: int, anchor: Anchor) -> Aligner | SameWords:
+        """The alignment of one region (a bookmark to the next) with the shown text of its source."""
+        key = (number, index)
+        if key in self._aligners:
+            return self._aligners[key]
+        if anchor.kind == "title":  # past the title's paragraph: the text before the first block anchor
             anchor = Anchor(anchor.doc, "block", 0)
-        doc = anchor.doc
+        regions = self.regions[number]
+        start = regions[index][0]
+        following = regions[index + 1] if index + 1 < len(regions) else None
+        doc, view = anchor.doc, self.edition.shown(anchor.doc)
         source_end = following[1].start if following and following[1].doc is doc and \
             following[1].start > anchor.start else len(doc.scan.body)
-        return self._aligned(story, item, (item.story, offset, end), doc, anchor.start, source_end)
-
-    def _aligned(self, story: Story, item: Item, region: tuple[int, int, int], doc: Document,
-                 source_start: int, source_end: int) -> Place | None:
-        view = self.edition.shown(doc)
-        key = (region[0], region[1])
-        aligner = self._aligners.get(key)
-        if aligner is None:
-            a = tokens(story.text[region[1]:region[2]], region[1])
-            b = view.tokens_between(view.to_shown(source_start), view.to_shown(source_end))
-            aligner = self._aligners[key] = Aligner(a, b)
-        begin, finish = aligner.map(item.start), aligner.map(item.end, end=item.end > item.start)
-        if begin is None or finish is None or aligner.kept(item.start, item.end) < TRUSTED:
-            return None
-        start, inside = view.to_source(begin)
-        end, inside_end = view.to_source(max(finish, begin))
-        return place_of(doc, start, end, inside or inside_end)
+        shown_start, shown_end = view.to_shown(anchor.start), view.to_shown(source_end)
+        text = story.text[start:following[0] if following else len(story.text)]
+        seen = view.normalized[shown_start:shown_end]
+        aligner: Aligner | SameWords
+        if SameWords.applies(text, seen):
+            aligner = SameWords(text, start, seen, shown_start)
+        else:
+            aligner = Aligner(tokens(text, start), view.tokens_between(shown_start, shown_end), shown_end)
+        self._aligners[key] = aligner
+        return aligner
 
     def _by_words(self, story: Story, item: Item) -> Place | None:
         before, own, after = _context(story, item)
@@ -327,8 +360,8 @@ def _source_quote(edition: Edition, place: Place, item: Item) -> str:
 
 def _surroundings(body: str, start: int, end: int, words: int = 3) -> tuple[list[str], list[str]]:
     """The few words on either side of a passage, to tell whether its setting changed."""
-    before = [t[2] for t in tokens(body[max(start - 200, 0):start])][-words:]
-    after = [t[2] for t in tokens(body[end:end + 200])][:words]
+    before = [t[2] for t in tokens(body[max(start - 80, 0):start])][-words:]
+    after = [t[2] for t in tokens(body[end:end + 80])][:words]
     return before, after
 
 

@@ -24,6 +24,7 @@ from . import refs
 from .model import Document, Report
 
 TOKEN = re.compile(r"\w+|\S")
+_VISIBLE = re.compile(r"[^ \t\n\r\u00a0\u202f]")
 _SAME = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
                        "\u201e": '"', "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2026": ".",
                        "\u00a0": " ", "\u202f": " "})
@@ -131,8 +132,9 @@ def shown(report: Report, doc: Document) -> Shown:
 class Aligner:
     """Offsets of one token sequence mapped onto another, through the tokens they share."""
 
-    def __init__(self, a: list[Token], b: list[Token]):
+    def __init__(self, a: list[Token], b: list[Token], limit: int | None = None):
         self.a_count = len(a)
+        self.limit = limit  # where the second text ends: nothing maps past it
         if [t[2] for t in a] == [t[2] for t in b]:
             blocks = [(0, 0, len(a))]
         else:
@@ -159,7 +161,7 @@ class Aligner:
         mapped = self.values[index] + (offset - self.points[index])
         if index + 1 < len(self.values):
             mapped = min(mapped, self.values[index + 1])
-        return mapped
+        return mapped if self.limit is None else min(mapped, self.limit)
 
     def kept(self, start: int, end: int) -> float:
         """The share of the first text's tokens in [start, end) that the second text holds too."""
@@ -172,6 +174,35 @@ class Aligner:
         return sum(self.matched[first:last]) / (last - first)
 
 
+class SameWords:
+    """The alignment of two texts that differ only in their spaces: the n-th visible character of
+    one is the n-th of the other (most paragraphs of an edition, read against their source)."""
+
+    def __init__(self, a: str, a_offset: int, b: str, b_offset: int):
+        self.a, self.a_offset, self.b_offset = a, a_offset, b_offset
+        self.visible = [m.start() + b_offset for m in _VISIBLE.finditer(b)]
+        self.b_end = b_offset + len(b)
+
+    @staticmethod
+    def applies(a: str, b: str) -> bool:
+        return "".join(normal(a).split()) == "".join(b.split())
+
+    def map(self, offset: int, end: bool = False) -> int:
+        """As `Aligner.map`: a start on a character goes to that character; anything else follows the
+        last character before it, spaces and all, up to the next character."""
+        at = max(offset - self.a_offset, 0)
+        before = self.a[:at]
+        count = len(before) - sum(before.count(c) for c in " \t\n\r\u00a0\u202f")
+        following = self.visible[count] if count < len(self.visible) else self.b_end
+        if count == 0 or (not end and at < len(self.a) and not self.a[at].isspace()):
+            return following
+        spaces = len(before) - len(before.rstrip())
+        return min(self.visible[min(count, len(self.visible)) - 1] + 1 + spaces, following)
+
+    def kept(self, start: int, end: int) -> float:
+        return 1.0
+
+
 class BodyMap:
     """Offsets of an old text mapped into a new one: unchanged lines one for one, changed stretches
     token by token (lines first, so a long document costs no more than its changed paragraphs)."""
@@ -180,8 +211,7 @@ class BodyMap:
         self.old, self.new = old, new
         self.old_lines = _line_starts(old)
         self.new_lines = _line_starts(new)
-        matcher = SequenceMatcher(None, old.splitlines(True), new.splitlines(True), autojunk=False)
-        self.opcodes = [op for op in matcher.get_opcodes() if op[0] != "insert"]
+        self.opcodes = [op for op in _line_opcodes(old.splitlines(True), new.splitlines(True)) if op[0] != "insert"]
         self._starts = [op[1] for op in self.opcodes]
         self._chunks: dict[int, Aligner] = {}
 
@@ -212,7 +242,7 @@ class BodyMap:
             old_start, old_end = self._span(self.old_lines, self.old, i1, i2)
             new_start, new_end = self._span(self.new_lines, self.new, j1, j2)
             aligner = Aligner(tokens(self.old[old_start:old_end], old_start),
-                              tokens(self.new[new_start:new_end], new_start))
+                              tokens(self.new[new_start:new_end], new_start), new_end)
             self._chunks[index] = aligner
         mapped = aligner.map(offset, end)
         return None if mapped is None else (mapped, aligner)
@@ -221,6 +251,25 @@ class BodyMap:
     def _span(starts: list[int], text: str, first: int, last: int) -> tuple[int, int]:
         return (starts[first] if first < len(starts) else len(text),
                 starts[last] if last < len(starts) else len(text))
+
+
+def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes between two lists of lines, the lines both begin and end with set aside
+    first (an edit is local; matching every blank line against every other is not)."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle = SequenceMatcher(lambda line: not line.strip(), old[head:len(old) - tail], new[head:len(new) - tail],
+                             autojunk=False).get_opcodes()
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    opcodes += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle
+                if i2 > i1 or j2 > j1]
+    if tail:
+        opcodes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return opcodes
 
 
 def _line_starts(text: str) -> list[int]:

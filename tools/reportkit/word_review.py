@@ -138,7 +138,12 @@ class _Walker:
         properties, drawings and field codes, is not text)."""
         for child in run:
             tag = child.tag
-            if tag == _TEXT or tag == _DELETED_TEXT:
+            if tag == _TEXT and self.inserting is None and self.deleting is None:
+                text = child.text  # the edition's own text: most of any document, so kept short
+                if text:
+                    self.pieces.append(text)
+                    self.offset += len(text)
+            elif tag == _TEXT or tag == _DELETED_TEXT:
                 self.text(child.text or "")
             elif tag in _CHARACTERS:
                 self.text(_CHARACTERS[tag])

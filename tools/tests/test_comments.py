@@ -21,12 +21,15 @@ from typing import NamedTuple
 import pytest
 import readers
 import reviewer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from readers import run_report
 from reportkit import gitio
 from reportkit import word_review as reading
 from reportkit.comments_apply import branch_name, markdown_text
 from reportkit.docx_package import MAX_PART, Package
 from reportkit.loader import load
+from reportkit.text_align import Aligner, SameWords, normal, tokens
 
 A, B = "Ana Reviewer", "Bob Editor"
 D1, D2 = "2026-03-02T10:00:00Z", "2026-03-03T09:00:00Z"
@@ -520,3 +523,19 @@ def test_bad_files_are_refused_with_exit_1(case, edition, tmp_path):
     assert HOSTILE[case] in done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert done.stdout == "" and "root:x:0:0" not in done.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="ab’.,-é(", min_size=1, max_size=6), st.sampled_from([" ", "\n", "  "]),
+                          st.sampled_from([" ", "\n\n", " \n "])), min_size=1, max_size=12), st.data())
+def test_the_fast_alignment_agrees_with_the_token_alignment(words, data):
+    """Where an edition's paragraph and its source differ only in spaces, `SameWords` places every
+    offset, start or end, where the general token alignment does."""
+    first = "".join(w + a for w, a, _ in words)
+    second = normal("".join(w + b for w, _, b in words))
+    assert SameWords.applies(first, second)
+    fast = SameWords(first, 100, second, 7)
+    general = Aligner(tokens(first, 100), tokens(second, 7), 7 + len(second))
+    offset = data.draw(st.integers(100, 100 + len(first)))
+    end = data.draw(st.booleans())
+    assert fast.map(offset, end) == general.map(offset, end)
