@@ -52,3 +52,4 @@ clean:
 ## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
 bench: setup
 	$(BIN)/python tools/bench/bench.py
+	$(BIN)/python tools/bench/bench_comments.py
