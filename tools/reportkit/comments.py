@@ -279,18 +279,26 @@ class Placer:
         return aligner
 
     def _by_words(self, story: Story, item: Item) -> Place | None:
+        """The item found by its words: in its own document, then (past an annex that prints the
+        roster) in roster.yml, then in every other document, then in report.yml and roster.yml."""
         before, own, after = _context(story, item)
+        attempts = [(before + own + after, len(before)), (own, 0) if len(own) >= 3 else ([], 0),
+                    (before[-3:] + own + after[:3], min(len(before), 3))]
         hint = self._hint(story, item)
-        documents = ([hint] if hint else []) + [d for d in self.edition.report.documents if d is not hint]
-        for wanted, lead in ((before + own + after, len(before)), (own, 0) if len(own) >= 3 else ([], 0),
-                             (before[-3:] + own + after[:3], min(len(before), 3))):
-            if not wanted:
-                continue
-            for doc in documents:
-                hit = self._find(doc, wanted, lead, len(own))
+        found = self._in_documents([hint] if hint else [], attempts, len(own))
+        if found is None and hint is not None and hint.meta.get("roster") is True:
+            found = self._side_file(own or before + after, ("roster.yml",))
+        others = [d for d in self.edition.report.documents if d is not hint]
+        return (found or self._in_documents(others, attempts, len(own))
+                or self._side_file(own or before + after, SIDE_FILES))
+
+    def _in_documents(self, documents: list[Document], attempts: list, count: int) -> Place | None:
+        for wanted, lead in attempts:
+            for doc in documents if wanted else []:
+                hit = self._find(doc, wanted, lead, count)
                 if hit is not None:
                     return hit
-        return self._side_file(own or before + after)
+        return None
 
     def _find(self, doc: Document, wanted: list[Token], lead: int, count: int) -> Place | None:
         view = self.edition.shown(doc)
@@ -318,10 +326,12 @@ class Placer:
             return self.regions[0][at][1].doc if at >= 0 else None
         return None
 
-    def _side_file(self, wanted: list[Token]) -> Place | None:
+    def _side_file(self, wanted: list[Token], names: tuple[str, ...]) -> Place | None:
         if len(wanted) < 1:
             return None
         for path, text in self.edition.side_files.items():
+            if path not in names:
+                continue
             hits = find(text, wanted)
             if hits:
                 line = text.count("\n", 0, hits[0][0]) + 1

@@ -216,9 +216,12 @@ def _prepare(root: Path, reading: Reading) -> tuple[gitio.Git, str, str]:
     head = reading.head
     if head is None:
         raise ApplyRefused("the repository has no commit to start the branch from")
-    if repo.has_uncommitted_changes():
-        raise ApplyRefused("the working tree has uncommitted changes in the report; commit or stash them, "
-                           "then run the command again")
+    docx = Path(reading.file).absolute()
+    blocking = [path for path in repo.uncommitted() if (repo.top / path).absolute() != docx]
+    if blocking:
+        more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
+        raise ApplyRefused(f"the working tree has uncommitted changes in the report ({', '.join(blocking[:3])}"
+                           f"{more}); commit or stash them, then run the command again")
     branch = branch_name(reading.file)
     if not repo.valid_branch(branch):
         raise ApplyRefused(f"git does not accept {branch!r} as a branch name; rename the file")

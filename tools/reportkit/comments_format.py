@@ -129,17 +129,18 @@ def format_json(reading: Reading) -> str:
 
 
 def format_github(reading: Reading) -> str:
+    """Annotations: a notice on each placed item's line; a warning, on no line, for each item that
+    is gone or unplaced (the line it was on may now hold other text)."""
+    edition = plain(reading.facts.edition, 80) or "the edition"
     lines = []
     for placed in reading.results:
         title = f"{placed.item.kind.capitalize()} by {plain(placed.item.author, 80) or 'a reviewer'}"
         place = placed.now if placed.status not in (GONE, UNPLACED) else None
         message = what(placed)
         if placed.status in (GONE, UNPLACED):
-            message += f" - {placed.status}: {placed.note}" + (f"; it was about: “{plain(placed.quote)}”"
-                                                                if placed.quote else "")
-            where = placed.where
-            target = f"file={github_property(where.path)},line={where.line}," if where else ""
-            lines.append(f"::warning {target}title={github_property(title)}::{github_message(message)}")
+            was = f" (in {edition} at {_where(placed.where)})" if placed.where else ""
+            message += f" - {placed.status}{was}: {placed.note}"
+            lines.append(f"::warning title={github_property(title)}::{github_message(message)}")
             continue
         assert place is not None
         lines.append(f"::notice file={github_property(place.path)},line={place.line},col={place.column},"

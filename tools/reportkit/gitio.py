@@ -239,6 +239,19 @@ def parse_log(raw: bytes) -> list[LogRecord]:
     return records
 
 
+def parse_status(raw: bytes) -> list[str]:
+    """`status --porcelain -z`: XY SP PATH NUL per entry, and a rename's or copy's old path after it."""
+    tokens = raw.split(b"\0")
+    paths, i = [], 0
+    while i < len(tokens) and tokens[i]:
+        entry = tokens[i]
+        if len(entry) < 4 or entry[2:3] != b" ":
+            raise UnexpectedOutput(f"git status printed {entry[:40]!r} where an entry was expected")
+        paths.append(path_text(entry[3:]))
+        i += 2 if entry[:1] in b"RC" or entry[1:2] in b"RC" else 1
+    return paths
+
+
 def parse_ls_tree(raw: bytes) -> list[TreeEntry]:
     """`ls-tree -z [-l]`: MODE SP TYPE SP SHA [SP+ SIZE] TAB PATH NUL."""
     entries = []
@@ -342,6 +355,10 @@ class Git:
         commit = done.stdout.strip().decode("ascii")
         epoch = self.git("show", "-s", "--format=%ct", commit).strip()
         return Head(commit, int(epoch))
+
+    def uncommitted(self) -> list[str]:
+        """The report's files that differ from HEAD or the index, untracked ones too (paths from the top)."""
+        return parse_status(self.git("status", "--porcelain", "-z", "--untracked-files=all", "--", self.scope))
 
     def has_uncommitted_changes(self) -> bool:
         """Whether any file of the report differs from HEAD or the index, untracked files counted."""

@@ -53,9 +53,12 @@ class Reviewer:
         self.ids = itertools.count(9000)
 
     def paragraph(self, words: str, root=None):
-        """The one paragraph whose text holds words (the table of contents, a w:sdt, aside)."""
+        """The one paragraph whose text holds words (the table of contents, a w:sdt, aside), or whose
+        text is exactly the words (a table cell, say) when several hold them."""
         found = [p for p in (root if root is not None else self.body).iter(qn("w:p"))
                  if words in _text(p) and not any(a.tag == qn("w:sdt") for a in p.iterancestors())]
+        if len(found) > 1:
+            found = [p for p in found if _text(p) == words]
         assert len(found) == 1, f"{len(found)} paragraphs hold {words!r}"
         return found[0]
 

@@ -76,6 +76,7 @@ def review_everything(source: Path, dest: Path, footnote: bool = True) -> Path:
     r.comment("inclusive technology", "And trade?", B, D1)  # a list item
     r.insert_before_anchor("Members and the secretariat visited capital cities", "In 2018 and 2019, ", A, D1)
     r.comment("Affordability", "Cost of data too.", B, D1)  # a table cell
+    r.comment("Bill & Melinda Gates Foundation", "The full name?", A, D1)  # the roster (roster.yml)
     r.join("that public institutions understand the technologies they are asked to govern.", B, D2)
     r.comment("Low trust has real costs.", "Merge these two?", A, D1,
               until="Rebuilding trust cannot be done by declaration.")  # two paragraphs
@@ -97,6 +98,7 @@ EXPECTED = {
     ("comment", "And trade?"): (INTRO, 24, 3),
     ("insertion", "In 2018 and 2019, "): (INTRO, 47, 1),
     ("comment", "Cost of data too."): (DIVIDE, 23, 3),
+    ("comment", "The full name?"): ("roster.yml", 8, 19),
     ("deletion", "\n"): (SOCIETIES, 26, 485),
     ("comment", "Merge these two?"): (SOCIETIES, 28, 1),
     ("comment", "Check the date."): (SOCIETIES, 44, 53),
@@ -206,7 +208,7 @@ def test_text_format(edition, reviewed):
     assert ("chapters/01-introduction.md:22:85: insertion by Ana Reviewer (2026-03-02): a paragraph break "
             "(the paragraph is split here) [Chapter 1, 1.3 Method of work]") in lines
     assert f"{reviewed}: not placed: comment by Bob Editor (2026-03-02): “Which draft is this?” on “Draft 3”" in lines
-    assert "report: 9 comments, 2 deletions, 4 insertions from Draft 3" in result.stderr
+    assert "report: 10 comments, 2 deletions, 4 insertions from Draft 3" in result.stderr
 
 
 def test_github_format(edition, reviewed):
@@ -217,7 +219,7 @@ def test_github_format(edition, reviewed):
     assert any(line.startswith("::warning title=Comment by Bob Editor::comment by Bob Editor (2026-03-02): "
                                "“Which draft is this?” on “Draft 3” - unplaced: it is on the title page")
                for line in lines)
-    assert len(lines) == 15
+    assert len(lines) == 16
 
 
 def test_markdown_checklist_per_owner(edition, reviewed):
@@ -334,8 +336,23 @@ def test_apply_refuses_uncommitted_changes(edition, reviewed, tmp_path):
     (root / INTRO).write_text((root / INTRO).read_text("utf-8") + "\nA draft sentence.\n", "utf-8")
     result = run_report("comments", "--root", str(root), str(reviewed), "--apply")
     assert result.exit_code == 1
-    assert "nothing applied: the working tree has uncommitted changes in the report" in result.stderr
+    assert "nothing applied: the working tree has uncommitted changes in the report " \
+           "(chapters/01-introduction.md); commit or stash them" in result.stderr
     assert readers.git(root, "branch", "--list", "review/*") == ""
+
+
+def test_apply_ignores_the_docx_itself_saved_in_the_repository(edition, reviewed, tmp_path):
+    root = clone(edition, tmp_path)
+    inside = root / "Review from Ana.docx"  # untracked, like any attachment saved there
+    shutil.copy(reviewed, inside)
+    result = run_report("comments", "--root", str(root), str(inside), "--apply")
+    assert result.exit_code == 0, result.output
+    assert readers.git(root, "branch", "--list", "review/*") == "review/review-from-ana"
+
+
+def test_git_status_parser():
+    raw = b" M chapters/a.md\0R  chapters/new.md\0chapters/old.md\0?? Review (1).docx\0"
+    assert gitio.parse_status(raw) == ["chapters/a.md", "chapters/new.md", "Review (1).docx"]
 
 
 def test_apply_after_a_later_commit_uses_the_moved_places(edition, tmp_path):
@@ -353,6 +370,16 @@ def test_apply_after_a_later_commit_uses_the_moved_places(edition, tmp_path):
     assert "consider carefully how" in added[0]
     assert "not applied: chapters/01-intro.md:20:391: deletion by Bob Editor “Members took part in a personal " \
            "capacity”: the passage was edited since the edition" in result.stdout
+
+
+def test_a_roster_member_is_the_author_with_their_github_address(edition, tmp_path):
+    root = clone(edition, tmp_path)
+    r = reviewer.Reviewer(edition.docx)
+    r.insert("He asked it to consider", " carefully", "Secretariat of the Panel", D1)  # roster.yml's name
+    review = r.save(tmp_path / "secretariat.docx")
+    assert run_report("comments", "--root", str(root), str(review), "--apply").exit_code == 0
+    assert readers.git(root, "log", "-1", "--format=%an <%ae>", "review/secretariat") == \
+        "Secretariat of the Panel <panel-secretariat@users.noreply.github.com>"
 
 
 def test_apply_refuses_an_existing_branch(edition, reviewed, tmp_path):
