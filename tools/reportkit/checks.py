@@ -119,6 +119,8 @@ def check_references(report: Report) -> list[Diagnostic]:
             result = refs.resolve(report, ref)
             if isinstance(result, refs.Unresolved):
                 found.append(_at(doc, ref.start, result.code, result.message))
+            elif isinstance(result, refs.Listing):
+                found += _check_listing(doc, ref)
             elif doc.kind == "chapter" and result.target.kind == "rec":
                 cited_by_chapter.add(result.target.id or "")
     for doc in report.of_kind("rec"):
@@ -127,6 +129,18 @@ def check_references(report: Report) -> list[Diagnostic]:
                                  f"no chapter refers to {doc.label} ('{doc.id}'); "
                                  f"cite it with [[rec:{doc.id}]] where the text discusses it"))
     return found
+
+
+def _check_listing(doc: Document, ref) -> list[Diagnostic]:
+    """A list takes a paragraph of its own: the editions put a whole list there."""
+    body = doc.scan.body
+    line_start = body.rfind("\n", 0, ref.start) + 1
+    line_end = body.find("\n", ref.end)
+    alone = not body[line_start:ref.start].strip() and not body[ref.end:line_end if line_end >= 0 else None].strip()
+    if alone:
+        return []
+    return [_at(doc, ref.start, "ref.syntax", "[[list:recommendations]] must be on a line of its own, "
+                "with a blank line before and after")]
 
 
 def _with(d: Diagnostic, severity: str) -> Diagnostic:

@@ -23,9 +23,7 @@ one, changed paragraphs token by token); a passage whose words mostly survive is
 from __future__ import annotations
 
 import bisect
-import hashlib
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +31,8 @@ from . import gitio, word_review
 from .docx_package import BadDocx, Package
 from .loader import ConfigError, load, load_at
 from .model import Document, Report
-from .render import docx_facts
-from .render.resolve import ANCHORED, SINGLE, anchor_id
+from .render import docx_contents, docx_facts
+from .render.resolve import ANCHORED, SINGLE, anchor_id, doc_hash
 from .text_align import (
     Aligner,
     BodyMap,
@@ -54,7 +52,6 @@ PLACED, UNCHANGED, MOVED, EDITED, GONE, UNPLACED = "placed", "unchanged", "moved
 TRUSTED = 0.5  # share of an item's words an alignment must hold to be believed
 CONTEXT = 6  # words of context on either side, to find an item by its words
 SIDE_FILES = ("report.yml", "roster.yml")  # sources of the title page and the roster
-_BLOCK_NAME = re.compile(r"_([0-9a-f]{8})_(\d+)")
 
 
 class NotOurs(BadDocx):
@@ -123,7 +120,7 @@ class Edition:
         self._blocks: dict[str, tuple[list[int], list[int]]] = {}
 
     def _index(self, doc: Document) -> None:
-        self.by_hash[hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]] = doc
+        self.by_hash[doc_hash(doc)] = doc
         named = [(anchor_id(doc, None, SINGLE), Anchor(doc, "title", -1))]
         named += [(anchor_id(doc, h.anchor, SINGLE), Anchor(doc, "heading", h.start)) for h in doc.scan.headings]
         for name, anchor in named:
@@ -141,12 +138,12 @@ class Edition:
         """The anchor a bookmark names (`resolve.block_anchor`, `resolve.anchor_id`); for a block
         anchor of another build of the same document, the block that starts nearest before its line."""
         found = self.headings.get(name)
-        m = _BLOCK_NAME.fullmatch(name) if found is None else None
-        doc = self.by_hash.get(m.group(1)) if m else None
+        m = docx_contents.hidden_block_anchor(name) if found is None else None
+        doc = self.by_hash.get(m["doc"]) if m else None
         if doc is None or m is None:
             return found
         lines, starts = self._block_lines(doc)
-        index = bisect.bisect_right(lines, int(m.group(2))) - 1
+        index = bisect.bisect_right(lines, int(m["line"])) - 1
         return Anchor(doc, "block", starts[index] if index >= 0 else 0)
 
     def shown(self, doc: Document) -> Shown:

@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from .paths import O_BINARY, O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lxml.etree import _Element as Element
+from lxml.etree import _Element as Element  # type: ignore[import-untyped]
 
 from .docx_package import MAX_DEPTH, BadDocx, Package
 

@@ -1,5 +1,5 @@
 """The DOCX edition's facts about itself: custom document properties naming its edition, commit and
-documents, and its block anchors as hidden bookmarks; written by the build, read by `report comments`.
+documents; written by the build (`pandoc.write_docx`), read by `report comments`.
 
 A reviewed DOCX comes back on its own, by mail, long after the build: what it says about itself is
 all `report comments` has to find the source it was made from. The build writes, as custom document
@@ -16,22 +16,19 @@ properties (Word's File > Properties > Custom, which LibreOffice and python-docx
 Each value stays under Word's 255 characters per property. The values come from the build (git,
 the command line, the loaded report's ids and paths), never from the text.
 
-pandoc turns a bookmark name that does not start with a letter into "X" and the rest of its SHA-1;
-`hide_block_anchors` gives the block anchors (`resolve.block_anchor`) their own names back. A name
-starting with '_' is a hidden bookmark in Word (not listed in Insert > Bookmark), and readable.
+The block anchors that map a paragraph back to its source line are named by `resolve.block_anchor`
+and hidden as Word bookmarks by `docx_contents.finish`; `pandoc_bookmark` says what pandoc makes of a
+heading's id (a name Word would refuse becomes "X" and the rest of its SHA-1).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 from ..model import Report
-from .resolve import ANCHORED, block_anchor
 
 PREFIX = "reportkit-"
 SCHEME = "1"
@@ -39,7 +36,6 @@ MAX_VALUE = 255  # what Word keeps of a custom property's text
 _DOCUMENT = re.compile(r"reportkit-document-(\d{4,})")
 # pandoc keeps a bookmark name as it is when Word accepts it; any other becomes "X" + SHA-1.
 _WORD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
-STORIES = ("word/document.xml", "word/footnotes.xml")
 
 
 @dataclass(frozen=True)
@@ -90,37 +86,3 @@ def pandoc_bookmark(name: str) -> str:
     if _WORD_NAME.fullmatch(name):
         return name
     return "X" + hashlib.sha1(name.encode("utf-8")).hexdigest()[1:]
-
-
-def block_anchor_names(report: Report) -> list[str]:
-    """Every block anchor the single document holds (as `resolve._anchors` places them)."""
-    return [block_anchor(doc, doc.where(block.start)[0]) for doc in report.documents
-            for block in doc.scan.blocks if block.kind in ANCHORED]
-
-
-def hide_block_anchors(path: Path, report: Report) -> int:
-    """Rename pandoc's hashed block-anchor bookmarks in the DOCX at path to their own hidden names;
-    the number renamed. Entries, order, dates and compression stay as pandoc wrote them."""
-    renames = {f'w:name="{pandoc_bookmark(name)}"'.encode(): f'w:name="{name}"'.encode()
-               for name in block_anchor_names(report)}
-    pattern = re.compile(rb'w:name="X[0-9a-f]{39}"')
-    with zipfile.ZipFile(path) as source:
-        infos = source.infolist()
-        parts = {info.filename: source.read(info) for info in infos}
-    count = 0
-
-    def rename(match: re.Match) -> bytes:
-        nonlocal count
-        new = renames.get(match.group())
-        count += new is not None
-        return new or match.group()
-
-    for story in STORIES:
-        if story in parts:
-            parts[story] = pattern.sub(rename, parts[story])
-    temporary = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(temporary, "w") as target:
-        for info in infos:
-            target.writestr(info, parts[info.filename])
-    temporary.replace(path)
-    return count
