@@ -511,6 +511,18 @@ def _edition_report(root: Path, repo: gitio.Git | None, facts: docx_facts.Facts,
     return report, commit
 
 
+def _reviewers_items(review: Review, facts: docx_facts.Facts, warnings: list[str]) -> list[Item]:
+    """The review's items less the marked changes the edition itself carried (the source's own
+    `rk-ins`, `rk-del`, `rk-comment` spans, with the build's author and date): they are not a
+    reviewer's, and are already in the source."""
+    items = [item for item in review.items if not facts.own(item.author, item.date)]
+    if len(items) < len(review.items):
+        author = facts.marks_by[0] if facts.marks_by else ""
+        warnings.append(f"{len(review.items) - len(items)} marked changes by “{author}” were left out: the "
+                        "edition carried them from the source, no reviewer made them")
+    return items
+
+
 def read_review(root: Path, file: Path) -> Reading:
     """Read a reviewed DOCX and place every comment and tracked change on the source."""
     review = word_review.read(Package.open(file))
@@ -530,7 +542,7 @@ def read_review(root: Path, file: Path) -> Reading:
         now = load_at(root, head)[0] if repo and head else load(root)
     edition = Edition(edition_report or now, _side_files(root, repo, commit or head))
     placer = Placer(review, edition)
-    results = [placer.place(item) for item in review.items]
+    results = [placer.place(item) for item in _reviewers_items(review, facts, warnings)]
     if edition_report is not None and commit and head and commit != head and repo is not None:
         carrier = Carrier(edition, now, repo.log_between(commit, head), repo.local)
         for placed in results:

@@ -23,12 +23,12 @@ import readers
 import reviewer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle import Oracle
 from readers import run_report
 from reportkit import gitio
 from reportkit import word_review as reading
 from reportkit.comments_apply import branch_name, markdown_text
 from reportkit.docx_package import MAX_PART, Package
-from reportkit.loader import load
 from reportkit.text_align import Aligner, SameWords, normal, tokens
 
 A, B = "Ana Reviewer", "Bob Editor"
@@ -187,14 +187,16 @@ def test_the_edition_carries_its_facts_and_hidden_anchors(edition):
     package = Package.open(edition.docx)
     custom = reading.custom_properties(package)
     assert custom["reportkit-commit"] == edition.commit
-    assert custom["reportkit-edition"] == "Draft 3" and custom["reportkit-anchors"] == "1"
+    assert custom["reportkit-edition"] == "Draft 3" and custom["reportkit-anchors"] == "2"
     assert custom["reportkit-document-0003"] == "introduction chapters/01-introduction.md"
     names = {m.name for story in reading.read(package).stories for m in story.markers}
     # The paragraph on line 10 of the introduction: 26aca794 are the first 8 hex digits of sha1("introduction").
-    assert "_26aca794_10" in names and "introduction--mandate" in names
+    assert "_rk_26aca794_10" in names and "introduction--mandate" in names
     # pandoc still hashes heading ids over 40 characters (links point at them); no block anchor is hashed.
-    headings = {readers.docx_bookmark(target) for target in readers.all_targets(load(edition.root))}
+    oracle = Oracle(edition.root)
+    headings = {readers.docx_bookmark(target) for target in oracle.targets()}
     assert [n for n in names if n.startswith("X") and n not in headings] == []
+    assert oracle.block_anchors() <= names, sorted(oracle.block_anchors() - names)[:5]
 
 
 # -- the formats ----------------------------------------------------------------------------------
@@ -428,6 +430,29 @@ def test_unknown_commit_is_found_by_words(edition, reviewed, tmp_path):
     items = by_item(payload)
     assert (items[("comment", "Say which year.")]["now"]["line"], items[("deletion", "independent ")]["now"]["line"]) \
         == (14, 18)
+
+
+def test_the_editions_own_marks_are_not_a_reviewers(edition, tmp_path):
+    """Marked changes written in the source (rk-ins, rk-del, rk-comment spans) reach the DOCX as Word's
+    tracked changes and comments by the build; they are left out, and a reviewer's beside them placed."""
+    root = clone(edition, tmp_path)
+    intro = root / INTRO
+    lines = intro.read_text("utf-8").split("\n")
+    assert "in July 2018. He asked it to consider" in lines[13]
+    lines[13] = lines[13].replace("in July 2018.", "in July 2018[ (to check)]{.rk-ins}[ indeed]{.rk-del}."
+                                  "[Which month?]{.rk-comment}")
+    intro.write_text("\n".join(lines), "utf-8")
+    readers.commit_all(root, "Open points in the introduction")
+    result = run_report("build", "--root", str(root), "--formats", "docx", "--edition", "Draft 4")
+    assert result.exit_code == 0, result.output
+    r = reviewer.Reviewer(root / "build" / "panel-report.docx")
+    r.comment("He asked it to consider", "Why?", A, D1)
+    reviewed_file = r.save(tmp_path / "reviewed.docx")
+    payload, result = read_json(root, reviewed_file)
+    assert "3 marked changes by “Open point” were left out" in result.stderr
+    column = lines[13].index("He asked it to consider") + 1
+    assert [(i["kind"], i["author"], i["text"], i["edition"]["line"], i["edition"]["column"]) for i in payload["items"]] \
+        == [("comment", A, "Why?", 14, column)]
 
 
 def test_what_a_reviewer_writes_is_shown_as_text(edition, tmp_path):

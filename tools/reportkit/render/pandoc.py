@@ -116,12 +116,12 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "author": str(settings.get("author", "")),
             "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
     # What the file says about itself, for `report comments` when a reviewed copy comes back.
     meta.update(docx_facts.properties(report, edition.name, edition.date, edition.final, edition.commit,
-                                      edition.uncommitted))
+                                      edition.uncommitted, (by.author, by.date)))
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
     blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
