@@ -22,7 +22,6 @@ import argparse
 import hashlib
 import itertools
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -38,11 +37,11 @@ import bench
 from bench import CACHE, SIZES, Row, report_for, seconds, table
 from lxml import etree
 from reportkit import comments
+from reportkit.render import docx_contents
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TARGET = 2.0  # seconds, for 500 comments and 500 tracked changes
 REVIEWERS = [f"Reviewer {n}" for n in range(1, 11)]
-_ANCHOR = re.compile(r"_[0-9a-f]{8}_(\d+)")
 GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench",
            "GIT_COMMITTER_EMAIL": "bench@example.org", "GIT_AUTHOR_DATE": "2019-06-10T12:00:00+00:00",
            "GIT_COMMITTER_DATE": "2019-06-10T12:00:00+00:00", "GIT_CONFIG_NOSYSTEM": "1",
@@ -62,7 +61,8 @@ def edition(cache: Path, params: dict) -> tuple[Path, Path]:
     """The generated report in a git repository, and its DOCX edition: made once, then cached."""
     from reportkit import build, loader, render
 
-    sources = b"".join(Path(module.__file__).read_bytes() for module in (build, render.pandoc, render.docx_facts))
+    sources = b"".join(Path(module.__file__).read_bytes() for module in (build, render.pandoc, render.docx_facts,
+                                                                      render.docx_contents, render.resolve))
     key = hashlib.sha256(sources + repr(sorted(params.items())).encode()).hexdigest()[:10]
     folder = cache / "comments" / key
     root, docx = folder / "report", folder / "report" / "build" / "panel-report.docx"
@@ -94,10 +94,10 @@ def _paragraphs(body) -> list[tuple[object, int, object]]:
     found = []
     for p in body.iter(w("p")):
         mark = p.find(w("bookmarkStart"))
-        m = _ANCHOR.fullmatch(mark.get(w("name"), "")) if mark is not None else None
+        m = docx_contents.hidden_block_anchor(mark.get(w("name"), "")) if mark is not None else None
         run = next((r for r in p.findall(w("r")) if len((r.findtext(w("t")) or "")) >= 40), None)
         if m and run is not None:
-            found.append((p, int(m.group(1)), run))
+            found.append((p, int(m["line"]), run))
     return found
 
 
