@@ -50,6 +50,8 @@ clean:
 	rm -rf build
 
 ## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
+## (BENCH_ARGS, e.g. --quick or "--sizes tiny", go to both benchmarks)
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python tools/bench/bench.py
-	$(BIN)/python tools/bench/bench_comments.py
+	$(BIN)/python tools/bench/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench/bench_comments.py $(BENCH_ARGS)
