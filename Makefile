@@ -58,6 +58,9 @@ clean:
 	rm -rf build
 
 ## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
+## (BENCH_ARGS, e.g. --quick or "--sizes tiny", go to every benchmark)
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python tools/bench/bench.py
-	$(BIN)/python tools/bench/changes.py
+	$(BIN)/python tools/bench/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench/changes.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench/bench_comments.py $(BENCH_ARGS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, history, owners, paths, verdict
+from . import __version__, gitio, history, owners, paths, verdict
 from . import build as editions
 from . import diff as comparing
 from . import review as routing
@@ -260,6 +260,45 @@ def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> Non
         click.echo(f"report: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(comparing.FORMATS[fmt](comparing.compare(before, after)), nl=False)
+
+
+@main.command("comments")
+@root_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text",
+              show_default=True, help="github: annotations on the lines; markdown: a checklist per section owner.")
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Also make the tracked changes commits on a new branch named after FILE (one per reviewer).")
+def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> None:
+    """Place a reviewed DOCX's comments and tracked changes on the source lines.
+
+    FILE is a DOCX of an edition made by `report build`, back from a reviewer. Each item is placed on
+    the file, line and column it concerns at the edition's commit, and carried forward to where that
+    passage is now; what cannot be placed is listed with the reason. With --apply, the tracked
+    changes become commits on a new branch (the current branch and files are never touched).
+
+    Example: report comments ~/Mail/panel-report-jm.docx --format markdown
+    """
+    from . import comments, comments_apply, comments_format
+
+    try:
+        reading = comments.read_review(root, file)
+    except comments.BadDocx as exc:
+        click.echo(f"report: {file}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except gitio.GitProblem as exc:
+        raise click.ClickException(f"{file} could not be placed: {exc}") from None
+    for warning in reading.warnings:
+        click.echo(f"report: {warning}", err=True)
+    click.echo(comments_format.FORMATS[fmt](reading), nl=False)
+    click.echo(f"report: {comments_format.summary(reading)}", err=True)
+    if apply_changes:
+        try:
+            applied = comments_apply.apply(root, reading)
+        except comments_apply.ApplyRefused as exc:
+            click.echo(f"report: nothing applied: {exc}", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(comments_apply.describe(applied), nl=False, err=fmt != "text")
 
 
 @main.command()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import style
 from ..model import Report
-from . import arrangement, changes, docx_contents, runner, transforms
+from . import arrangement, changes, docx_contents, docx_facts, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,13 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "author": str(settings.get("author", "")),
             "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    by = edition.attribution()  # the text's own marks ("Open point"), or the redline's
+    # What the file says about itself, for `report comments` when a reviewed copy comes back.
+    meta.update(docx_facts.properties(report, edition.name, edition.date, edition.final, edition.commit,
+                                      edition.uncommitted, (by.author, by.date)))
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, edition.attribution())
+    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)

@@ -40,13 +40,23 @@ ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[
             "quote": re.compile(r"[ \t]*(?:>[ \t]?)+"), "note": re.compile(r"[ \t]*\[\^[^\]]+\]:[ \t]*")}
 
 
+# The one definition of a block anchor's name (`block_anchor` writes it; the DOCX's finishing and
+# `report comments` read it with this pattern): the document's hash, then the source line.
+BLOCK_ANCHOR = re.compile(r"rk_(?P<doc>[0-9a-f]{8})_(?P<line>[0-9]+)")
+
+
+def doc_hash(doc: Document) -> str:
+    """The 8 hex digits of the document id's SHA-1 that its block anchors carry."""
+    return hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]
+
+
 def block_anchor(doc: Document, line: int) -> str:
     """The id of the invisible anchor that opens the block at a source line, in the single document:
-    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line; short enough for Word's 40 characters
-    and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then hides it, with
-    Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back to its file and
-    line (`report comments`)."""
-    return f"rk_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
+    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line (BLOCK_ANCHOR); short enough for Word's
+    40 characters and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then
+    hides it, with Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back
+    to its file and line (`report comments`)."""
+    return f"rk_{doc_hash(doc)}_{line}"
 
 
 def emitted_ids(doc: Document) -> list[str]:
