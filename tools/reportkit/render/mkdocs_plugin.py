@@ -24,7 +24,7 @@ from .. import assets, history, owners, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..model import Report
-from . import pages, sanitize, site_plan
+from . import marks, pages, sanitize, site_plan
 from .resolve import SITE, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -123,8 +123,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
     def on_page_content(self, content: str, page, config, files) -> str:
         """The one sanitizer: every page's HTML, whatever produced it, through the allowlist."""
         for item in _toc_items(page.toc):
-            item.title = _plain_title(item.title)
-        return sanitize.clean(content)
+            item.title = _plain_title(marks.unshield(item.title))
+        return sanitize.clean(marks.unshield(content))  # CriticMarkup tokens in code, as written
 
     def on_post_page(self, output: str, page, config) -> str:
         """Read the finished page as a browser would; refuse to publish anything that could run."""

@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from .. import refs
-from . import changes
+from . import changes, marks
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
@@ -120,6 +120,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
     if mode == SINGLE:
         edits += _anchors(doc)
+    edits += marks.edits(report, doc, mode)  # CriticMarkup, for pandoc or for the site's reader
     edits.sort()
     out = []
     position = 0
@@ -135,7 +136,8 @@ def render(report: Report, doc: Document, mode: str) -> str:
         text += "\n"
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
-    return f"{title_heading(doc, mode)}\n\n{text}"
+    text = f"{title_heading(doc, mode)}\n\n{text}"
+    return marks.shield(text) if mode == SITE else text
 
 
 def single_document(report: Report) -> str:
