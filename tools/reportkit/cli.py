@@ -213,6 +213,27 @@ def review(root: Path, base: str, fmt: str) -> None:
     click.echo(routing.format_review(result, fmt), nl=False)
 
 
+@main.command("positions")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text",
+              show_default=True, help="markdown is the draft site's positions page; csv has one line per "
+                                      "member and recommendation.")
+def positions_command(root: Path, fmt: str) -> None:
+    """What still blocks the final edition, and who must agree to what.
+
+    Lists every open point (CriticMarkup in the text) at FILE:LINE, then the
+    matrix of members and recommendations: each member's stance (S support,
+    R reservation, O objection), positions given on an older text (*), the
+    reservations and objections with their notes, and who has no stance yet.
+
+    Example: report positions --format markdown > positions.md
+    """
+    from . import positions
+
+    report = load(root)
+    click.echo(positions.FORMATS[fmt](report, positions.matrix(report)), nl=False)
+
+
 @main.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--chapters", type=click.IntRange(0), default=7, show_default=True)
