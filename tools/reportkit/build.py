@@ -53,6 +53,24 @@ class BuildRefused(BuildError):
                          f"error{'s' if len(errors) != 1 else ''}; fix them and build again", diagnostics)
 
 
+class FinalBlocked(BuildError):
+    """A final edition was asked for while something blocks it: nothing was built."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"the final edition is refused: {len(diagnostics)} "
+                         f"blocker{'s' if len(diagnostics) != 1 else ''} remain (listed above); resolve them, "
+                         "or build a draft (--force builds it anyway, for a rehearsal)", diagnostics)
+
+
+def final_blockers(report: Report) -> list[Diagnostic]:
+    """Everything that keeps a final edition from being built, at the levels report.yml sets.
+    Each source of blockers contributes its own list (open points and positions: negotiation)."""
+    from . import checks, negotiation
+
+    found = negotiation.blockers(report)
+    return [d for d in checks.settle(report, found) if d.code.startswith("final.") and d.severity == ERROR]
+
+
 class BuildLocked(BuildError):
     """Another build of the same output folder is running."""
 
@@ -64,6 +82,7 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     out: Path | None = None  # default: <root>/build
     timeout: float = runner.DEFAULT_TIMEOUT  # seconds each renderer may take
+    force: bool = False  # with final: build despite what blocks a final edition (a rehearsal)
 
 
 @dataclass
@@ -72,6 +91,7 @@ class Result:
     manifest: dict
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    overridden: list[Diagnostic] = field(default_factory=list)  # final-edition blockers --force set aside
 
 
 def edition_for(report: Report, options: Options) -> Edition:
@@ -217,6 +237,11 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
         raise BuildError(str(exc)) from None
     if judged.errors:
         raise BuildRefused(judged.diagnostics)
+    blocked = final_blockers(report) if options.final else []
+    if blocked and not options.force:
+        raise FinalBlocked(blocked)
+    for blocker in blocked:
+        log.info("--force: %s", blocker.text())  # the command prints them: Result.overridden
     out = (options.out or report.root / "build").absolute()
     _check_out(report.root, out)
     out = out.resolve()
@@ -246,7 +271,7 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
             shutil.rmtree(staging, ignore_errors=True)
             raise
     warnings = [d for d in judged.diagnostics if d.severity != ERROR]
-    return Result(out, manifest, timings, warnings)
+    return Result(out, manifest, timings, warnings, blocked)
 
 
 def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
@@ -262,7 +287,7 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     steps = {
         "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout),
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
+        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout, options.final),
     }
     for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
         if fmt in options.formats:
@@ -275,13 +300,14 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     return outputs, timings
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float,
+                final: bool = False) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     downloads = {fmt: str(path) for fmt, path in downloads.items()}
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, final,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -289,7 +315,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], final: bool = False) -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -306,6 +332,7 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
         plugin.config["check"] = False  # the build judged the report already
         plugin.config["downloads"] = downloads
+        plugin.config["final"] = final  # a final edition has no page of open points and positions
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]
@@ -357,5 +384,5 @@ def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
     return manifest
 
 
-__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "BuildLocked", "RenderError",
-           "FORMATS"]
+__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "BuildLocked", "FinalBlocked",
+           "RenderError", "FORMATS"]

@@ -35,10 +35,11 @@ RULES: dict[str, str] = {
     "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
     "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
     "site.config": ERROR,
-    # Negotiated text (negotiation.py): CriticMarkup marks, and members' positions on recommendations.
+    # Negotiated text (negotiation.py): CriticMarkup, positions, and what blocks the final edition.
     "mark.unclosed": ERROR, "mark.nested": ERROR, "mark.span": ERROR, "mark.place": ERROR,
     "position.member": ERROR, "position.duplicate": ERROR, "position.note": ERROR, "position.commit": ERROR,
     "position.stale": WARNING, "position.missing": WARNING,
+    "final.open-mark": ERROR, "final.position-missing": ERROR,
 }
 # Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
 # lower them (silencing `image.outside` must never let an outside file into an edition).
@@ -47,6 +48,8 @@ LOCKED = frozenset({
     "html.unsafe", "asset.invalid", "render.raw", "render.attribute", "render.metadata", "render.failed",
     "heading.unrecognized", "text.nesting", "text.complexity", "site.collision", "web.file", "web.remote",
     "image.remote", "site.config",
+    # A final edition with text still under negotiation would publish it as agreed (`--force` rehearses).
+    "final.open-mark",
 })
 MAX_PER_FILE = 200
 SAFE_SCHEMES = ("http://", "https://", "mailto:")

@@ -104,7 +104,9 @@ def _relative(root: Path, path: Path) -> str:
 @main.command()
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
-@click.option("--final", is_flag=True, help="A final edition: no DRAFT mark.")
+@click.option("--final", is_flag=True, help="A final edition: no DRAFT mark; refused while open points remain.")
+@click.option("--force", is_flag=True, help="With --final: build despite what blocks the final edition (a "
+                                            "rehearsal); every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
               help="Comma-separated formats to build.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -113,13 +115,16 @@ def _relative(root: Path, path: Path) -> str:
               help="Show each step (default: on a terminal, off under CI).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=editions.runner.DEFAULT_TIMEOUT,
               show_default=True, metavar="SECONDS", help="How long each renderer may run before it is stopped.")
-def build(root: Path, edition: str | None, final: bool, formats: str, out: Path | None,
+def build(root: Path, edition: str | None, final: bool, force: bool, formats: str, out: Path | None,
           progress: bool | None, timeout: float) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
-    Refuses to build when `report check` finds errors. The previous build
-    stays in place until the new one is complete.
+    Refuses to build when `report check` finds errors, and a final edition
+    while open points remain (`report positions` lists them). The previous
+    build stays in place until the new one is complete.
     """
+    if force and not final:
+        raise click.UsageError("--force only overrides what blocks a final edition: give --final too")
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in editions.FORMATS]
     if unknown or not chosen:
@@ -132,7 +137,7 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
             click.echo(f"building {message}...", err=True)
 
     report = load(root)
-    options = editions.Options(edition, final, chosen, out, timeout)
+    options = editions.Options(edition, final, chosen, out, timeout, force=force)
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
@@ -145,6 +150,11 @@ def build(root: Path, edition: str | None, final: bool, formats: str, out: Path 
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
+    if result.overridden:
+        click.echo(FORMATTERS["text"](result.overridden), nl=False, err=True)
+        click.echo(f"report: --force: built the final edition despite {len(result.overridden)} "
+                   f"blocker{'s' if len(result.overridden) != 1 else ''} (listed above); not for publication",
+                   err=True)
     for output in result.manifest["outputs"]:
         click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
     if progress:

@@ -1,5 +1,6 @@
 """Negotiated text: the open points (CriticMarkup marks) and where each member stands on each
-recommendation (`positions:` in its front matter), and their rules.
+recommendation (`positions:` in its front matter); their rules, what blocks the final edition, and
+the matrix of members and recommendations that `report positions` and the draft editions show.
 
 A position names the commit of the text it was given on; it goes stale when the recommendation's
 text (its body, not its front matter, where positions are recorded) differs from that commit's,
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import frontmatter, gitio, refs
 from .diagnostics import ERROR, WARNING, Diagnostic
-from .markdown import CriticMark
+from .markdown import CriticMark, md_text
 from .model import Document, Member, Report
 
 log = logging.getLogger(__name__)
@@ -275,3 +276,45 @@ def check_positions(report: Report) -> list[Diagnostic]:
     for doc in report.of_kind("rec"):
         found += _problems(report, doc, positions_of(doc))
     return found + freshness(report).diagnostics
+
+
+# -- the final edition ---------------------------------------------------------------------------
+
+def blockers(report: Report) -> list[Diagnostic]:
+    """What keeps the final edition from being built: every open point, and with
+    `positions: required` every recommendation some member has taken no stance on."""
+    found = []
+    for point in open_points(report):
+        why = f" (why: “{point.reason}”)" if point.reason else ""
+        found.append(Diagnostic(point.doc.path, point.line, point.column, ERROR, "final.open-mark",
+                                f"open point in {point.doc.label}, {point.kind}: “{point.text}”{why}; "
+                                "agree the text and remove its marks"))
+    if required(report):
+        for doc in report.of_kind("rec"):
+            if doc.withdrawn:
+                continue
+            taken = {p.member for p in positions_of(doc)}
+            missing = [m.id for m in voters(report) if m.id not in taken]
+            if missing:
+                found.append(Diagnostic(doc.path, doc.key_line("positions" if "positions" in doc.meta else "id"),
+                                        1, ERROR, "final.position-missing",
+                                        f"{_count(len(missing), 'member')} {'has' if len(missing) == 1 else 'have'}"
+                                        f" no stance on {doc.label}: {_some(missing)}"))
+    return found
+
+
+# -- the final edition's note on reservations ----------------------------------------------------
+
+def reservations_note(report: Report, doc: Document) -> str:
+    """Markdown for the end of a recommendation when report.yml says `final: {reservations: note}`:
+    each reservation with the member's name and note, as text."""
+    final = report.settings.get("final")
+    if not isinstance(final, dict) or final.get("reservations") != "note" or doc.kind != "rec":
+        return ""
+    entries = [p for p in positions_of(doc) if p.stance == "reservation" and p.member in report.members]
+    if not entries:
+        return ""
+    items = [f"{md_text(report.members[p.member].name)}: {md_text(p.note)}" for p in entries]
+    heading = "Reservation" if len(items) == 1 else "Reservations"
+    return f"\n**{heading}.** " + " ".join(f"{item}{'' if item.endswith(('.', '!', '?')) else '.'}"
+                                           for item in items) + "\n"

@@ -18,9 +18,9 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .. import assets, history, owners, verdict
+from .. import assets, history, owners, positions, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..model import Report
@@ -37,6 +37,8 @@ class ReportPluginConfig(Config):
     downloads = config_options.Type(dict, default={})
     # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
     edit_uri = config_options.Type(str, default="edit/main/")
+    # A final edition: no page of open points and positions (set by `report build --final`).
+    final = config_options.Type(bool, default=False)
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -91,7 +93,13 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         files.append(File.generated(config, site_plan.RECOMMENDATIONS_INDEX,
                                     content=pages.recommendations_index(report)))
         table = owners.rows(report, self.history or None)
-        files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+        progress = owners.progress_markdown(table)
+        if not self.config.final:  # draft editions: what still blocks the final one, and who stands where
+            matrix = positions.matrix(report)
+            progress += positions.progress_section(matrix, site_plan.POSITIONS)
+            files.append(File.generated(config, site_plan.POSITIONS, content=positions.page_markdown(report, matrix),
+                                        inclusion=InclusionLevel.NOT_IN_NAV))  # linked from the progress page
+        files.append(File.generated(config, site_plan.PROGRESS, content=progress))
         for path in self.config.downloads.values():
             name = Path(path).name
             files.append(File.generated(config, f"{site_plan.DOWNLOADS}/{name}", abs_src_path=str(path)))

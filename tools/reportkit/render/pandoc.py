@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .. import positions
 from ..model import Report
-from . import docx_contents, runner, transforms
+from . import changes, docx_contents, negotiated, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,9 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    _pandoc(args, _document(parsed, meta, transforms.for_docx(parsed.ast["blocks"])), work, timeout,
+    # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner.
+    blocks = transforms.for_docx(negotiated.for_docx(report, parsed, edition.date))
+    _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
             edition.epoch)
     if not docx_contents.fill(output, report):
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
@@ -122,8 +125,16 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    document = _document(parsed, {}, transforms.for_typst(parsed.ast["blocks"]))
+    blocks = changes.for_typst(transforms.for_typst(parsed.ast["blocks"]))  # marks drawn by the template
+    document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
+
+
+def _drafted(report: Report, edition: Edition, blocks: list, docx: bool) -> list:
+    """A draft edition opens with the open points and ends with the positions of members."""
+    if edition.final:
+        return blocks
+    return negotiated.draft_sections(report, positions.matrix(report), blocks, docx)
 
 
 def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 
-from .. import refs
+from .. import negotiation, refs
 from . import changes, marks
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
@@ -136,6 +136,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
         text += "\n"
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
+    text += negotiation.reservations_note(report, doc)  # as report.yml's `final: reservations` says
     text = f"{title_heading(doc, mode)}\n\n{text}"
     return marks.shield(text) if mode == SITE else text
 
