@@ -134,16 +134,28 @@ def test_make_review_markdown_as_the_workflow_runs_it():
     assert make("review").returncode == 2  # BASE is required
 
 
-def test_edition_tag_script_builds_that_edition(tmp_path: Path):
+def run_edition_step(tag: str, out: Path) -> subprocess.CompletedProcess:
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
-    env = {**os.environ, "TAG": "edition-final", "OUT": str(tmp_path / "out"), "VENV": str(BIN.parent), "CI": "true"}
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=REPO, env=env,
-                            capture_output=True, text=True)
+    env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=REPO, env=env,
+                          capture_output=True, text=True)
+
+
+def test_edition_tag_script_builds_that_edition(tmp_path: Path):
+    result = run_edition_step("edition-draft-3", tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = (tmp_path / "out" / "manifest.json").read_text()
-    assert '"edition": "final"' in manifest and '"final": true' in manifest
+    assert '"edition": "draft-3"' in manifest and '"final": false' in manifest
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"panel-report.pdf", "panel-report.docx", "site"}
+
+
+def test_a_final_tag_builds_no_edition_while_open_points_remain(tmp_path: Path):
+    """The sample is a draft with open points (test_negotiated): a final release is refused, each named."""
+    result = run_edition_step("edition-final", tmp_path / "out")
+    assert result.returncode != 0
+    assert "error [final.open-mark]" in result.stderr and "the final edition is refused" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_pre_commit_hook_runs_report_check_on_committed_files(copy_report):

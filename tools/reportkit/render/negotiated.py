@@ -96,10 +96,12 @@ def open_points_section(report: Report, matrix: Matrix, docx: bool) -> list:
     rows = []
     for point in points:
         rows.append([point.doc.label, owner_name(report, point.doc), point.description(), point.where])
-    intro = (f"{len(points)} passages are still under negotiation; each is marked in the text and blocks the "
-             "final edition. This section belongs to draft editions only.")
+    intro = f"{len(points)} passages are still under negotiation; each is marked in the text."
+    # The table is not the section's last block: a bookmark right after a table (the next document's
+    # title) is lost by some word processors (LibreOffice takes it into the table).
     return [_title("Open points", docx), _para(intro),
-            table(["Section", "Owner", "Open point", "Source"], rows, [0.22, 0.18, 0.38, 0.22])]
+            table(["Section", "Owner", "Open point", "Source"], rows, [0.22, 0.18, 0.38, 0.22]),
+            _para("Each one blocks the final edition. This section belongs to draft editions only.")]
 
 
 def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
