@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import assets as asset_files
-from . import gitio, paths, verdict
+from . import final, gitio, paths, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
 from .render import pandoc_ast, runner
-from .render.pandoc import Edition, RenderError, write_docx, write_pdf
+from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +53,12 @@ class BuildRefused(BuildError):
                          f"error{'s' if len(errors) != 1 else ''}; fix them and build again", diagnostics)
 
 
-class FinalBlocked(BuildError):
-    """A final edition was asked for while something blocks it: nothing was built."""
+class FinalRefused(BuildError):
+    """`--final` and something still blocks the final edition (an unagreed section, a placeholder)."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"the final edition is refused: {len(diagnostics)} "
-                         f"blocker{'s' if len(diagnostics) != 1 else ''} remain (listed above); resolve them, "
-                         "or build a draft (--force builds it anyway, for a rehearsal)", diagnostics)
-
-
-def final_blockers(report: Report) -> list[Diagnostic]:
-    """Everything that keeps a final edition from being built, at the levels report.yml sets.
-    Each source of blockers contributes its own list (open points and positions: negotiation)."""
-    from . import checks, negotiation
-
-    found = negotiation.blockers(report)
-    return [d for d in checks.settle(report, found) if d.code.startswith("final.") and d.severity == ERROR]
+    def __init__(self, blockers: list[Diagnostic]):
+        super().__init__(f"final edition refused: {len(blockers)} blocker{'s' if len(blockers) != 1 else ''} "
+                         "remain; resolve them, or rehearse with --final --force", blockers)
 
 
 class BuildLocked(BuildError):
@@ -82,7 +72,7 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     out: Path | None = None  # default: <root>/build
     timeout: float = runner.DEFAULT_TIMEOUT  # seconds each renderer may take
-    force: bool = False  # with final: build despite what blocks a final edition (a rehearsal)
+    force: bool = False  # with final: build despite the blockers (a rehearsal), listing each
 
 
 @dataclass
@@ -91,7 +81,7 @@ class Result:
     manifest: dict
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
-    overridden: list[Diagnostic] = field(default_factory=list)  # final-edition blockers --force set aside
+    overridden: list[Diagnostic] = field(default_factory=list)  # blockers a forced final build ignored
 
 
 def edition_for(report: Report, options: Options) -> Edition:
@@ -237,11 +227,9 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
         raise BuildError(str(exc)) from None
     if judged.errors:
         raise BuildRefused(judged.diagnostics)
-    blocked = final_blockers(report) if options.final else []
+    blocked = final.blockers(report, judged.diagnostics) if options.final else []
     if blocked and not options.force:
-        raise FinalBlocked(blocked)
-    for blocker in blocked:
-        log.info("--force: %s", blocker.text())  # the command prints them: Result.overridden
+        raise FinalRefused(blocked)
     out = (options.out or report.root / "build").absolute()
     _check_out(report.root, out)
     out = out.resolve()
@@ -271,6 +259,8 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
             shutil.rmtree(staging, ignore_errors=True)
             raise
     warnings = [d for d in judged.diagnostics if d.severity != ERROR]
+    if blocked:
+        log.warning("a final edition built with --force over %d blockers", len(blocked))
     return Result(out, manifest, timings, warnings, blocked)
 
 
@@ -285,11 +275,13 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     outputs: dict[str, Path] = {}
     timings: dict[str, float] = {}
     steps = {
-        "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout),
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+        # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
+        "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout,
+                                        heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
         "html": lambda path: _build_site(report, path, dict(outputs), options.timeout, options.final),
     }
-    for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
+    for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
             progress(f"{fmt.upper()} edition")
             started = time.perf_counter()
@@ -384,5 +376,5 @@ def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
     return manifest
 
 
-__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "BuildLocked", "FinalBlocked",
-           "RenderError", "FORMATS"]
+__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "FinalRefused", "BuildLocked", "RenderError",
+           "FORMATS"]

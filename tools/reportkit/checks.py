@@ -35,11 +35,10 @@ RULES: dict[str, str] = {
     "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
     "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
     "site.config": ERROR,
-    # Negotiated text (negotiation.py): CriticMarkup, positions, and what blocks the final edition.
+    # Negotiated text (negotiation.py): CriticMarkup and positions (what they block: final.py).
     "mark.unclosed": ERROR, "mark.nested": ERROR, "mark.span": ERROR, "mark.place": ERROR,
     "position.member": ERROR, "position.duplicate": ERROR, "position.note": ERROR, "position.commit": ERROR,
     "position.stale": WARNING, "position.missing": WARNING,
-    "final.open-mark": ERROR, "final.position-missing": ERROR,
 }
 # Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
 # lower them (silencing `image.outside` must never let an outside file into an edition).
@@ -48,8 +47,6 @@ LOCKED = frozenset({
     "html.unsafe", "asset.invalid", "render.raw", "render.attribute", "render.metadata", "render.failed",
     "heading.unrecognized", "text.nesting", "text.complexity", "site.collision", "web.file", "web.remote",
     "image.remote", "site.config",
-    # A final edition with text still under negotiation would publish it as agreed (`--force` rehearses).
-    "final.open-mark",
 })
 MAX_PER_FILE = 200
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -126,6 +123,8 @@ def check_references(report: Report) -> list[Diagnostic]:
             result = refs.resolve(report, ref)
             if isinstance(result, refs.Unresolved):
                 found.append(_at(doc, ref.start, result.code, result.message))
+            elif isinstance(result, refs.Listing):
+                found += _check_listing(doc, ref)
             elif doc.kind == "chapter" and result.target.kind == "rec":
                 cited_by_chapter.add(result.target.id or "")
     for doc in report.of_kind("rec"):
@@ -134,6 +133,18 @@ def check_references(report: Report) -> list[Diagnostic]:
                                  f"no chapter refers to {doc.label} ('{doc.id}'); "
                                  f"cite it with [[rec:{doc.id}]] where the text discusses it"))
     return found
+
+
+def _check_listing(doc: Document, ref) -> list[Diagnostic]:
+    """A list takes a paragraph of its own: the editions put a whole list there."""
+    body = doc.scan.body
+    line_start = body.rfind("\n", 0, ref.start) + 1
+    line_end = body.find("\n", ref.end)
+    alone = not body[line_start:ref.start].strip() and not body[ref.end:line_end if line_end >= 0 else None].strip()
+    if alone:
+        return []
+    return [_at(doc, ref.start, "ref.syntax", "[[list:recommendations]] must be on a line of its own, "
+                "with a blank line before and after")]
 
 
 def _with(d: Diagnostic, severity: str) -> Diagnostic:

@@ -104,9 +104,11 @@ def _relative(root: Path, path: Path) -> str:
 @main.command()
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
-@click.option("--final", is_flag=True, help="A final edition: no DRAFT mark; refused while open points remain.")
-@click.option("--force", is_flag=True, help="With --final: build despite what blocks the final edition (a "
-                                            "rehearsal); every blocker overridden is printed.")
+@click.option("--final", is_flag=True,
+              help="The final, published edition: no DRAFT mark; refused while a section is not agreed or "
+                   "a placeholder remains (each blocker is listed at its file and line).")
+@click.option("--force", is_flag=True,
+              help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
               help="Comma-separated formats to build.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -124,7 +126,7 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
     build stays in place until the new one is complete.
     """
     if force and not final:
-        raise click.UsageError("--force only overrides what blocks a final edition: give --final too")
+        raise click.UsageError("--force goes with --final: only the final edition has blockers to override")
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in editions.FORMATS]
     if unknown or not chosen:
@@ -137,10 +139,14 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
             click.echo(f"building {message}...", err=True)
 
     report = load(root)
-    options = editions.Options(edition, final, chosen, out, timeout, force=force)
+    options = editions.Options(edition, final, chosen, out, timeout, force)
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
+    except editions.FinalRefused as exc:
+        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+        click.echo(f"report: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
     except editions.BuildRefused as exc:
         click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
         click.echo(f"report: {exc}", err=True)
@@ -150,11 +156,11 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
+    for d in result.overridden:
+        click.echo(f"overridden: {d.text()}", err=True)
     if result.overridden:
-        click.echo(FORMATTERS["text"](result.overridden), nl=False, err=True)
-        click.echo(f"report: --force: built the final edition despite {len(result.overridden)} "
-                   f"blocker{'s' if len(result.overridden) != 1 else ''} (listed above); not for publication",
-                   err=True)
+        click.echo(f"report: a rehearsal: {len(result.overridden)} blockers of the final edition were overridden "
+                   "with --force", err=True)
     for output in result.manifest["outputs"]:
         click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
     if progress:

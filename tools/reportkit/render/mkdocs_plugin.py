@@ -77,6 +77,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         report = self.report
+        assert report is not None  # on_config loaded it, or stopped the build
         settings = site_plan.settings(report.root)
         allowed = set(site_plan.web_files(report.root, settings)[0]) if settings else set()
         for file in list(files):  # web/'s own files: only those the site plan allows (not the theme's)

@@ -10,6 +10,7 @@ stay exactly the report's.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 from ..model import Document, Report
@@ -27,16 +28,19 @@ def author(report: Report, doc: Document) -> str:
     return member.name if member else OPEN_POINT
 
 
-def for_docx(report: Report, parsed: Parsed, date: str) -> list:
-    """The judged blocks with each document's marks as tracked changes and comments by its owner."""
+def attributed(report: Report, parsed: Parsed, date: str) -> Parsed:
+    """The judged report with each document's marks as Word's tracked changes and comments by its
+    owner (`changes.for_docx`), comments numbered once through the whole report. Each document keeps
+    its blocks (the same count), so the printed order is arranged from it as from the judged AST."""
     blocks = parsed.ast["blocks"]
-    out = list(blocks[: parsed.spans[0][1]] if parsed.spans else blocks)
+    if not any(doc.scan.marks for doc, _, _ in parsed.spans):
+        return parsed
+    out = list(blocks)
     for doc, start, end in parsed.spans:
-        part = blocks[start:end]
         if doc.scan.marks:
-            part = changes.for_docx(part, changes.Attribution(author(report, doc), f"{date}T00:00:00Z"))
-        out += part
-    return unique_comments(out)
+            out[start:end] = changes.for_docx(blocks[start:end],
+                                              changes.Attribution(author(report, doc), f"{date}T00:00:00Z"))
+    return dataclasses.replace(parsed, ast={**parsed.ast, "blocks": unique_comments(out)})
 
 
 def unique_comments(blocks: list) -> list:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .. import positions
+from .. import positions, style
 from ..model import Report
-from . import changes, docx_contents, negotiated, runner, transforms
+from . import arrangement, changes, docx_contents, negotiated, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def typst_variables(report: Report, edition: Edition) -> list[str]:
         "author": typst_text(str(settings.get("author", ""))),
         "short-title": typst_text(report.title),
         "edition": typst_text(edition.name),
-        "date": typst_text(edition.date),
+        "date": typst_text(style.un_date(edition.date)),
         "title-string": typst_string(report.title),
         "author-string": typst_string(str(settings.get("author", ""))),
         "lang": typst_string(lang),
@@ -107,25 +107,40 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
 
 
 def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-               timeout: float) -> None:
+               timeout: float, pages: dict[str, int] | None = None) -> None:
+    """The DOCX edition. pages: the PDF edition's page number of each heading id, when it was built
+    first, for the contents written in advance."""
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
-            "author": str(settings.get("author", "")), "date": f"{draft}{edition.name} · {edition.date}",
+            "author": str(settings.get("author", "")),
+            "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
     # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner.
-    blocks = transforms.for_docx(negotiated.for_docx(report, parsed, edition.date))
+    by = changes.Attribution(negotiated.OPEN_POINT, f"{edition.date}T00:00:00Z")
+    attributed = negotiated.attributed(report, parsed, edition.date)
+    blocks = transforms.for_docx(arrangement.arrange(report, attributed), edition.final, by)
     _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
             edition.epoch)
-    if not docx_contents.fill(output, report):
-        log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
+    header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
+              else report.title)
+    docx_contents.finish(output, report, header, not edition.final, pages or {})
+
+
+def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+    """The running head of each document's pages: its label and short title, cut to fit one line."""
+    heads = {}
+    for doc in report.documents:
+        text = f"{doc.label}: {doc.short_title}" if doc.number else doc.short_title
+        heads[str(doc.id)] = text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+    return heads
 
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    blocks = changes.for_typst(transforms.for_typst(parsed.ast["blocks"]))  # marks drawn by the template
+    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
     document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
@@ -142,15 +157,32 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
-        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch)
+        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
+                            font_paths=[str(style.fonts_folder())])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
     return None
 
 
+def heading_pages(pdf: Path) -> dict[str, int]:
+    """The page number of each heading id in a PDF edition (Typst makes each label a named
+    destination; the page number is the page's place, the cover being page 1)."""
+    import pypdf  # only needed to write page numbers into the DOCX's contents
+
+    reader = pypdf.PdfReader(str(pdf))
+    found = {}
+    for name, destination in reader.named_destinations.items():
+        try:
+            found[name.lstrip("/")] = reader.get_destination_page_number(destination) + 1
+        except (KeyError, ValueError, TypeError):  # a destination without a page: nothing to show
+            continue
+    return found
+
+
 def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
               timeout: float) -> None:
+    (work / "house.typ").write_text(style.typst_preamble(), "utf-8")  # the template imports it
     source = typst_source(report, parsed, edition, work, timeout)
     try:
         failed = runner.run_in_child(_compile, source, str(work), edition.epoch, str(output),

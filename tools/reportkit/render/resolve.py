@@ -10,6 +10,7 @@ so a line number reported by a renderer is the source's line (see `pandoc_ast.so
 from __future__ import annotations
 
 import hashlib
+import html
 import posixpath
 import re
 
@@ -22,7 +23,8 @@ from ..owners import roster_markdown
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
 # the AST validation allows these and no other.
-CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email"}) | changes.CLASSES
+CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations"}
+                    ) | changes.CLASSES
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
@@ -39,10 +41,12 @@ ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[
 
 
 def block_anchor(doc: Document, line: int) -> str:
-    """The id of the invisible anchor that opens the block at a source line, in the single document
-    (a hidden bookmark in Word, short enough for its 40 characters): how an edition's paragraph is
-    traced back to its file and line (`report comments`)."""
-    return f"_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
+    """The id of the invisible anchor that opens the block at a source line, in the single document:
+    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line; short enough for Word's 40 characters
+    and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then hides it, with
+    Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back to its file and
+    line (`report comments`)."""
+    return f"rk_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
 
 
 def emitted_ids(doc: Document) -> list[str]:
@@ -68,6 +72,10 @@ def _reference(report: Report, doc: Document, ref: RefMatch, mode: str) -> str:
     result = refs.resolve(report, ref)
     if isinstance(result, refs.Unresolved):  # `report check` reports it; keep the text visible
         return md_text(ref.text or ref.target)
+    if isinstance(result, refs.Listing):
+        # pandoc's editions build the list from the parsed recommendations (`arrangement`); the
+        # site gets it as Markdown here (its line numbers are not traced back).
+        return "[]{.rk-list-recommendations}" if mode == SINGLE else recommendations_list(report, doc)
     # The author's own text is their Markdown; a label with a front-matter title is a value.
     text = result.text if ref.text or ref.anchor else md_text(result.text)
     return f"[{text}]({href(report, doc, result.target, result.anchor, mode)})"
@@ -84,15 +92,51 @@ def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
 def _heading(report: Report, doc: Document, heading, mode: str) -> str:
     text = _resolve_inline(report, doc, heading.text, mode)
     number = doc.section_numbers.get(heading.anchor)
+    set_number = doc.set_sections.get(heading.anchor)
+    classes = ""
     if number and heading.level in (2, 3):
         text = f"{number} {text}"
-    # Only numbered chapters' sections go into the single document's table of contents.
-    unlisted = " .unlisted" if mode == SINGLE and not number else ""
-    return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{unlisted}}}"
+    elif set_number:
+        text = f"Set {set_number}: {text}"
+        classes = " .rk-set"
+    # Only numbered chapters' sections (and the sets) go into the single document's contents.
+    elif mode == SINGLE:
+        classes = " .unlisted"
+    return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{classes if mode == SINGLE else ''}}}"
 
 
-def _anchors(doc: Document) -> list[tuple[int, int, str]]:
-    """An empty span with the block's anchor id at the start of each anchored block's text."""
+def recommendations_list(report: Report, source: Document) -> str:
+    """Every recommendation in full, by set, for the site (see `arrangement` for the other editions)."""
+    lines = []
+    for number in sorted({d.set for d in report.of_kind("rec") if d.set and d.number}):
+        lines += ["", f"**Set {number}: {md_text(report.set_title(number))}**", ""]
+        for doc in (d for d in report.of_kind("rec") if d.set == number and d.number):
+            link = href(report, source, doc, None, SITE)
+            lines.append(f"- [**{md_text(doc.label)}**]({link}) {md_text(doc.title)}")
+    return "\n".join(lines) + "\n"
+
+
+def paragraph_numbers(doc: Document) -> dict[int, int]:
+    """Offset of each paragraph block -> its number in its section: the count restarts at each
+    `## ` heading, so that "3.2 para 4" names one place in every edition."""
+    numbers: dict[int, int] = {}
+    count = 0
+    for block in doc.scan.blocks:
+        if block.kind == "heading" and doc.scan.body.startswith("## ", block.start):
+            count = 0
+        elif block.kind == "paragraph":
+            count += 1
+            numbers[block.start] = count
+    return numbers
+
+
+def numbering_paragraphs(report: Report) -> bool:
+    return report.settings.get("paragraph_numbers") is True
+
+
+def _anchors(doc: Document, numbers: dict[int, int]) -> list[tuple[int, int, str]]:
+    """An empty span with the block's anchor id at the start of each anchored block's text, and
+    the paragraph's number when paragraphs are numbered."""
     edits = []
     for block in doc.scan.blocks:
         if block.kind not in ANCHORED:
@@ -102,24 +146,42 @@ def _anchors(doc: Document) -> list[tuple[int, int, str]]:
         if opener is not None:
             m = opener.match(doc.scan.body, block.start)
             at = m.end() if m else at
-        edits.append((at, at, f"[]{{#{block_anchor(doc, doc.where(block.start)[0])}}}"))
+        number = f"[{numbers[block.start]}]{{.rk-para}}" if block.start in numbers else ""
+        edits.append((at, at, f"[]{{#{block_anchor(doc, doc.where(block.start)[0])}}}{number}"))
     return edits
 
 
-def title_heading(doc: Document, mode: str) -> str:
-    """The document's first heading: its label and title from the front matter, as plain text."""
+def _site_numbers(doc: Document, numbers: dict[int, int]) -> list[tuple[int, int, str]]:
+    return [(at, at, f'<span class="para-num" title="paragraph {n}">{n}</span> ') for at, n in numbers.items()]
+
+
+def title_heading(report: Report, doc: Document, mode: str) -> str:
+    """The document's first heading: its label and title from the front matter, as plain text. On
+    the site a recommendation's page opens with its label, then its box: set and statement."""
+    if mode == SITE and doc.kind == "rec" and doc.number:
+        box = (f'<div class="recommendation"><p class="recommendation-set">Set {doc.set}: '
+               f"{html.escape(report.set_title(doc.set or 0))}</p>"
+               f'<p class="recommendation-statement">{html.escape(doc.title)}</p></div>')
+        return f"# {md_text(doc.label)} {{#{anchor_id(doc, None, mode)}}}\n\n{box}"
     return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
 
 
-def render(report: Report, doc: Document, mode: str) -> str:
-    """The document as Markdown for an edition: title heading, then the resolved body."""
+def render(report: Report, doc: Document, mode: str, numbered: bool | None = None) -> str:
+    """The document as Markdown for an edition: title heading, then the resolved body.
+
+    numbered: number the paragraphs (in SINGLE mode the default is report.yml's
+    `paragraph_numbers`: the final edition drops the numbers from the parsed text; the site asks
+    for them only in draft editions).
+    """
     scan = doc.scan
     body = scan.body
     edits = [(h.start, h.end, _heading(report, doc, h, mode)) for h in scan.headings]
     # A reference inside a heading was resolved with the heading, whose edit covers it.
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
-    if mode == SINGLE:
-        edits += _anchors(doc)
+    if numbered is None:
+        numbered = mode == SINGLE and numbering_paragraphs(report)
+    numbers = paragraph_numbers(doc) if numbered else {}
+    edits += _anchors(doc, numbers) if mode == SINGLE else _site_numbers(doc, numbers)
     edits += marks.edits(report, doc, mode)  # CriticMarkup, for pandoc or for the site's reader
     edits.sort()
     out = []
@@ -137,7 +199,7 @@ def render(report: Report, doc: Document, mode: str) -> str:
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
     text += negotiation.reservations_note(report, doc)  # as report.yml's `final: reservations` says
-    text = f"{title_heading(doc, mode)}\n\n{text}"
+    text = f"{title_heading(report, doc, mode)}\n\n{text}"
     return marks.shield(text) if mode == SITE else text
 
 

@@ -15,7 +15,7 @@ Node = dict
 Replacement = Union[Node, list, None]  # a node, nodes to splice in its place, or None to drop it
 
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
-BLOCK_ANCHOR = re.compile(r"^_[0-9a-f]{8}_\d+$")
+BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
 
 
 def rewrite(items: list, change: Callable[[Node], Replacement]) -> list:
@@ -53,11 +53,77 @@ def is_block_anchor(node: Node) -> bool:
     return (node["t"] == "Span" and not node["c"][1] and bool(BLOCK_ANCHOR.match(node["c"][0][0])))
 
 
-def for_typst(blocks: list) -> list:
-    """The PDF has no use for block anchors, and Typst would attach each to the element before it."""
-    return rewrite(blocks, lambda node: None if is_block_anchor(node) else node)
+def _attr(node: Node) -> list:
+    return node["c"][0]
 
 
-def for_docx(blocks: list) -> list:
-    """Word keeps the block anchors as hidden bookmarks: the DOCX is the AST as judged."""
-    return blocks
+def _para_number(node: Node) -> bool:
+    return node["t"] == "Span" and "rk-para" in node["c"][0][1]
+
+
+def _box(node: Node) -> bool:
+    return node["t"] == "Div" and "rk-recommendation" in _attr(node)[1]
+
+
+def _box_set(node: Node) -> str:
+    return dict(_attr(node)[2]).get("set", "")
+
+
+def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) -> list:
+    """The PDF's drawing of the house elements: the recommendation box and the paragraph numbers
+    as calls to the template's functions (their text escaped), marked changes as its marks. The PDF
+    has no use for block anchors, and Typst would attach each to the element before it."""
+    from .changes import for_typst as marks
+    from .pandoc import typst_string, typst_text
+
+    def change(node: Node) -> Replacement:
+        if is_block_anchor(node) or (final and _para_number(node)):
+            return None
+        if _para_number(node):
+            return {"t": "RawInline", "c": ["typst", f"#rk-para[{typst_text(_plain(node['c'][1]))}]"]}
+        if _box(node):
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
+                    *inner, {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Div" and "rk-keep" in _attr(node)[1]:
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
+                    {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Header" and node["c"][0] == 1 and node["c"][1][0] in (running or {}):
+            # The running head of the pages that follow: short, set by the toolchain, not the text.
+            head = typst_string(running[node["c"][1][0]])  # type: ignore[index]
+            return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({head}) <rk-running>"]}]
+        return node
+
+    return marks(rewrite(blocks, change))
+
+
+def for_docx(blocks: list, final: bool, by) -> list:
+    """Word's drawing of the house elements, by named styles a reader can restyle: the box as the
+    "Recommendation" paragraph style, its set as "Recommendation Set", the paragraph numbers as the
+    "Paragraph Number" character style; marked changes as tracked changes. Block anchors stay:
+    Word keeps them as hidden bookmarks."""
+    from .changes import for_docx as marks
+
+    def change(node: Node) -> Replacement:
+        if final and _para_number(node):
+            return None
+        if _para_number(node):
+            number = _plain(node["c"][1])
+            return {"t": "Span", "c": [["", [], [["custom-style", "Paragraph Number"]]],
+                                       [{"t": "Str", "c": number}, {"t": "Space"}]]}
+        if _box(node):
+            heading, *rest = node["c"][1]
+            set_line = {"t": "Para", "c": [{"t": "Str", "c": _box_set(node)}]}
+            return [heading, _styled("Recommendation Set", [set_line]), _styled("Recommendation", rest)]
+        return node
+
+    return marks(rewrite(blocks, change), by)
+
+
+def _styled(style: str, blocks: list) -> Node:
+    return {"t": "Div", "c": [["", [], [["custom-style", style]]], blocks]}
+
+
+def _plain(inlines: list) -> str:
+    return "".join(i["c"] if i.get("t") == "Str" else " " for i in inlines if i.get("t") in ("Str", "Space"))
