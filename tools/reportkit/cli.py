@@ -105,8 +105,8 @@ def _relative(root: Path, path: Path) -> str:
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
 @click.option("--final", is_flag=True,
-              help="The final, published edition: no DRAFT mark; refused while a section is not agreed or "
-                   "a placeholder remains (each blocker is listed at its file and line).")
+              help="The final, published edition: no DRAFT mark; refused while a section is not agreed, "
+                   "a placeholder or an open point remains (each blocker is listed at its file and line).")
 @click.option("--force", is_flag=True,
               help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
