@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from urllib.parse import unquote
 
-from . import owners, refs
+from . import negotiation, owners, refs
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
 from .paths import link_target
 from .markdown import ANCHOR, LABEL, MENTION, LinkMatch, is_external
@@ -35,6 +35,10 @@ RULES: dict[str, str] = {
     "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
     "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
     "site.config": ERROR,
+    # Negotiated text (negotiation.py): CriticMarkup and positions (what they block: final.py).
+    "mark.unclosed": ERROR, "mark.nested": ERROR, "mark.span": ERROR, "mark.place": ERROR,
+    "position.member": ERROR, "position.duplicate": ERROR, "position.note": ERROR, "position.commit": ERROR,
+    "position.stale": WARNING, "position.missing": WARNING,
 }
 # Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
 # lower them (silencing `image.outside` must never let an outside file into an edition).
@@ -357,7 +361,7 @@ def check_limits(report: Report) -> list[Diagnostic]:
 
 CHECKS = (check_limits, check_ids, check_owners, check_headings, check_references, check_labels,
           check_mentions, check_links, check_notes, check_html, owners.check_budgets,
-          owners.check_codeowners)
+          owners.check_codeowners, negotiation.check_marks, negotiation.check_positions)
 
 
 def findings(report: Report) -> list[Diagnostic]:

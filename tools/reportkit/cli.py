@@ -106,8 +106,8 @@ def _relative(root: Path, path: Path) -> str:
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
 @click.option("--final", is_flag=True,
-              help="The final, published edition: no DRAFT mark; refused while a section is not agreed or "
-                   "a placeholder remains (each blocker is listed at its file and line).")
+              help="The final, published edition: no DRAFT mark; refused while a section is not agreed, "
+                   "a placeholder or an open point remains (each blocker is listed at its file and line).")
 @click.option("--force", is_flag=True,
               help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
@@ -126,8 +126,9 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
           progress: bool | None, timeout: float, redline: str | None, changes_page: str | None) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
-    Refuses to build when `report check` finds errors. The previous build
-    stays in place until the new one is complete.
+    Refuses to build when `report check` finds errors, and a final edition
+    while open points remain (`report positions` lists them). The previous
+    build stays in place until the new one is complete.
 
     Example: report build --edition "Draft 3" --redline edition-draft-2
     """
@@ -299,6 +300,27 @@ def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> N
             click.echo(f"report: nothing applied: {exc}", err=True)
             sys.exit(EXIT_FINDINGS)
         click.echo(comments_apply.describe(applied), nl=False, err=fmt != "text")
+
+
+@main.command("positions")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text",
+              show_default=True, help="markdown is the draft site's positions page; csv has one line per "
+                                      "member and recommendation.")
+def positions_command(root: Path, fmt: str) -> None:
+    """What still blocks the final edition, and who must agree to what.
+
+    Lists every open point (CriticMarkup in the text) at FILE:LINE, then the
+    matrix of members and recommendations: each member's stance (S support,
+    R reservation, O objection), positions given on an older text (*), the
+    reservations and objections with their notes, and who has no stance yet.
+
+    Example: report positions --format markdown > positions.md
+    """
+    from . import positions
+
+    report = load(root)
+    click.echo(positions.FORMATS[fmt](report, positions.matrix(report)), nl=False)
 
 
 @main.command()

@@ -517,9 +517,9 @@ def _reviewers_items(review: Review, facts: docx_facts.Facts, warnings: list[str
     reviewer's, and are already in the source."""
     items = [item for item in review.items if not facts.own(item.author, item.date)]
     if len(items) < len(review.items):
-        author = facts.marks_by[0] if facts.marks_by else ""
-        warnings.append(f"{len(review.items) - len(items)} marked changes by “{author}” were left out: the "
-                        "edition carried them from the source, no reviewer made them")
+        when = facts.marks_by[1] if facts.marks_by else ""
+        warnings.append(f"{len(review.items) - len(items)} marked changes dated as the edition ({when}) were "
+                        "left out: the edition carried them from the source, no reviewer made them")
     return items
 
 

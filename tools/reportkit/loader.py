@@ -188,9 +188,10 @@ def load_document(source: Source, rel: str, kind: str) -> tuple[Document, list[D
     problems = list(parsed.diagnostics)
     meta = parsed.data if isinstance(parsed.data, dict) else {}
     if parsed.data is not None:
-        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines)
+        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines, node=parsed.node,
+                                     first_line=frontmatter.FIRST_LINE)
     doc = Document(kind, rel, meta, parsed.key_lines, parsed.body, parsed.body_line,
-                   scan(parsed.body), valid=not problems)
+                   scan(parsed.body), valid=not problems, meta_node=parsed.node)
     return doc, problems
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .frontmatter import FIRST_LINE, node_line
 from .markdown import Scan
 
 SET_ANCHOR = re.compile(r"set-(\d{1,2})")
@@ -40,6 +41,7 @@ class Document:
     scan: Scan
     valid: bool = True  # front matter was read and passed its schema
     number: str | None = None  # "3" for a chapter, "1A" for a recommendation, "II" for an annex
+    meta_node: object = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
 
     @property
     def id(self) -> str | None:
@@ -149,6 +151,11 @@ class Document:
 
     def key_line(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    def entry_line(self, *path: str | int) -> int:
+        """File line of a value inside the front matter (`entry_line("positions", 2)`), else its key's."""
+        found = node_line(self.meta_node, path, FIRST_LINE) if self.meta_node is not None else None  # type: ignore[arg-type]
+        return found or self.key_line(str(path[0]))
 
     @property
     def label(self) -> str:

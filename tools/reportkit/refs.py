@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from .markdown import KINDS, RefMatch
+from .markdown import KINDS, REF, RefMatch
 from .model import KIND_NAMES, Document, Report
 
 
@@ -52,6 +52,16 @@ def default_text(report: Report, target: Document, anchor: str | None) -> str:
     if target.number and target.kind != "chapter":
         return f"{target.label}, “{target.heading_texts.get(anchor, anchor)}”"
     return f"“{target.heading_texts.get(anchor, anchor)}”"
+
+
+def as_text(report: Report, text: str) -> str:
+    """Text with each reference written as the words a reader sees for it, not as a link (for text
+    that every edition shows as plain text: a comment on a passage, a listing of open points)."""
+    def words(m) -> str:
+        result = resolve(report, RefMatch(m["kind"], m["target"], m["anchor"], m["text"], 0, 0))
+        return result.text if isinstance(result, Resolved) else (m["text"] or m["target"])
+
+    return REF.sub(words, text) if "[[" in text else text
 
 
 def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:

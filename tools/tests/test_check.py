@@ -262,8 +262,8 @@ PLANTS = [
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed\n", "status: agreed\nsett: 2\n")],
         ["recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
-         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, set, short_title, status, "
-         "summary, title"],
+         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, positions, set, short_title, "
+         "status, summary, title"],
         id="schema-unknown-field",
     ),
     pytest.param(

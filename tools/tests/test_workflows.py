@@ -234,6 +234,7 @@ def test_a_final_tag_on_unfinished_text_is_refused(checkout, tmp_path: Path):
     assert result.returncode != 0
     assert "chapters/03-individuals-societies.md:5:1: error [final.unagreed] Chapter 3 is 'draft'" in result.stderr
     assert "report: final edition refused:" in result.stderr
+    assert "error [final.open-mark]" in result.stderr  # the open points too (test_negotiated)
     assert not (tmp_path / "out").exists()
 
 

@@ -10,9 +10,9 @@ properties (Word's File > Properties > Custom, which LibreOffice and python-docx
 - `reportkit-edition`, `reportkit-date`, `reportkit-final`: the edition's name and date;
 - `reportkit-commit`, `reportkit-uncommitted`: the commit it was built from ('' when none), and
   whether the working tree had changes the commit does not hold;
-- `reportkit-marks-by`, `reportkit-marks-date`: the author and date Word shows on the marked changes
-  the source itself carries (`changes`: `rk-ins`, `rk-del`, `rk-comment` spans), which are the
-  edition's, not a reviewer's;
+- `reportkit-marks-by`, `reportkit-marks-date`: the default author and the date Word shows on the
+  marked changes the source itself carries (`changes`: `rk-ins`, `rk-del`, `rk-comment` spans, and
+  CriticMarkup attributed to each section's owner), which are the edition's, not a reviewer's;
 - `reportkit-document-NNNN`: one per document in reading order, "ID PATH" (the path URL-quoted, so
   it holds no space): how an anchor's document id maps to a file, even without the commit.
 
@@ -55,8 +55,10 @@ class Facts:
     marks_by: tuple[str, str] | None = None  # (author, date) of the edition's own marked changes
 
     def own(self, author: str, date: str) -> bool:
-        """Whether a comment or tracked change with this author and date is one the edition carried."""
-        return self.marks_by is not None and (author.strip(), date.strip()) == self.marks_by
+        """Whether a comment or tracked change is one the edition carried: the build dates all of its
+        own (by the section's owner, "Open point", or the redline's name) at the edition's moment,
+        which Word never gives a reviewer's edit. The author is not compared, as it varies."""
+        return self.marks_by is not None and date.strip() == self.marks_by[1]
 
 
 def properties(report: Report, edition: str, date: str, final: bool, commit: str | None,

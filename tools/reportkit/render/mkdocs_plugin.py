@@ -18,14 +18,14 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .. import assets, history, owners, style, verdict
+from .. import assets, history, owners, positions, style, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..markdown import md_text
 from ..model import Report
-from . import changes_page, imprint, pages, sanitize, site_plan
+from . import changes_page, imprint, marks, pages, sanitize, site_plan
 from .resolve import SITE, numbering_paragraphs, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -48,8 +48,8 @@ class ReportPluginConfig(Config):
     # Markdown file the build wrote. Added to the site, its navigation and its home page.
     changes = config_options.Type(str, default="")
     # The edition the site is: its name, its ISO date (shown "10 June 2019") and whether it is the
-    # public site. `report build` sets them; left empty (`mkdocs serve`), the site is a working
-    # draft dated as `report build` would date it (the last commit).
+    # public site (no owners, progress, open points or positions). `report build` sets them; left
+    # empty (`mkdocs serve`), the site is a working draft dated as `report build` would date it.
     edition = config_options.Type(str, default="")
     date = config_options.Type(str, default="")
     final = config_options.Type(bool, default=False)
@@ -148,9 +148,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                 files.append(File.generated(config, rel, content=asset.data))
         files.append(File.generated(config, site_plan.RECOMMENDATIONS_INDEX,
                                     content=pages.recommendations_index(report, final=self.config.final)))
-        if not self.config.final:  # the public site has no progress page
+        if not self.config.final:  # the public site has no progress page, open points or positions
             table = owners.rows(report, self.history or None)
-            files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+            progress = owners.progress_markdown(table)
+            matrix = positions.matrix(report)
+            progress += positions.progress_section(matrix, site_plan.POSITIONS)
+            files.append(File.generated(config, site_plan.POSITIONS, content=positions.page_markdown(report, matrix),
+                                        inclusion=InclusionLevel.NOT_IN_NAV))  # linked from the progress page
+            files.append(File.generated(config, site_plan.PROGRESS, content=progress))
         if self.changes is not None:
             files = self._add_changes(config, files)
         for path in self.config.downloads.values():
@@ -208,8 +213,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
     def on_page_content(self, content: str, page, config, files) -> str:
         """The one sanitizer: every page's HTML, whatever produced it, through the allowlist."""
         for item in _toc_items(page.toc):
-            item.title = _plain_title(item.title)
-        return sanitize.clean(content)
+            item.title = _plain_title(marks.unshield(item.title))
+        return sanitize.clean(marks.unshield(content))  # CriticMarkup tokens in code, as written
 
     def on_template_context(self, context, template_name: str, config):
         """The edition for the theme's own pages (the 404 page): banner and imprint."""

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from .. import style
+from .. import positions, style
 from ..model import Report
-from . import arrangement, changes, docx_contents, docx_facts, runner, transforms
+from . import arrangement, changes, docx_contents, docx_facts, negotiated, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -130,8 +130,12 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
                                       edition.uncommitted, (by.author, by.date)))
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
-    _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
+    # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner,
+    # dated as the edition (which is how `report comments` tells them from a reviewer's).
+    attributed = negotiated.attributed(report, parsed, by.date)
+    blocks = transforms.for_docx(arrangement.arrange(report, attributed), edition.final, by)
+    _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
+            edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)
     docx_contents.finish(output, report, header, not edition.final, pages or {})
@@ -149,8 +153,15 @@ def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
     blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
-    document = _document(parsed, {}, blocks)
+    document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
+
+
+def _drafted(report: Report, edition: Edition, blocks: list, docx: bool) -> list:
+    """A draft edition opens with the open points and ends with the positions of members."""
+    if edition.final:
+        return blocks
+    return negotiated.draft_sections(report, positions.matrix(report), blocks, docx)
 
 
 def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str] | None:

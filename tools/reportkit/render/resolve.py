@@ -14,8 +14,8 @@ import html
 import posixpath
 import re
 
-from .. import refs
-from . import changes
+from .. import negotiation, refs
+from . import changes, marks
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
@@ -192,6 +192,7 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
         numbered = mode == SINGLE and numbering_paragraphs(report)
     numbers = paragraph_numbers(doc) if numbered else {}
     edits += _anchors(doc, numbers) if mode == SINGLE else _site_numbers(doc, numbers)
+    edits += marks.edits(report, doc, mode)  # CriticMarkup, for pandoc or for the site's reader
     edits.sort()
     out = []
     position = 0
@@ -207,7 +208,9 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
         text += "\n"
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
-    return f"{title_heading(report, doc, mode)}\n\n{text}"
+    text += negotiation.reservations_note(report, doc)  # as report.yml's `final: reservations` says
+    text = f"{title_heading(report, doc, mode)}\n\n{text}"
+    return marks.shield(text) if mode == SITE else text
 
 
 def single_document(report: Report) -> str:
