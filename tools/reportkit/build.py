@@ -25,7 +25,7 @@ from . import assets as asset_files
 from . import final, gitio, paths, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
-from .render import pandoc_ast, runner
+from .render import citeproc, pandoc_ast, runner
 from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
 
 log = logging.getLogger(__name__)
@@ -270,16 +270,18 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     work = staging / WORK
     work.mkdir()
     asset_files.stage(judged.assets, work)
-    parsed = judged.parsed
-    assert parsed is not None  # a verdict without a parse has an error, and the build was refused
+    assert judged.parsed is not None  # a verdict without a parse has an error, and the build was refused
     outputs: dict[str, Path] = {}
     timings: dict[str, float] = {}
+    started = time.perf_counter()
+    parsed, citations = _cite(report, judged.parsed, work, options.timeout)  # citeproc, once for all editions
+    timings["citations"] = time.perf_counter() - started
     steps = {
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
         "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout,
                                         heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
+        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout, citations),
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -292,13 +294,27 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     return outputs, timings
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
+          ) -> tuple[pandoc_ast.Parsed, str]:
+    """citeproc over the judged AST: the AST the PDF and DOCX print, and the file the site reads
+    the same formatted citations from."""
+    try:
+        formatted = citeproc.run(report, parsed, work, timeout)
+    except (citeproc.CiteprocError, runner.RendererTimeout) as exc:
+        raise RenderError(str(exc)) from None
+    path = work / "citations.json"
+    formatted.dump(path)
+    return formatted.parsed, str(path)
+
+
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float,
+                citations: str = "") -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     downloads = {fmt: str(path) for fmt, path in downloads.items()}
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, citations,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -306,7 +322,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], citations: str = "") -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -323,6 +339,7 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
         plugin.config["check"] = False  # the build judged the report already
         plugin.config["downloads"] = downloads
+        plugin.config["citations"] = citations  # citeproc's text, formatted once for every edition
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]

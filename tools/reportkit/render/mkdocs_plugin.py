@@ -20,11 +20,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .. import assets, history, owners, verdict
+from .. import assets, history, owners, style, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..model import Report
-from . import pages, sanitize, site_plan
+from . import citeproc, pages, sanitize, site_apparatus, site_plan
 from .resolve import SITE, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -37,6 +37,9 @@ class ReportPluginConfig(Config):
     downloads = config_options.Type(dict, default={})
     # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
     edit_uri = config_options.Type(str, default="edit/main/")
+    # citeproc's formatted citations (a JSON file `report build` writes, render/citeproc.py): the
+    # site shows the text the PDF and DOCX print. Unset (`mkdocs serve`): the plugin runs citeproc.
+    citations = config_options.Type(str, default="")
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -48,6 +51,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.docs_dir: Path | None = None
         self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
+        self.citations: citeproc.Formatted | None = None
 
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
@@ -55,6 +59,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if not config.nav:
             config.nav = pages.navigation(self.report)
         self.theme = sanitize.theme(config.theme.dirs)
+        config.extra_css.append(site_apparatus.STYLESHEET)  # the apparatus' style, from style.py
         return config
 
     def _load(self, root: Path) -> None:
@@ -64,9 +69,12 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         except ConfigError as exc:
             details = "".join(f"\n  {d.text()}" for d in exc.diagnostics)
             raise PluginError(f"report: {exc}{details}") from None
+        judged = None
         if self.config.check:
-            for d in verdict.evaluate(self.report).diagnostics:
+            judged = verdict.evaluate(self.report)
+            for d in judged.diagnostics:
                 (log.warning if d.severity == ERROR else log.info)(d.text())
+        self.citations = site_apparatus.citations(self.report, self.config.citations, judged)
         if self.config.history:
             found, why = history.of_report(self.report)
             self.history = found or {}
@@ -92,6 +100,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                                     content=pages.recommendations_index(report)))
         table = owners.rows(report, self.history or None)
         files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+        files.append(File.generated(config, site_apparatus.STYLESHEET, content=style.apparatus_css()))
         for path in self.config.downloads.values():
             name = Path(path).name
             files.append(File.generated(config, f"{site_plan.DOWNLOADS}/{name}", abs_src_path=str(path)))
@@ -124,10 +133,12 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         """The one sanitizer: every page's HTML, whatever produced it, through the allowlist."""
         for item in _toc_items(page.toc):
             item.title = _plain_title(item.title)
+        content = site_apparatus.finish(self.report, self.report.by_path.get(page.file.src_uri), content)
         return sanitize.clean(content)
 
     def on_post_page(self, output: str, page, config) -> str:
         """Read the finished page as a browser would; refuse to publish anything that could run."""
+        output = site_apparatus.accessible(output)
         violations, hashes = sanitize.audit(output, self.theme)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
@@ -141,7 +152,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         No front matter reaches MkDocs, so mkdocs-material never sees the report's own `status`
         (it would draw its page-status icons from it).
         """
-        title, _, rest = render(self.report, doc, SITE).partition("\n\n")
+        title, _, rest = render(self.report, doc, SITE, citations=self.citations).partition("\n\n")
         facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
         return f"{title}\n\n{facts}\n\n{rest}"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import style
 from ..model import Report
-from . import arrangement, changes, docx_contents, runner, transforms
+from . import apparatus, arrangement, changes, docx_contents, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,8 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
     by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
-    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
+    printed = apparatus.for_docx(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
+    blocks = transforms.for_docx(printed, edition.final, by)
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)
@@ -128,7 +129,8 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final)
+    printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
+    blocks = transforms.for_typst(printed, edition.final)
     document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
@@ -138,8 +140,9 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
+        # PDF/UA-1: tagged, identified, and checked as it is made (an image without alt text fails).
         pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
-                            font_paths=[str(style.fonts_folder())])
+                            font_paths=[str(style.fonts_folder())], pdf_standards=["ua-1"])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)

@@ -23,6 +23,7 @@ from .sanitize import browser_url
 
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
 PROGRESS = "progress.md"
+APPARATUS_CSS = "assets/apparatus.css"  # the apparatus' style sheet (style.apparatus_css)
 DOWNLOADS = "downloads"
 # Addresses the theme and MkDocs' own plugins write.
 THEME_OWNED = ("assets/javascripts/", "assets/stylesheets/", "search/", "404.html", "sitemap.xml",
@@ -137,7 +138,7 @@ def _css_at(rel: str, text: str, offset: int, message: str) -> Diagnostic:
 def sources(report: Report, web: list[str]) -> list[tuple[str, str]]:
     """(source as MkDocs sees it, the file in the repository it comes from) for every page and file."""
     site = [(RECOMMENDATIONS_INDEX, "the generated recommendations index"),
-            (PROGRESS, "the generated progress page")]
+            (PROGRESS, "the generated progress page"), (APPARATUS_CSS, "the generated style sheet")]
     site += [(doc.path, doc.path) for doc in report.documents]
     site += [(rel, rel) for rel in report.assets]
     docs_dir = settings(report.root)
