@@ -143,6 +143,10 @@ def apparatus_css() -> str:
              "{ text-decoration: underline; text-decoration-thickness: 0.06em; text-underline-offset: 0.16em; }",
              ".md-typeset a.footnote-ref, .md-typeset a.footnote-backref { text-decoration: none; }",
              ".md-footer-meta .md-copyright, .md-footer-meta .md-copyright a { color: rgba(255, 255, 255, 0.82); }",
+             # A wide table (the progress page's) wraps its cells rather than scroll in a region no
+             # keyboard can reach (axe: scrollable-region-focusable).
+             ".md-typeset table:not([class]) th { min-width: 0; }",
+             ".md-typeset table:not([class]) th, .md-typeset table:not([class]) td { padding: 0.6em 0.8em; }",
              f".md-typeset figure.rk-figure, .md-typeset figure.rk-table {{ margin: 1.4em 0; }}",
              f".md-typeset figure figcaption {{ font-family: {sans}; font-size: 0.75rem; color: {c['heading']}; "
              "text-align: left; max-width: none; margin: 0 0 0.6em; font-style: normal; }",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..diagnostics import Diagnostic
 from ..markdown import md_text
@@ -18,8 +19,9 @@ from . import citations, notes
 from .files import Term
 from .rules import GLOSSARY_FILE, at, in_file
 
-# A word of two or more capitals (digits and '&' inside), possibly with a plural 's'.
-_CANDIDATE = re.compile(r"(?<![\w&/.@#-])(?P<word>[A-Z][A-Z0-9&]*[A-Z][A-Z0-9]*)(?P<s>s?)(?![\w&/-])")
+# A word of two or more capitals (digits and '&' inside), or an acronym of the glossary as written
+# (IoT), possibly with a plural 's'.
+_WORD = r"[A-Z][A-Z0-9&]*[A-Z][A-Z0-9]*"
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _TAG = re.compile(r"<[^>\n]{0,400}>")
 
@@ -45,12 +47,18 @@ def _skipped(doc: Document, cites: list[citations.Citation]) -> list[tuple[int, 
     return sorted(spans)
 
 
+@lru_cache(maxsize=8)
+def _pattern(acronyms: tuple[str, ...]) -> re.Pattern:
+    words = "|".join([*(re.escape(a) for a in acronyms), _WORD])
+    return re.compile(r"(?<![\w&/.@#-])(?P<word>" + words + r")(?P<s>s?)(?![\w&/-])")
+
+
 def uses(doc: Document, terms: dict[str, Term], ignore: frozenset[str], cites: list[citations.Citation]
          ) -> list[Use]:
     """Every acronym-like word of the text, defined or not, in source order."""
     skipped = _skipped(doc, cites)
     found, index = [], 0
-    for m in _CANDIDATE.finditer(doc.scan.masked):
+    for m in _pattern(tuple(sorted(terms, key=len, reverse=True))).finditer(doc.scan.masked):
         while index < len(skipped) and skipped[index][1] <= m.start():
             index += 1
         if index < len(skipped) and skipped[index][0] <= m.start():

@@ -27,9 +27,12 @@ log = logging.getLogger(__name__)
 
 STYLES = ("un", "author-date")
 UNDOCS = "https://undocs.org/en/"
-# A UN document symbol: series letters, then parts separated by '/' (A/RES/70/1, A/HRC/RES/20/8,
-# UNCTAD/IER/2017, A/RES/217(III)).
-SYMBOL = re.compile(r"[A-Z]{1,10}(?:/[A-Za-z0-9.()\-]{1,20}){1,6}")
+# A UN document symbol: a series of the Organization's documents (the General Assembly's A, the
+# Security Council's S, ECOSOC's E, the Secretariat's ST, UNCTAD ...), then parts separated by '/'
+# (A/RES/70/1, A/HRC/RES/20/8, UNCTAD/IER/2017, A/RES/217(III)). OECD/LEGAL/0449 is not one.
+UN_SERIES = ("A", "S", "E", "ST", "UNCTAD", "TD", "UNEP", "DP", "CEDAW", "CCPR", "CRC", "CERD", "CRPD",
+             "ECE", "ECA", "ECLAC", "ESCAP", "ESCWA", "UNW", "ICEF")
+SYMBOL = re.compile(r"(?:" + "|".join(UN_SERIES) + r")(?:/[A-Za-z0-9.()\-]{1,20}){1,6}")
 BIBLIOGRAPHY_ID = "refs"
 # What citeproc's text may hold: anything else is a bug upstream, and is not passed on.
 _INLINES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline", "SmallCaps",

@@ -146,6 +146,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                               f"({details}); this is a bug in the sanitizer, please report it")
         return output.replace("<head>", "<head>\n" + sanitize.csp_meta(hashes), 1)
 
+    def on_post_template(self, output_content: str, template_name: str, config) -> str:
+        """The theme's own pages (404.html): what the theme leaves unnamed, named (site_apparatus)."""
+        return site_apparatus.accessible(output_content)
+
     def _page(self, doc) -> str:
         """The document resolved for the site, with its owner, status and last update under the title.
 
