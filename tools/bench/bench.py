@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -236,14 +237,21 @@ def docx_plain(root: Path, source: Path, out: Path) -> None:
 
 
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
+    """pandoc to Typst, then one compile, from a folder holding the house style and the images."""
     import typst
+    from reportkit import style
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
 
+    folder = out.with_suffix(".root")
+    if not folder.is_dir():
+        shutil.copytree(root / "images", folder / "images")
+        (folder / "house.typ").write_text(style.typst_preamble(), "utf-8")
     done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst",
                            f"--template={template('report.typst')}", *metadata, str(source)],
                           check=True, capture_output=True)
-    out.write_bytes(typst.compile(done.stdout, root=str(root), ignore_system_fonts=True))
+    out.write_bytes(typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True,
+                                  font_paths=[str(style.fonts_folder())]))
 
 
 def metadata_args(root: Path) -> list[str]:
@@ -277,8 +285,9 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         # The plain tools read the resolved text, its image paths made relative to the report's root.
         loaded = loader.load(root)
         source = out / f"{tag}-single.md"
-        source.write_text("\n".join(render(loaded, doc, SINGLE).replace("](../", "](")
-                                    for doc in loaded.documents), "utf-8")
+        # Without the block anchors ([]{#rk_...}) the toolchain adds: a plain run has none.
+        source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
+            render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
         try:
             ours, peer = median_pair(runs, lambda: build_edition(root, "docx", out / f"{tag}-docx"),
                                      lambda: docx_plain(root, source, out / f"{tag}-plain.docx"),

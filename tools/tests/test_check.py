@@ -262,7 +262,8 @@ PLANTS = [
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed\n", "status: agreed\nsett: 2\n")],
         ["recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
-         "'set'?) in front matter; allowed: budget, id, order, owner, set, status, summary, title"],
+         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, set, short_title, status, "
+         "summary, title"],
         id="schema-unknown-field",
     ),
     pytest.param(
@@ -305,9 +306,9 @@ PLANTS = [
         id="front-matter-missing",
     ),
     pytest.param(
-        [insert("annexes/04-donors.md", 8, b"Funded by caf\xe9 owners.")],
+        [insert("annexes/04-donors.md", 9, b"Funded by caf\xe9 owners.")],
         ["annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
-         "annexes/04-donors.md:9:14: error [file.encoding] this file is not valid UTF-8 "
+         "annexes/04-donors.md:10:14: error [file.encoding] this file is not valid UTF-8 "
          "(byte 0xe9); save it as UTF-8"],
         id="not-utf-8",
     ),
@@ -353,7 +354,8 @@ EXPECTED = {
     ],
     "schema": [
         "chapters/02-typo.md:6:1: error [schema] unknown field 'titel' (did you mean 'title'?) in "
-        "front matter; allowed: budget, id, numbered, owner, status, summary, title",
+        "front matter; allowed: budget, id, numbered, owner, placeholder, recommendations, short_title, status, "
+        "summary, title",
         "chapters/03-values.md:2:1: error [schema] 'id' 'Bad_Id' is not valid: it must be a stable "
         "id in kebab-case: lowercase letters, digits and single hyphens, e.g. 'digital-public-goods'",
         "chapters/03-values.md:3:1: error [schema] 'title' must be text, not an empty value",

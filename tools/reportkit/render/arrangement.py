@@ -15,6 +15,7 @@ from .resolve import SINGLE, anchor_id
 
 BOX = "rk-recommendation"
 LIST_MARKER = "rk-list-recommendations"
+KEEP = "rk-keep"  # blocks that stay on one page
 
 
 def arrange(report: Report, parsed: Parsed) -> list:
@@ -104,11 +105,12 @@ def recommendations_list(report: Report) -> list:
     recs = [d for d in report.of_kind("rec") if d.number and d.set]
     for number in sorted({d.set for d in recs}):
         name = text_inlines(f"Set {number}: {report.set_title(number)}")
-        blocks.append({"t": "Para", "c": [{"t": "Strong", "c": name}]})
+        heading = {"t": "Para", "c": [{"t": "Strong", "c": name}]}
         items = []
         for doc in (d for d in recs if d.set == number):
             link = {"t": "Link", "c": [["", [], []], [{"t": "Strong", "c": text_inlines(doc.label)}],
                                        ["#" + anchor_id(doc, None, SINGLE), ""]]}
             items.append([{"t": "Plain", "c": [link, {"t": "Space"}, *text_inlines(doc.title)]}])
-        blocks.append({"t": "BulletList", "c": items})
+        # A set's name never ends a page without its recommendations.
+        blocks.append({"t": "Div", "c": [["", [KEEP], []], [heading, {"t": "BulletList", "c": items}]]})
     return blocks

@@ -67,6 +67,15 @@ def with_contents(xml: str, report: Report, pages: dict[str, int]) -> str | None
     return xml.replace(_EMPTY_RESULT, result)
 
 
+_BLOCK_BOOKMARK = re.compile(r'(w:name=")(rk_[0-9a-f]{8}_\d+")')
+
+
+def _anchors_hidden(xml: str) -> str:
+    """Word hides a bookmark whose name starts with an underscore: the block anchors become hidden
+    bookmarks (`_rk_...`), which no reader sees in Word's list of bookmarks."""
+    return _BLOCK_BOOKMARK.sub(r"\1_\2", xml)
+
+
 def _rows_kept_whole(xml: str) -> str:
     """A table row never splits across pages (a roster member stays on one page)."""
     xml = xml.replace("<w:tr><w:trPr>", "<w:tr><w:trPr><w:cantSplit />")
@@ -127,7 +136,10 @@ def finish(path: Path, report: Report, header: str, draft: bool, pages: dict[str
     if filled is None:
         missed.append("contents written in advance")
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
-    parts[DOCUMENT] = _rows_kept_whole(filled or xml).encode("utf-8")
+    parts[DOCUMENT] = _anchors_hidden(_rows_kept_whole(filled or xml)).encode("utf-8")
+    for notes in ("word/footnotes.xml", "word/endnotes.xml"):  # notes open with anchors too
+        if notes in parts:
+            parts[notes] = _anchors_hidden(parts[notes].decode("utf-8")).encode("utf-8")
     if "<w:sectPr>" in parts[DOCUMENT].decode("utf-8"):
         _pages(parts, header, draft)
     else:

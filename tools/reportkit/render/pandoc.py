@@ -127,10 +127,19 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
+def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+    """The running head of each document's pages: its label and short title, cut to fit one line."""
+    heads = {}
+    for doc in report.documents:
+        text = f"{doc.label}: {doc.short_title}" if doc.number else doc.short_title
+        heads[str(doc.id)] = text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+    return heads
+
+
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
     printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
-    blocks = transforms.for_typst(printed, edition.final)
+    blocks = transforms.for_typst(printed, edition.final, running_heads(report))
     document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 

@@ -43,10 +43,12 @@ ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[
 
 
 def block_anchor(doc: Document, line: int) -> str:
-    """The id of the invisible anchor that opens the block at a source line, in the single document
-    (a hidden bookmark in Word, short enough for its 40 characters): how an edition's paragraph is
-    traced back to its file and line (`report comments`)."""
-    return f"_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
+    """The id of the invisible anchor that opens the block at a source line, in the single document:
+    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line; short enough for Word's 40 characters
+    and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then hides it, with
+    Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back to its file and
+    line (`report comments`)."""
+    return f"rk_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
 
 
 def emitted_ids(doc: Document) -> list[str]:

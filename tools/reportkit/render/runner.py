@@ -89,10 +89,18 @@ def run_program(args: list[str], *, input: bytes | None, cwd: str | os.PathLike 
     return out, err
 
 
+# What the fork server imports once, so that each child starts with the renderers loaded.
+PRELOAD = ["reportkit.render.pandoc", "reportkit.build"]
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    # fork is fast and inherits the imported modules; elsewhere spawn re-imports them.
+    """A fork server, not a plain fork: a process that has used Typst (or MkDocs' threads) holds
+    thread pools a forked child would wait on for ever; the server never renders, so its children
+    start clean, and fast, with the renderers already imported."""
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
     return multiprocessing.get_context("spawn")  # pragma: no cover
 
 
@@ -103,11 +111,14 @@ def _child(target: Callable[..., Any], args: tuple, connection) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills the group
     try:
-        connection.send(("ok", target(*args)))
+        reply = ("ok", target(*args))
     except BaseException as exc:  # everything goes back to the parent, which decides what it means
-        connection.send(("error", exc if _picklable(exc) else RendererFailed(f"{type(exc).__name__}: {exc}")))
-    finally:
+        reply = ("error", exc if _picklable(exc) else RendererFailed(f"{type(exc).__name__}: {exc}"))
+    try:
+        connection.send(reply)
         connection.close()
+    except OSError:  # the parent is gone (killed): nobody is left to tell
+        os._exit(1)
 
 
 def _picklable(exc: BaseException) -> bool:

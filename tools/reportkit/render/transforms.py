@@ -15,7 +15,7 @@ Node = dict
 Replacement = Union[Node, list, None]  # a node, nodes to splice in its place, or None to drop it
 
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
-BLOCK_ANCHOR = re.compile(r"^_[0-9a-f]{8}_\d+$")
+BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
 
 
 def rewrite(items: list, change: Callable[[Node], Replacement]) -> list:
@@ -69,12 +69,12 @@ def _box_set(node: Node) -> str:
     return dict(_attr(node)[2]).get("set", "")
 
 
-def for_typst(blocks: list, final: bool) -> list:
+def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) -> list:
     """The PDF's drawing of the house elements: the recommendation box and the paragraph numbers
     as calls to the template's functions (their text escaped), marked changes as its marks. The PDF
     has no use for block anchors, and Typst would attach each to the element before it."""
     from .changes import for_typst as marks
-    from .pandoc import typst_text
+    from .pandoc import typst_string, typst_text
 
     def change(node: Node) -> Replacement:
         if is_block_anchor(node) or (final and _para_number(node)):
@@ -85,6 +85,14 @@ def for_typst(blocks: list, final: bool) -> list:
             inner = rewrite(node["c"][1], change)
             return [{"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
                     *inner, {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Div" and "rk-keep" in _attr(node)[1]:
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
+                    {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Header" and node["c"][0] == 1 and node["c"][1][0] in (running or {}):
+            # The running head of the pages that follow: short, set by the toolchain, not the text.
+            head = typst_string(running[node["c"][1][0]])  # type: ignore[index]
+            return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({head}) <rk-running>"]}]
         return node
 
     return marks(rewrite(blocks, change))
