@@ -30,7 +30,8 @@ from reportkit.model import Report
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 # The sample report as `report build` needs it: the content plus the site's configuration and home page.
-SAMPLE_PARTS = ("report.yml", "roster.yml", "mkdocs.yml", "web", "chapters", "recommendations", "annexes",
+SAMPLE_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "mkdocs.yml", "web", "chapters",
+                "recommendations", "annexes",
                 "images")
 # One fixed commit, so the edition's date, the pages' "last updated" and the bytes are predictable.
 COMMIT_DATE = "2019-06-10T12:00:00+00:00"
