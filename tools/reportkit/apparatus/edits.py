@@ -70,6 +70,8 @@ def _acronyms(report: Report, doc: Document, mode: str) -> list[Edit]:
         shown = md_text(word) if mode == SINGLE else \
             f'<abbr title="{html.escape(expansion, quote=True)}">{html.escape(word)}</abbr>'
         if first.get(use.acronym) is use and not glossary.spelled_out(doc, use):
+            if glossary.opens_sentence(doc, use):  # "ICTs are ..." spelt out as "Information and ..."
+                expansion = expansion[:1].upper() + expansion[1:]
             found.append((use.start, use.end, f"{md_text(expansion)} ({shown})"))
         elif mode == SITE:
             found.append((use.start, use.end, shown))

@@ -89,6 +89,18 @@ def spelled_out(doc: Document, use: Use) -> bool:
         use.term.expansion(use.plural).lower()) if use.term else False
 
 
+_SENTENCE_END = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)]*[ \t]+|\n[ \t]*\n[ \t]*|^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)$")
+
+
+def opens_sentence(doc: Document, use: Use) -> bool:
+    """The use starts a sentence, a paragraph or a list item (its expansion then takes a capital)."""
+    before = doc.scan.body[max(0, use.start - 40):use.start]
+    start_of_body = use.start <= 40 and not before.strip()
+    line = before.rsplit("\n", 1)[-1]
+    return start_of_body or bool(_SENTENCE_END.search(before)) or not line.strip() or bool(
+        re.fullmatch(r"[ \t]*(?:[-*+]|\d{1,9}[.)]|>|\[\^[^\]]+\]:)[ \t]+", line))
+
+
 def check(report: Report) -> list[Diagnostic]:
     """With a glossary: acronyms used and not defined (once per file), defined and never used, and a
     glossary that no annex prints."""
