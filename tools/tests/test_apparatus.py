@@ -211,6 +211,7 @@ def test_citation_texts_and_the_list_of_references_agree(sample, oracle):
     symbols = [r["number"] for r in references if str(r.get("number", "")).startswith("A/")]
     assert len(symbols) >= 8
     expected = {f"https://undocs.org/en/{s}" for s in symbols}
+    expected |= {f"https://doi.org/{r['DOI']}" for r in references if r.get("DOI")}
     site_links = {a.attrs["href"] for a in listing.iter("a")}
     docx_links = {target for target, _ in sample.read_docx.relationships().values()}
     pdf_links = {link.uri for link in sample.read_pdf.links if link.uri}
@@ -374,3 +375,15 @@ def test_hostile_text_in_references_and_glossary_is_printed_as_text(tmp_path):
     texts = " ".join(p.text for p in document.paragraphs) + " ".join(
         c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "<script>window.__pwned=1</script>" in texts
+
+
+def test_notes_written_one_under_the_other_are_each_a_note(tmp_path):
+    """Two note texts without a blank line between them are two notes (as pandoc reads them), not
+    one: the check agrees with the engines and the report builds (a generated report has these)."""
+    root = readers.copy_sample(tmp_path / "report")
+    chapter = root / CH1
+    chapter.write_text(chapter.read_text("utf-8") + "\nOne call.[^one] Another.[^two]\n\n[^one]: The first.\n"
+                       "[^two]: The second.\n", "utf-8")
+    result = run_report("check", "--root", str(root))
+    assert "[note." not in result.stdout, result.stdout
+    assert result.exit_code == 0, result.stdout

@@ -27,14 +27,20 @@ class Definition:
     end: int
 
 
+_LINE_LABEL = re.compile(r"^[ \t]{0,3}\[\^([^\]\s\[^]{1,100})\]:", re.M)
+
+
 def definitions(doc: Document) -> list[Definition]:
-    """Each note's text as a block of the body (its first line `[^label]: ...` and what follows)."""
+    """Each note's text as a span of the body (its first line `[^label]: ...` and what follows). A
+    note block may hold several notes, one under the other without a blank line: each is its own."""
     found = []
+    body = doc.scan.body
     for block in doc.scan.blocks:
-        if block.kind == "note":
-            m = _DEFINITION_LABEL.match(doc.scan.body, block.start)
-            if m:
-                found.append(Definition(m.group(1), block.start, block.end))
+        if block.kind != "note" or not _DEFINITION_LABEL.match(body, block.start):
+            continue
+        starts = [m for m in _LINE_LABEL.finditer(body, block.start, block.end)]
+        for m, following in zip(starts, [*starts[1:], None]):
+            found.append(Definition(m.group(1), m.start(), following.start() if following else block.end))
     return found
 
 
