@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..diagnostics import Diagnostic
 from .rules import GLOSSARY_FILE, REFERENCES_FILE, in_file
@@ -54,7 +55,7 @@ class Files:
 
 
 # (source, name, schema) -> (data, key lines, YAML node, problems): the loader's reader.
-Reader = Callable[[object, str, str], tuple[object, dict, object, list[Diagnostic]]]
+Reader = Callable[[Any, str, str], tuple[object, dict, object, list[Diagnostic]]]
 
 
 def load(source, read: Reader) -> tuple[Files, list[Diagnostic]]:
@@ -95,7 +96,9 @@ def _item_lines(node, key: str) -> list[int]:
 
 def _terms(data: dict, node) -> tuple[list[Term], list[Diagnostic]]:
     lines = _item_lines(node, "entries")
-    terms, problems, seen = [], [], {}
+    terms: list[Term] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(data.get("entries", [])):
         line = lines[index] if index < len(lines) else 0
         term = Term(" ".join(item["term"].split()), item.get("acronym"), " ".join(item.get("definition", "").split()),
@@ -111,7 +114,9 @@ def _terms(data: dict, node) -> tuple[list[Term], list[Diagnostic]]:
 
 def _entries(data: dict, node) -> tuple[list[Entry], list[Diagnostic]]:
     lines = _item_lines(node, "references")
-    entries, problems, seen = [], [], {}
+    entries: list[Entry] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, int] = {}
     for index, item in enumerate(data.get("references", [])):
         line = lines[index] if index < len(lines) else 0
         if item["id"] in seen:

@@ -36,7 +36,8 @@ def cite_parts(node: dict) -> list[list]:
 def _walk(blocks: list) -> tuple[int, list[tuple[str, ...]], dict[str, tuple[int, list]]]:
     """In reading order: the number of notes, each citation's keys, and each span id with its
     top-level block index (and that block's list)."""
-    count, cites, spans = 0, [], {}
+    count, cites = 0, []
+    spans: dict[str, tuple[int, list]] = {}
     for index, block in enumerate(blocks):
         stack: list[object] = [block]
         while stack:

@@ -27,7 +27,7 @@ class Definition:
     end: int
 
 
-_LINE_LABEL = re.compile(r"^[ \t]{0,3}\[\^([^\]\s\[^]{1,100})\]:", re.M)
+_LINE_LABEL = re.compile(r"^[ \t]{0,3}\[\^([^\]\s\[^]{1,100})\]:", re.MULTILINE)
 
 
 def definitions(doc: Document) -> list[Definition]:

@@ -207,7 +207,7 @@ def link_symbol(inlines: list, symbol: str) -> list:
     for item in inlines:
         text = item.get("c") if item.get("t") == "Str" else None
         at = text.find(symbol) if isinstance(text, str) else -1
-        if at < 0:
+        if at < 0 or not isinstance(text, str):
             out.append(_symbol_inside(item, symbol))
             continue
         link = {"t": "Link", "c": [["", ["un-symbol"], []], [{"t": "Str", "c": symbol}], [UNDOCS + symbol, ""]]}

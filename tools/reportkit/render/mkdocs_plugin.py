@@ -133,7 +133,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         """The one sanitizer: every page's HTML, whatever produced it, through the allowlist."""
         for item in _toc_items(page.toc):
             item.title = _plain_title(item.title)
-        content = site_apparatus.finish(self.report, self.report.by_path.get(page.file.src_uri), content)
+        if self.report is not None:  # notes numbered in the report's series, captions as figures
+            content = site_apparatus.finish(self.report, self.report.by_path.get(page.file.src_uri), content)
         return sanitize.clean(content)
 
     def on_post_page(self, output: str, page, config) -> str:

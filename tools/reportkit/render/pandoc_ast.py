@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..apparatus import judge as apparatus_judge
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..markdown import ANCHOR, is_external
-from ..apparatus import judge as apparatus_judge
 from ..model import Document, Report
 from ..paths import link_target
 from . import runner
@@ -206,9 +206,9 @@ def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnost
                                 "deep (quotes, lists, emphasis or brackets inside each other); the engines "
                                 "cannot typeset it: flatten it")]
         found += _check_node(rules, doc, own, item)  # type: ignore[arg-type]
-        if item.get("t") == "Cite":  # type: ignore[union-attr]
+        if item.get("t") == "Cite":  # type: ignore[attr-defined]
             stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]  # type: ignore[arg-type]
-        children = item.get("c")  # type: ignore[union-attr]
+        children = item.get("c")  # type: ignore[attr-defined]
         if type(children) is list:
             stack += _inner(children, depth + 1)
     return found

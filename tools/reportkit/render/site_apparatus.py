@@ -80,9 +80,12 @@ def _figures(content: str) -> str:
         ident = html.escape(caption.attributes.get("id") or "", quote=True)
         figure = LexborHTMLParser(f'<figure class="{kind}" id="{ident}"><figcaption>{caption.inner_html}'
                                   f"</figcaption>{body}</figure>").css_first("figure")
+        if figure is None:
+            continue
         caption.replace_with(figure)
         target.decompose()
-    return tree.body.inner_html if tree.body is not None else content
+    finished = tree.body.inner_html if tree.body is not None else None
+    return finished if finished is not None else content
 
 
 def accessible(page: str) -> str:
