@@ -25,7 +25,7 @@ from . import assets as asset_files
 from . import final, gitio, paths, since, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
-from .render import changes_page, pandoc_ast, redline, runner, site_plan
+from .render import changes_page, citeproc, pandoc_ast, redline, runner, site_plan
 from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
 
 log = logging.getLogger(__name__)
@@ -283,13 +283,16 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
         edition = replace(edition, changes_by=f"Changes since {options.redline}")
     outputs: dict[str, Path] = {}
     timings: dict[str, float] = {}
+    started = time.perf_counter()
+    parsed, citations = _cite(report, parsed, work, options.timeout)  # citeproc, once for all editions
+    timings["citations"] = time.perf_counter() - started
     steps = {
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
         "docx": lambda path: _docx(report, parsed, edition, path, work, options,
                                    heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
         "html": lambda path: _build_site(report, path, dict(outputs), edition, options.timeout,
-                                         _changes_page(report, earlier, options, work)),
+                                         _changes_page(report, earlier, options, work), citations),
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -346,8 +349,21 @@ def _changes_page(report: Report, earlier: since.Since | None, options: Options,
     return page
 
 
+def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
+          ) -> tuple[pandoc_ast.Parsed, str]:
+    """citeproc over the judged AST: the AST the PDF and DOCX print, and the file the site reads
+    the same formatted citations from."""
+    try:
+        formatted = citeproc.run(report, parsed, work, timeout)
+    except (citeproc.CiteprocError, runner.RendererTimeout) as exc:
+        raise RenderError(str(exc)) from None
+    path = work / "citations.json"
+    formatted.dump(path)
+    return formatted.parsed, str(path)
+
+
 def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition: Edition, timeout: float,
-                changes: Path | None = None) -> None:
+                changes: Path | None = None, citations: str = "") -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
@@ -355,7 +371,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition:
     shown = {"edition": edition.name, "date": edition.date, "final": edition.final}  # the plugin's options
     try:
         failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, shown,
-                                      str(changes or ""), timeout=timeout, what="the site build (MkDocs)")
+                                      str(changes or ""), citations, timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
     if failure:
@@ -363,7 +379,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition:
 
 
 def _site_child(config_file: str, site: str, downloads: dict[str, str], edition: dict[str, object],
-                changes: str = "") -> list[str] | None:
+                changes: str = "", citations: str = "") -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -383,6 +399,7 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str], edition:
         plugin.config["changes"] = changes  # the page of changes the build wrote, if any
         for key, value in edition.items():  # which edition the site is: draft or public, name, date
             plugin.config[key] = value
+        plugin.config["citations"] = citations  # citeproc's text, formatted once for every edition
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]

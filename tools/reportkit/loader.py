@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from . import frontmatter, paths, schemas
+from .apparatus import files as apparatus_files
 from .diagnostics import ERROR, Diagnostic
 from .markdown import scan
 from .model import KIND_FOLDERS, Document, Member, Report
@@ -125,6 +126,8 @@ def _load_yaml_file(source: Source, name: str, schema: str) -> tuple[object, dic
     if isinstance(data, dict) and schema == "report" and isinstance(data.get("rules"), dict):
         # YAML 1.1 reads a bare `off` as false; the level the writer meant is "off".
         data["rules"] = {k: "off" if v is False else v for k, v in data["rules"].items()}
+    if schema == "references":
+        data = apparatus_files.dates_as_text(data)  # `issued: 2019-06-10` is read as a date
     problems = schemas.validate(schema, data, name, lines, what=name, node=node)
     return data, lines, node, problems
 
@@ -233,8 +236,9 @@ def load(root: Path | str, source: Source | None = None) -> Report:
             documents.append(doc)
             diagnostics += problems
     assets, problems = find_assets(source)
-    return Report(root, settings, settings_lines, members, number(documents), diagnostics + problems,
-                  assets)
+    extras, more = apparatus_files.load(source, _load_yaml_file)
+    return Report(root, settings, settings_lines, members, number(documents), diagnostics + problems + more,
+                  assets, extras)
 
 
 ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
@@ -262,7 +266,8 @@ def _is_content(rel: str) -> bool:
     return name.endswith(".md") and folder in KIND_FOLDERS.values()
 
 
-REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, *KIND_FOLDERS.values(), "images")
+REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, apparatus_files.GLOSSARY_FILE, apparatus_files.REFERENCES_FILE,
+                *KIND_FOLDERS.values(), "images")
 
 
 def load_at(root: Path | str, ref: str) -> tuple[Report, str]:

@@ -6,10 +6,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .frontmatter import FIRST_LINE, node_line
 from .markdown import Scan
+
+if TYPE_CHECKING:
+    from .apparatus.files import Files
+    from .apparatus.index import Index
 
 SET_ANCHOR = re.compile(r"set-(\d{1,2})")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
@@ -200,6 +205,7 @@ class Report:
     documents: list[Document]  # in reading order: chapters, recommendations, annexes
     diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
     assets: list[str] = field(default_factory=list)  # images and other files the editions may use
+    apparatus_files: Files | None = None  # glossary.yml and references.yml, as validated
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Document] = {}
@@ -207,6 +213,13 @@ class Report:
             if doc.id and doc.id not in self.by_id:
                 self.by_id[doc.id] = doc
         self.by_path = {doc.path: doc for doc in self.documents}
+
+    @cached_property
+    def apparatus(self) -> Index:
+        """Notes, captions, citations and acronyms found in the text and numbered (apparatus/index.py)."""
+        from .apparatus.index import build
+
+        return build(self)
 
     def of_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]

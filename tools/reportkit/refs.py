@@ -34,6 +34,7 @@ class Listing:
 
 
 LISTS = ("recommendations",)
+CAPTION_KINDS = ("figure", "table", "box")
 
 
 def suggest(word: str, candidates) -> str:
@@ -70,9 +71,14 @@ def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
             return Listing(ref.target)
         return Unresolved("ref.syntax", f"there is no list '{ref.target}'{suggest(ref.target, LISTS)}: "
                           "write [[list:recommendations]] on a line of its own")
+    if ref.kind in CAPTION_KINDS:  # figures, tables and boxes: apparatus/captions.py
+        from .apparatus.captions import resolve as resolve_caption
+
+        return resolve_caption(report, ref)
     if ref.kind not in KINDS:
-        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, KINDS)} "
-                          "(use rec, chapter or annex)")
+        kinds = (*KINDS, *CAPTION_KINDS)
+        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, kinds)} "
+                          "(use rec, chapter, annex, figure, table or box)")
     target = report.by_id.get(ref.target)
     wanted = KIND_NAMES[ref.kind]
     if target is None:

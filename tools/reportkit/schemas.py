@@ -12,7 +12,7 @@ import jsonschema
 from .diagnostics import ERROR, Diagnostic
 from .frontmatter import describe, node_line
 
-NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report")
+NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report", "glossary", "references")
 
 
 @lru_cache(maxsize=None)

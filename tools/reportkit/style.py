@@ -169,3 +169,31 @@ def _site_furniture() -> list[str]:
         f"  {table} td {{ overflow-wrap: break-word; }}",
         "}",
     ]
+
+def apparatus_css() -> str:
+    """The site's style for the apparatus (notes, captions, boxes, references, acronyms), and what
+    axe-core asks of every page: links in running text told apart by more than colour (underlined),
+    the theme's footer text in enough contrast. Served as assets/apparatus.css by the site plugin."""
+    c = COLOURS
+    sans = f'"{SANS.family}", Arial, sans-serif'
+    rules = ["/* Generated from reportkit/style.py: the house style of the apparatus. Do not edit. */",
+             (".md-typeset p a, .md-typeset li a, .md-typeset td a, .md-typeset figcaption a, .md-typeset .csl-entry a "
+              "{ text-decoration: underline; text-decoration-thickness: 0.06em; text-underline-offset: 0.16em; }"),
+             ".md-typeset a.footnote-ref, .md-typeset a.footnote-backref { text-decoration: none; }",
+             ".md-footer-meta .md-copyright, .md-footer-meta .md-copyright a { color: rgba(255, 255, 255, 0.82); }",
+             # A wide table (the progress page's) wraps its cells rather than scroll in a region no
+             # keyboard can reach (axe: scrollable-region-focusable).
+             ".md-typeset table:not([class]) th { min-width: 0; }",
+             ".md-typeset table:not([class]) th, .md-typeset table:not([class]) td { padding: 0.6em 0.8em; }",
+             ".md-typeset figure.rk-figure, .md-typeset figure.rk-table { margin: 1.4em 0; }",
+             (f".md-typeset figure figcaption {{ font-family: {sans}; font-size: 0.75rem; color: {c['heading']}; "
+              "text-align: left; max-width: none; margin: 0 0 0.6em; font-style: normal; }"),
+             ".md-typeset figure.rk-figure img { display: block; margin: 0 auto; }",
+             (f".md-typeset figure.rk-box {{ background: {c['box-fill']}; border-top: 0.15rem solid {c['accent']}; "
+              "padding: 0.6rem 1rem; margin: 1.4em 0; display: block; }"),
+             f".md-typeset figure.rk-box figcaption {{ font-size: 0.8rem; font-weight: 700; color: {c['box-label']}; }}",
+             ".md-typeset .rk-box-body > :last-child { margin-bottom: 0; }",
+             ".md-typeset abbr[title] { text-decoration: underline dotted; cursor: help; }",
+             ".md-typeset .csl-entry { padding-left: 2em; text-indent: -2em; margin: 0.4em 0; }",
+             f".md-typeset .footnote {{ font-size: 0.8rem; color: {c['text']}; }}"]
+    return "\n".join(rules) + "\n"

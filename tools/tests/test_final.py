@@ -87,7 +87,7 @@ def label_by_path(root: Path) -> dict[str, str]:
     for path in sorted((root / "recommendations").glob("*.md")):
         meta, _ = front_matter(path)
         labels[path.relative_to(root).as_posix()] = f"Recommendation {REC_LABELS[meta['id']]}"
-    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI"), sorted((root / "annexes").glob("*.md"))):
+    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"), sorted((root / "annexes").glob("*.md"))):
         labels[path.relative_to(root).as_posix()] = f"Annex {numeral}"
     return labels
 
@@ -104,11 +104,11 @@ def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(sampl
     result = run_report("build", "--root", str(sample), "--final")
     assert result.exit_code == 1
     blockers = expected_blockers(sample)
-    # 19 sections not agreed, the donors' placeholder, 20 vacant seats, 3 open points (1D, 3B twice)
-    assert len(blockers) == 43
+    # 21 sections not agreed, the donors' placeholder, 20 vacant seats, 3 open points (1D, 3B twice)
+    assert len(blockers) == 45
     printed = result.stderr.splitlines()
     assert same_blockers(printed[:-1], blockers)
-    assert printed[-1] == "report: final edition refused: 43 blockers remain; resolve them, or rehearse with --final --force"
+    assert printed[-1] == "report: final edition refused: 45 blockers remain; resolve them, or rehearse with --final --force"
     assert result.stdout == ""
     assert readers.tree_state(sample) == before  # nothing built
 
@@ -120,7 +120,7 @@ def test_a_rehearsal_overrides_the_blockers_and_says_so(sample, tmp_path):
     overridden = [line.removeprefix("overridden: ") for line in result.stderr.splitlines()
                   if line.startswith("overridden: ")]
     assert same_blockers(overridden, expected_blockers(sample))
-    assert "report: a rehearsal: 43 blockers of the final edition were overridden with --force" in result.stderr
+    assert "report: a rehearsal: 45 blockers of the final edition were overridden with --force" in result.stderr
 
 
 def test_force_needs_final(sample):

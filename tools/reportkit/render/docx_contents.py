@@ -44,7 +44,7 @@ def listed_ids(report: Report) -> set[str]:
         ids.add(anchor_id(doc, None, SINGLE))
         sections = [a for a, number in doc.section_numbers.items() if number.count(".") == 1]
         ids |= {anchor_id(doc, a, SINGLE) for a in (*sections, *doc.set_sections)}
-    return ids
+    return ids | {"end--notes"}  # the Notes at the end (render/apparatus.py), when there are notes
 
 
 def _entry(level: int, name: str, text: str, page: int | None) -> str:

@@ -25,7 +25,7 @@ from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..markdown import md_text
 from ..model import Report
-from . import changes_page, imprint, marks, pages, sanitize, site_plan
+from . import changes_page, citeproc, imprint, marks, pages, sanitize, site_apparatus, site_plan
 from .resolve import SITE, numbering_paragraphs, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -53,6 +53,9 @@ class ReportPluginConfig(Config):
     edition = config_options.Type(str, default="")
     date = config_options.Type(str, default="")
     final = config_options.Type(bool, default=False)
+    # citeproc's formatted citations (a JSON file `report build` writes, render/citeproc.py): the
+    # site shows the text the PDF and DOCX print. Unset (`mkdocs serve`): the plugin runs citeproc.
+    citations = config_options.Type(str, default="")
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -66,6 +69,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.current_page: str | None = None  # for a message when a page cannot be rendered
         self.changes: str | None = None  # the page of changes, when the build made one
         self.imprint: imprint.Imprint | None = None
+        self.citations: citeproc.Formatted | None = None
 
     @property
     def loaded(self) -> Report:
@@ -96,6 +100,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if HOUSE_CSS not in config.extra_css:  # first, so that web/'s own style sheets can refine it
             config.extra_css.insert(0, HOUSE_CSS)
         self.theme = sanitize.theme(config.theme.dirs)
+        config.extra_css.append(site_apparatus.STYLESHEET)  # the apparatus' style, from style.py
         return config
 
     def _imprint(self, report: Report, site_url: str | None) -> imprint.Imprint:
@@ -122,9 +127,12 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         except ConfigError as exc:
             details = "".join(f"\n  {d.text()}" for d in exc.diagnostics)
             raise PluginError(f"report: {exc}{details}") from None
+        judged = None
         if self.config.check:
-            for d in verdict.evaluate(self.report).diagnostics:
+            judged = verdict.evaluate(self.report)
+            for d in judged.diagnostics:
                 (log.warning if d.severity == ERROR else log.info)(d.text())
+        self.citations = site_apparatus.citations(self.report, self.config.citations, judged)
         if self.config.history and not self.config.final:  # the public site names no git author
             found, why = history.of_report(self.report)
             self.history = found or {}
@@ -158,6 +166,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             files.append(File.generated(config, site_plan.PROGRESS, content=progress))
         if self.changes is not None:
             files = self._add_changes(config, files)
+        files.append(File.generated(config, site_apparatus.STYLESHEET, content=style.apparatus_css()))
         for path in self.config.downloads.values():
             name = Path(path).name
             files.append(File.generated(config, f"{site_plan.DOWNLOADS}/{name}", abs_src_path=str(path)))
@@ -214,7 +223,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         """The one sanitizer: every page's HTML, whatever produced it, through the allowlist."""
         for item in _toc_items(page.toc):
             item.title = _plain_title(marks.unshield(item.title))
-        return sanitize.clean(marks.unshield(content))  # CriticMarkup tokens in code, as written
+        doc = self.loaded.by_path.get(page.file.src_uri)
+        # Notes numbered in the report's series, captions as figures; CriticMarkup tokens in code, as written.
+        content = site_apparatus.finish(self.loaded, doc, marks.unshield(content))
+        return sanitize.clean(content)
 
     def on_template_context(self, context, template_name: str, config):
         """The edition for the theme's own pages (the 404 page): banner and imprint."""
@@ -241,8 +253,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         return self._publish(output, template_name, urlsplit(config.site_url or "/").path or "/")
 
     def _publish(self, output: str, where: str, base: str = "") -> str:
-        """Read the finished page as a browser would; refuse to publish anything that could run.
-        Then its policy, and the report's language (the theme writes its own interface's)."""
+        """Name what the theme leaves unnamed (site_apparatus), then read the finished page as a
+        browser would and refuse to publish anything that could run. Then its policy, and the
+        report's language (the theme writes its own interface's)."""
+        output = site_apparatus.accessible(output)
         violations, hashes = sanitize.audit(output, self.theme, base)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
@@ -259,7 +273,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         (it would draw its page-status icons from it).
         """
         numbered = not self.config.final and numbering_paragraphs(self.loaded)
-        return render(self.loaded, doc, SITE, numbered=numbered)
+        return render(self.loaded, doc, SITE, numbered=numbered, citations=self.citations)
 
     def _changes_link(self) -> str:
         if self.changes is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import positions, style
 from ..model import Report
-from . import arrangement, changes, docx_contents, docx_facts, negotiated, runner, transforms
+from . import apparatus, arrangement, changes, docx_contents, docx_facts, negotiated, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner,
     # dated as the edition (which is how `report comments` tells them from a reviewer's).
     attributed = negotiated.attributed(report, parsed, by.date)
-    blocks = transforms.for_docx(arrangement.arrange(report, attributed), edition.final, by)
+    printed = apparatus.for_docx(report, attributed, arrangement.arrange(report, attributed))  # notes, captions
+    blocks = transforms.for_docx(printed, edition.final, by)
     _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
             edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
@@ -152,7 +153,8 @@ def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
+    printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
+    blocks = transforms.for_typst(printed, edition.final, running_heads(report))
     document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
@@ -169,8 +171,9 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
+        # PDF/UA-1: tagged, identified, and checked as it is made (an image without alt text fails).
         pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
-                            font_paths=[str(style.fonts_folder())])
+                            font_paths=[str(style.fonts_folder())], pdf_standards=["ua-1"])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)

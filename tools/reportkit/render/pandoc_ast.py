@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..apparatus import judge as apparatus_judge
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..markdown import ANCHOR, is_external
 from ..model import Document, Report
@@ -29,10 +30,11 @@ log = logging.getLogger(__name__)
 
 # pandoc's Markdown, cut down to what the site's Python-Markdown also reads, minus every way into
 # the writers' raw output: no raw HTML/TeX/`{=format}`, no math (texmath writes Typst code), no
-# metadata from a body (a `---` block would set the edition's title or DRAFT mark).
+# metadata from a body (a `---` block would set the edition's title or DRAFT mark). Citations
+# (`[@key]`) are read: their keys are judged against references.yml (apparatus/judge.py).
 READER = "markdown" + "".join(f"-{name}" for name in (
     "raw_html", "raw_tex", "raw_attribute", "tex_math_dollars", "latex_macros", "yaml_metadata_block",
-    "pandoc_title_block", "implicit_figures", "citations", "implicit_header_references",
+    "pandoc_title_block", "implicit_figures", "implicit_header_references",
     "markdown_in_html_blocks", "native_divs", "native_spans", "inline_notes", "example_lists",
     "line_blocks", "table_captions", "grid_tables", "multiline_tables", "simple_tables",
     "definition_lists", "fancy_lists", "subscript", "superscript", "strikeout", "task_lists",
@@ -191,6 +193,7 @@ def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
                                 "the text sets document metadata; only report.yml and the command line may"))
     for doc, start, end in parsed.spans:
         found += _judge_document(rules, doc, parsed.ast["blocks"][start:end])
+        found += apparatus_judge.agreement(report, doc, parsed.ast["blocks"][start:end], anchor_id)
     return found
 
 
@@ -208,7 +211,9 @@ def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnost
                                 "deep (quotes, lists, emphasis or brackets inside each other); the engines "
                                 "cannot typeset it: flatten it")]
         found += _check_node(rules, doc, own, item)  # type: ignore[arg-type]
-        children = item.get("c")  # type: ignore[union-attr]
+        if item.get("t") == "Cite":  # type: ignore[attr-defined]
+            stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]  # type: ignore[arg-type]
+        children = item.get("c")  # type: ignore[attr-defined]
         if type(children) is list:
             stack += _inner(children, depth + 1)
     return found
@@ -228,6 +233,8 @@ def _check_node(rules: _Rules, doc: Document, own: set[str], node: dict) -> list
                     "PDF or DOCX engine unchecked")]
     if kind == "Math":
         return [_at(doc, "$", "render.raw", "mathematics in TeX notation is not supported: write it as text")]
+    if kind == "Cite":
+        return apparatus_judge.check_cite(rules.report, doc, node)
     attrs = [node["c"][_ATTR_AT[kind]]] if kind in _ATTR_AT else _attrs_of(node) if kind == "Table" else []
     found = []
     for attr in attrs:

@@ -15,6 +15,8 @@ import posixpath
 import re
 
 from .. import negotiation, refs
+from ..apparatus import edits as apparatus
+from ..apparatus.captions import find as find_captions
 from . import changes, marks
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
@@ -23,8 +25,8 @@ from ..owners import roster_markdown
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
 # the AST validation allows these and no other.
-CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations"}
-                    ) | changes.CLASSES
+CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations",
+                     "rk-figure", "rk-table", "rk-box", apparatus.BIBLIOGRAPHY_MARKER}) | changes.CLASSES
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
@@ -62,6 +64,7 @@ def block_anchor(doc: Document, line: int) -> str:
 def emitted_ids(doc: Document) -> list[str]:
     """Every id the resolver gives a document in the single document: headings, then block anchors."""
     ids = [anchor_id(doc, None, SINGLE)] + [anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings]
+    ids += [anchor_id(doc, c.anchor, SINGLE) for c in find_captions(doc)[0]]  # figures, tables, boxes
     return ids + [block_anchor(doc, doc.where(b.start)[0]) for b in doc.scan.blocks if b.kind in ANCHORED]
 
 
@@ -131,10 +134,11 @@ def paragraph_numbers(doc: Document) -> dict[int, int]:
     `## ` heading, so that "3.2 para 4" names one place in every edition."""
     numbers: dict[int, int] = {}
     count = 0
+    captioned = apparatus.numbered_blocks(doc)  # a caption and its image are not paragraphs of the text
     for block in doc.scan.blocks:
         if block.kind == "heading" and doc.scan.body.startswith("## ", block.start):
             count = 0
-        elif block.kind == "paragraph":
+        elif block.kind == "paragraph" and block.start not in captioned:
             count += 1
             numbers[block.start] = count
     return numbers
@@ -176,12 +180,14 @@ def title_heading(report: Report, doc: Document, mode: str) -> str:
     return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
 
 
-def render(report: Report, doc: Document, mode: str, numbered: bool | None = None) -> str:
+def render(report: Report, doc: Document, mode: str, numbered: bool | None = None,
+           citations: apparatus.Formatted | None = None) -> str:
     """The document as Markdown for an edition: title heading, then the resolved body.
 
     numbered: number the paragraphs (in SINGLE mode the default is report.yml's
     `paragraph_numbers`: the final edition drops the numbers from the parsed text; the site asks
-    for them only in draft editions).
+    for them only in draft editions). citations: citeproc's formatted text for the site
+    (`render/citeproc.py`); pandoc's editions format their citations themselves.
     """
     scan = doc.scan
     body = scan.body
@@ -193,6 +199,7 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
     numbers = paragraph_numbers(doc) if numbered else {}
     edits += _anchors(doc, numbers) if mode == SINGLE else _site_numbers(doc, numbers)
     edits += marks.edits(report, doc, mode)  # CriticMarkup, for pandoc or for the site's reader
+    edits += apparatus.edits(report, doc, mode, anchor_id, href, citations)
     edits.sort()
     out = []
     position = 0
@@ -209,6 +216,7 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
     text += negotiation.reservations_note(report, doc)  # as report.yml's `final: reservations` says
+    text += apparatus.appended(report, doc, mode, citations)  # the glossary, the references
     text = f"{title_heading(report, doc, mode)}\n\n{text}"
     return marks.shield(text) if mode == SITE else text
 
