@@ -72,7 +72,7 @@ def review_everything(source: Path, dest: Path, footnote: bool = True) -> Path:
               "Say which year.", A, D1)
     r.insert("2018. He asked it to consider", " carefully", A, D1)
     r.insert("The full terms of reference are set out in Annex", " (terms)", B, D2)  # inside a cross-reference
-    r.delete("independent ", B, D2)
+    r.delete("independent ", B, D2, root=r.paragraph("twenty independent experts"))
     r.split("identified six focus areas for discussion.", A, D1)  # a paragraph split
     r.comment("inclusive technology", "And trade?", B, D1)  # a list item
     r.insert_before_anchor("Members and the secretariat visited capital cities", "In 2018 and 2019, ", A, D1)
@@ -248,7 +248,7 @@ def review_for_later(source: Path, dest: Path) -> Path:
               "Say which year.", A, D1)
     r.comment("why the Panel was convened", "Convened by whom?", A, D1)
     r.insert("2018. He asked it to consider", " carefully", A, D1)
-    r.delete("independent ", B, D2)
+    r.delete("independent ", B, D2, root=r.paragraph("twenty independent experts"))
     r.delete("Members took part in a personal capacity", B, D2)
     r.comment("Several themes recurred", "Too long.", A, D1)
     r.comment("Affordability", "Cost of data too.", B, D1)
