@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all setup system check build review diff serve test bench clean
+.PHONY: all setup system check ready build review diff serve test bench clean
 
 all: build
 
@@ -39,6 +39,20 @@ build: setup
 	since=$${SINCE_LAST_EDITION:+$$(git tag --list 'edition-*' --sort=-creatordate 2>/dev/null | head -n 1)}; \
 	$(BIN)/report build $${EDITION:+--edition "$$EDITION"} $${FINAL:+--final} $${OUT:+--out "$$OUT"} \
 	  $${FORMATS:+--formats "$$FORMATS"} $${REDLINE:+--redline "$$REDLINE"} $${since:+--changes-page "$$since"}
+
+## ready: is the report final? Prints the blockers; final=true|false to $GITHUB_OUTPUT and, when
+## blocked, the list to $GITHUB_STEP_SUMMARY (site.yml). Exit 0 either way; 2 if the report is unusable.
+ready: setup
+	@out=$$($(BIN)/report check --final 2>&1); status=$$?; \
+	if [ $$status -eq 0 ]; then final=true; echo "final: nothing blocks the final edition"; \
+	elif [ $$status -eq 1 ]; then final=false; printf '%s\n' "$$out"; \
+	else printf '%s\n' "$$out" >&2; exit $$status; fi; \
+	if [ -n "$$GITHUB_OUTPUT" ]; then echo "final=$$final" >> "$$GITHUB_OUTPUT"; fi; \
+	if [ "$$final" = false ] && [ -n "$$GITHUB_STEP_SUMMARY" ]; then \
+	  { echo "### Not published: the final edition is blocked"; echo; \
+	    echo "The public site stays as it was; this run's artifact holds the working draft."; echo; \
+	    echo '```text'; printf '%s\n' "$$out"; echo '```'; } >> "$$GITHUB_STEP_SUMMARY"; \
+	fi
 
 review: setup
 	@test -n "$$BASE" || { echo "make review needs BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 2; }

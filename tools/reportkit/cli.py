@@ -15,9 +15,10 @@ import click
 
 from . import __version__, gitio, history, owners, paths, verdict
 from . import build as editions
+from . import final as final_edition
 from . import diff as comparing
 from . import review as routing
-from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
+from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, sort_key, summary
 from .loader import ConfigError, load
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,21 +70,29 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="text for people, json for programs, github for pull requests.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--final", is_flag=True, help="Also list what blocks the final edition (as `report build --final` "
+              "would refuse it): sections not agreed, placeholders, open points.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
+def check(root: Path, fmt: str, strict: bool, final: bool, paths: tuple[Path, ...]) -> None:
     """Check the report: front matter, ids, labels, references, links, images.
 
     Prints every finding as PATH:LINE:COLUMN: SEVERITY [CODE] MESSAGE.
     With PATHS (e.g. the files of a commit), the whole report is still
     checked, but only findings in those files are shown and counted.
     Exit 0 when there is no error, 1 when there is one (or a warning with
-    --strict), 2 when the report folder or report.yml is unusable.
+    --strict), 2 when the report folder or report.yml is unusable. With
+    --final, each blocker of the final edition is an error too: exit 0
+    means the final edition can be published.
+
+    Example: report check --final --format github
     """
     report = load(root)
     try:
         diagnostics = verdict.evaluate(report).diagnostics
     except editions.runner.RendererTimeout as exc:
         raise click.ClickException(f"the check stopped: {exc}") from None
+    if final:  # the same list `report build --final` refuses with
+        diagnostics = sorted(diagnostics + final_edition.blockers(report, diagnostics), key=sort_key)
     if paths:
         wanted = {_relative(report.root, p) for p in paths}
         diagnostics = [d for d in diagnostics if d.path in wanted]

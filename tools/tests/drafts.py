@@ -8,6 +8,7 @@ Every edit replaces text that must be there, so a change to the sample fails her
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -107,3 +108,25 @@ def next_draft(root: Path) -> None:
     move_paragraph(root, *MOVED)
     reflow_paragraph(root, *REFLOWED)
     (root / RENAMED[0]).rename(root / RENAMED[1])
+
+
+def agree_marks(text: str) -> str:
+    """The text as agreed: insertions kept, deletions dropped, the second of two alternatives taken,
+    bracketed passages kept, comments dropped."""
+    text = re.sub(r"\{\+\+ ?(.*?) ?\+\+\}", r"\1", text)
+    text = re.sub(r"\{-- ?(.*?) ?--\}", "", text)
+    text = re.sub(r"\{~~ ?.*? ?~> ?(.*?) ?~~\}", r"\1", text)
+    text = re.sub(r"\{== ?(.*?) ?==\}", r"\1", text)
+    return re.sub(r"\{>>.*?<<\}", "", text)
+
+
+def finished(root: Path) -> None:
+    """The sample as the Panel would publish it: every section agreed, marks agreed, seats named."""
+    for folder in ("chapters", "recommendations", "annexes"):
+        for path in (root / folder).glob("*.md"):
+            text = agree_marks(path.read_text("utf-8"))
+            text = re.sub(r"^status: (draft|review)$", "status: agreed", text, count=1, flags=re.M)
+            path.write_text(text.replace("placeholder: true\n", ""), "utf-8")
+    roster = (root / "roster.yml").read_text("utf-8")
+    roster = re.sub(r'name: "Member seat (\d+) \(name to be confirmed\)"', r'name: "Member \1"', roster)
+    (root / "roster.yml").write_text(roster.replace("    vacancy: true\n", ""), "utf-8")

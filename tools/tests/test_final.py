@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import drafts
 import readers
 from readers import run_report
 
@@ -129,29 +130,8 @@ def test_force_needs_final(sample):
     assert "--force goes with --final" in result.stderr
 
 
-def agree_marks(text: str) -> str:
-    """The text as agreed: insertions kept, deletions dropped, the second of two alternatives taken,
-    bracketed passages kept, comments dropped."""
-    text = re.sub(r"\{\+\+ ?(.*?) ?\+\+\}", r"\1", text)
-    text = re.sub(r"\{-- ?(.*?) ?--\}", "", text)
-    text = re.sub(r"\{~~ ?.*? ?~> ?(.*?) ?~~\}", r"\1", text)
-    text = re.sub(r"\{== ?(.*?) ?==\}", r"\1", text)
-    return re.sub(r"\{>>.*?<<\}", "", text)
-
-
-def clear_every_blocker(root: Path) -> None:
-    for folder in CONTENT:
-        for path in (root / folder).glob("*.md"):
-            text = agree_marks(path.read_text("utf-8"))
-            text = re.sub(r"^status: (draft|review)$", "status: agreed", text, count=1, flags=re.M)
-            path.write_text(text.replace("placeholder: true\n", ""), "utf-8")
-    roster = (root / "roster.yml").read_text("utf-8")
-    roster = re.sub(r'name: "Member seat (\d+) \(name to be confirmed\)"', r'name: "Member \1"', roster)
-    (root / "roster.yml").write_text(roster.replace("    vacancy: true\n", ""), "utf-8")
-
-
 def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
-    clear_every_blocker(sample)
+    drafts.finished(sample)
     readers.commit_all(sample, "Every section agreed")
     assert expected_blockers(sample) == []
     out = tmp_path / "final"
@@ -165,7 +145,7 @@ def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
 
 
 def test_report_yml_can_make_a_warning_block_the_final_edition(sample):
-    clear_every_blocker(sample)
+    drafts.finished(sample)
     settings = sample / "report.yml"
     text = settings.read_text("utf-8")  # the sample's report.yml may have a `final:` mapping already
     text = (text.replace("\nfinal:\n", "\nfinal:\n  blocking: [budget.over]\n") if "\nfinal:\n" in text

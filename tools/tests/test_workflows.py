@@ -112,7 +112,7 @@ def test_workflows_run_only_make_targets_and_the_release():
             continue
         for line in command.strip().splitlines():
             assert re.search(r"\bmake \w+", line) or re.match(r"(EDITION=|case |export )", line.strip()), line
-    assert targets == {"setup", "check", "review", "build", "diff"}
+    assert targets == {"setup", "check", "review", "build", "diff", "ready"}
     makefile = (REPO / "Makefile").read_text()
     for target in targets:
         assert re.search(rf"^{target}:", makefile, re.M), target
@@ -164,15 +164,77 @@ def test_make_diff_markdown_as_the_workflow_runs_it(checkout):
     assert hostile.returncode == 2 and "names no commit" in hostile.stderr and not (checkout / "pwned").exists()
 
 
-def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
-    """The published site's build step, as site.yml writes it, in a report repository of the test's own
-    (the Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
-    step = next(s for s in load("site.yml")["jobs"]["build"]["steps"] if s.get("run") == "make build")
+def _site_step(name: str) -> dict:
+    return next(s for s in load("site.yml")["jobs"]["build"]["steps"] if s.get("name", "").startswith(name))
+
+
+def _site_make(root: Path, step: dict, **env: str) -> subprocess.CompletedProcess:
+    """A step of site.yml's build job, as written, in a report repository of the test's own (the
+    Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
+    target = step["run"].removeprefix("make ")
+    assert step["run"] == f"make {target}" and target in ("build", "ready")
     shutil.copy2(REPO / "Makefile", root / "Makefile")
     shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
-    environment = {**os.environ, **step["env"], **env, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}
-    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", "build"], cwd=root,
+    environment = {**os.environ, **step.get("env", {}), **env, "VENV": str(BIN.parent), "CI": "true"}
+    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target], cwd=root,
                           env=environment, capture_output=True, text=True, check=False)
+
+
+def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    """The working draft's build step: what each push to main builds while the report is not final."""
+    return _site_make(root, _site_step("Build the working draft"), OUT=str(out), **env)
+
+
+def test_site_publishes_nothing_while_the_final_edition_is_blocked(tmp_path: Path):
+    """`make ready` on the sample (sections in draft, vacant seats, open points): final=false for the
+    workflow, the blockers in the run's summary, and neither the public build nor the deployment runs."""
+    import readers
+
+    flow = load("site.yml")
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root)
+    output, summary = tmp_path / "output", tmp_path / "summary.md"
+    result = _site_make(root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output),
+                        GITHUB_STEP_SUMMARY=str(summary))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert output.read_text() == "final=false\n"
+    text = summary.read_text("utf-8")
+    assert text.startswith("### Not published: the final edition is blocked\n")
+    assert "roster.yml:114:1: error [final.placeholder]" in text and "[final.open-mark]" in text
+    public = _site_step("Build the public site")
+    assert public["if"] == "steps.ready.outputs.final == 'true'" and public["env"]["FINAL"] == "1"
+    assert _site_step("Build the working draft")["if"] == "steps.ready.outputs.final != 'true'"
+    assert flow["jobs"]["deploy"]["if"] == "needs.build.outputs.final == 'true'"
+    assert flow["jobs"]["build"]["outputs"] == {"final": "${{ steps.ready.outputs.final }}"}
+
+
+def test_site_publishes_the_final_edition_once_nothing_blocks_it(tmp_path: Path):
+    """A finished report: final=true, and the public build step makes a site with no workflow data."""
+    import drafts
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    drafts.finished(root)
+    readers.commit_all(root, "Every section agreed")
+    output = tmp_path / "output"
+    ready = _site_make(root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output))
+    assert ready.returncode == 0 and output.read_text() == "final=true\n", ready.stdout + ready.stderr
+    result = _site_make(root, _site_step("Build the public site"), OUT=str(tmp_path / "out"), FORMATS="html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert manifest["final"] is True and manifest["edition"] == "Final"
+    site = tmp_path / "out/site"
+    assert not (site / "progress").exists() and not (site / "positions").exists()
+    home = (site / "index.html").read_text("utf-8")
+    assert "How to cite: " in home and "Draft: not for citation" not in home
+    assert "report-draft" not in home  # no DRAFT banner
+
+
+def test_make_ready_fails_on_an_unusable_report(tmp_path: Path):
+    (tmp_path / "report.yml").write_text("title: [unclosed\n")
+    result = _site_make(tmp_path, _site_step("Is the report final?"), GITHUB_OUTPUT=str(tmp_path / "output"))
+    assert result.returncode != 0 and "report.yml" in result.stderr
+    assert not (tmp_path / "output").exists()
 
 
 def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_path: Path):
@@ -196,8 +258,9 @@ def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_pa
     assert "What changed since the last edition" in page and "Compared with edition-draft-2" in page
     # Words carry their punctuation: "public" became "public, agreed" (since edition-draft-2 only).
     assert "<del>public</del><ins>public, agreed</ins>" in page
-    # The PDF and DOCX stay the working draft's, without marks.
-    assert b"<w:ins " not in zipfile.ZipFile(tmp_path / "out/panel-report.docx").read("word/document.xml")
+    # The PDF and DOCX stay the working draft's: its own open points as tracked changes, none of the redline's.
+    document = zipfile.ZipFile(tmp_path / "out/panel-report.docx").read("word/document.xml")
+    assert b'w:author="Changes since' not in document and b"<w:ins " in document
 
 
 def test_site_build_without_an_edition_tag_has_no_page_of_changes(tmp_path: Path):
