@@ -89,9 +89,10 @@ class Reviewer:
         element.set(qn("w:date"), date)
         return element
 
-    def comment(self, words: str, text: str, author: str, date: str, until: str | None = None) -> None:
-        """A comment on words (or from words to the end of `until`, in a later paragraph)."""
-        first = self.isolate(words)
+    def comment(self, words: str, text: str, author: str, date: str, until: str | None = None, root=None) -> None:
+        """A comment on words (or from words to the end of `until`, in a later paragraph); root: the
+        paragraph that holds them, when others do too."""
+        first = self.isolate(words, root)
         last = self.isolate(until) if until else first
         runs = [Run(r, Paragraph(r.getparent(), None)) for r in (first[0], last[-1])]
         comment = self.document.add_comment(runs, text=text, author=author, initials=author[:1])
@@ -137,15 +138,18 @@ class Reviewer:
         rpr.append(self._stamp(tag, author, date))
 
     def split(self, after: str, author: str, date: str) -> None:
-        """Press Enter after the words `after`: the rest of the paragraph becomes a new one."""
-        run = self.isolate(after)[-1]
-        p = run.getparent()
-        assert p.tag == qn("w:p"), "split a paragraph between plain runs"
+        """Press Enter after the words `after`: the rest of the paragraph becomes a new one (a link
+        the words end with, a note's mark say, stays in the first)."""
+        point = self.isolate(after)[-1]
+        while point.getparent().tag != qn("w:p"):
+            assert point.getnext() is None, "split a paragraph between runs, or at the end of a link"
+            point = point.getparent()
+        p = point.getparent()
         new = etree.Element(qn("w:p"))
         ppr = p.find(qn("w:pPr"))
         if ppr is not None:
             new.append(copy.deepcopy(ppr))
-        for sibling in list(run.itersiblings()):
+        for sibling in list(point.itersiblings()):
             new.append(sibling)
         p.addnext(new)
         self._mark(p, "w:ins", author, date)
