@@ -344,8 +344,9 @@ class Placer:
 
     def _why_not(self, story: Story, item: Item) -> str:
         if not self.regions[item.story] or item.start < self.regions[item.story][0][0]:
-            return ("it is on the title page or in the contents, which the build writes: the edition's name "
-                    "and date come from the build command, the contents from the headings")
+            return ("it is on the title page, in the contents or in a draft's open points, which the build "
+                    "writes: the edition's name and date come from the build command, the contents from the "
+                    "headings, each open point from the marks on the source line it names")
         return ("its words are not in the edition's source: the text around it was rewritten in the DOCX "
                 "beyond recognition, or it is in a part the build generates")
 

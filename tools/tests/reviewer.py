@@ -158,28 +158,6 @@ class Reviewer:
         """Delete the mark at the end of the paragraph holding last_words: it joins the next one."""
         self._mark(self.paragraph(last_words), "w:del", author, date)
 
-    def footnotes(self):
-        part = next(p for p in self.document.part.package.iter_parts()
-                    if str(p.partname) == "/word/footnotes.xml")
-        return part, etree.fromstring(part.blob)
-
-    def comment_in_footnote(self, words: str, text: str, author: str, date: str) -> None:
-        part, root = self.footnotes()
-        comment = self.document.comments.add_comment(text=text, author=author, initials=author[:1])
-        comment._comment_elm.set(qn("w:date"), date)
-        runs = self.isolate(words, root)
-        ident = str(comment.comment_id)
-        start = etree.Element(qn("w:commentRangeStart"))
-        start.set(qn("w:id"), ident)
-        runs[0].addprevious(start)
-        end = etree.Element(qn("w:commentRangeEnd"))
-        end.set(qn("w:id"), ident)
-        runs[-1].addnext(end)
-        reference = etree.Element(qn("w:r"))  # Word shows a comment where its reference run is
-        etree.SubElement(reference, qn("w:commentReference")).set(qn("w:id"), ident)
-        end.addnext(reference)
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
     def save(self, path: Path) -> Path:
         self.document.save(str(path))
         return path

@@ -193,6 +193,7 @@ def review_the_apparatus(source: Path, dest: Path) -> Path:
     r.comment("content moderation on global platforms", "Which ones?", A, D1)  # the words before note 17's mark
     r.delete("17", B, D2, root=r.paragraph("content moderation on global platforms"))  # the mark itself
     r.comment("every one of the Sustainable Development Goals (SDGs)", "Spell out once only?", A, D1)
+    r.comment("Proposed insertion", "Accepted.", B, D1)  # a row of a draft's open points, which the build writes
     return r.save(dest)
 
 
@@ -203,7 +204,7 @@ def test_the_apparatus_lands_on_its_source_lines(edition, tmp_path):
     review = review_the_apparatus(edition.docx, tmp_path / "apparatus.docx")
     items = by_item(read_json(edition.root, review)[0])
     placed = {key: (i["now"]["path"], i["now"]["line"], i["now"]["column"], i["now"]["end_column"], i["now"]["inside"])
-              for key, i in items.items()}
+              for key, i in items.items() if i["now"]}
     assert placed == {
         ("comment", "A better caption?"): (INTRO, 16, 9, 33, ""),
         ("comment", "Renumber?"): (INTRO, 16, 1, 1, "a caption's label"),
@@ -219,6 +220,9 @@ def test_the_apparatus_lands_on_its_source_lines(edition, tmp_path):
     }
     assert items[("comment", "Which ones?")]["quote"] == "content moderation on global platforms"
     assert items[("comment", "Spell out once only?")]["quote"] == "every one of the SDGs"
+    open_point = items.pop(("comment", "Accepted."))
+    assert open_point["status"] == "unplaced" and "open points" in open_point["note"] \
+        and "source line it names" in open_point["note"]
     assert {i["status"] for i in items.values()} == {"placed"}
     root = clone(edition, tmp_path)
     result = run_report("comments", "--root", str(root), str(review), "--apply")
