@@ -142,7 +142,7 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
-def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+def running_heads(report: Report, limit: int = 46) -> dict[str, str]:
     """The running head of each document's pages: its label and short title, cut to fit one line."""
     heads = {}
     for doc in report.documents:
@@ -154,8 +154,9 @@ def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
     printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
-    blocks = transforms.for_typst(printed, edition.final, running_heads(report))
-    document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
+    # The draft's own sections first, so that they too set the running head of their pages.
+    blocks = transforms.for_typst(_drafted(report, edition, printed, docx=False), edition.final, running_heads(report))
+    document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
 
