@@ -24,7 +24,7 @@ import readers
 from gitrepo import GitRepo
 from reportkit import diff, since
 from reportkit.loader import load
-from reportkit.render import pandoc_ast, redline, sanitize
+from reportkit.render import citeproc, pandoc_ast, redline, sanitize
 
 SOFFICE = "/usr/bin/soffice"
 AUTHOR = "Changes since edition-draft-2"
@@ -546,6 +546,26 @@ def test_redline_in_the_ast_accepts_to_the_new_text(built: Drafts):
     assert words == redline._text_of(printed)
     rejected = redline._text_of(redline.accepted(merged.redline.blocks(), keep=redline.DELETED))
     assert "Recommendation" in rejected and "3C:" in rejected
+
+
+def test_the_sites_citations_stay_todays_in_a_redline_build(tmp_path: Path):
+    """A redline build's site shows today's text and takes each page's citations, by their places,
+    from the one citeproc run over the redline's AST: a citation deleted since FROM (where a paragraph
+    moved down from) must not shift the others."""
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root, "Draft 2")
+    readers.git(root, "tag", "edition-draft-2")
+    drafts.move_paragraph(root, "chapters/01-introduction.md", "The Secretary-General established", "## Structure")
+    report = load(root)
+    new = pandoc_ast.parse(report)
+    pandoc_ast.judge(report, new, set(report.assets))
+    merged = since.prepare(report, new, set(report.assets), "edition-draft-2")
+    today = citeproc.run(report, new, tmp_path).citations
+    shown = citeproc.run(report, merged.marked, tmp_path).citations
+    texts = ["".join(pandoc_ast.text_parts(c, True)) for c in shown["chapters/01-introduction.md"]]
+    assert texts[0].startswith("(WSIS") and "Secretary-General 2018" in texts[1]  # the moved one now second
+    assert {path: found for path, found in shown.items() if found} == {path: found for path, found in today.items()
+                                                                       if found}
 
 
 # -- the build refuses what it cannot compare ---------------------------------------------------
