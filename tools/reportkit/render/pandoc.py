@@ -44,7 +44,7 @@ class Edition:
         """Author and date of the marked changes in Word: the moment the edition is dated (UTC); the
         author is the redline's name, or "Open point" for the text's own marks under negotiation."""
         when = datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return changes.Attribution(self.changes_by or "Open point", when)
+        return changes.Attribution(self.changes_by or negotiated.OPEN_POINT, when)
 
 
 def template(name: str) -> Path:
@@ -134,7 +134,9 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     # dated as the edition (which is how `report comments` tells them from a reviewer's).
     attributed = negotiated.attributed(report, parsed, by.date)
     printed = apparatus.for_docx(report, attributed, arrangement.arrange(report, attributed))  # notes, captions
-    blocks = transforms.for_docx(printed, edition.final, by)
+    # The marks left after the owners': a redline's changes since FROM, by its name; any other the
+    # text carries, as an open point.
+    blocks = transforms.for_docx(printed, edition.final, changes.Attribution(negotiated.OPEN_POINT, by.date), by)
     _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
             edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final

@@ -100,11 +100,11 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
     return marks(rewrite(blocks, change))
 
 
-def for_docx(blocks: list, final: bool, by) -> list:
+def for_docx(blocks: list, final: bool, by, changed_by=None) -> list:
     """Word's drawing of the house elements, by named styles a reader can restyle: the box as the
     "Recommendation" paragraph style, its set as "Recommendation Set", the paragraph numbers as the
-    "Paragraph Number" character style; marked changes as tracked changes. Block anchors stay:
-    Word keeps them as hidden bookmarks."""
+    "Paragraph Number" character style; marked changes as tracked changes (the text's own by `by`,
+    a redline's by `changed_by`). Block anchors stay: Word keeps them as hidden bookmarks."""
     from .changes import for_docx as marks
 
     def change(node: Node) -> Replacement:
@@ -120,7 +120,7 @@ def for_docx(blocks: list, final: bool, by) -> list:
             return [heading, _styled("Recommendation Set", [set_line]), _styled("Recommendation", rest)]
         return node
 
-    return marks(rewrite(blocks, change), by)
+    return marks(rewrite(blocks, change), by, changed_by or by)
 
 
 def _styled(style: str, blocks: list) -> Node:
