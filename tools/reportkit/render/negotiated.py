@@ -136,6 +136,10 @@ def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
     blocks.append(table(["Recommendation", "Members without a stance"],
                         [[short_label(row.doc), "all members" if len(missing) == everyone else ", ".join(missing) or "—"]
                          for row, missing in waiting], [0.2, 0.8]))
+    # A closing line: where positions are recorded. It also ends the DOCX on a paragraph, not a table
+    # (LibreOffice drops a bookmark, here the Notes', that closes after a table at the document's end).
+    blocks.append(_para("Members record their positions in each recommendation's front matter; "
+                        "the command report positions lists them all."))
     return blocks
 
 
