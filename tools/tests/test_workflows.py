@@ -118,6 +118,15 @@ def test_workflows_run_only_make_targets_and_the_release():
         assert re.search(rf"^{target}:", makefile, re.M), target
 
 
+def _copy_pyproject(root: Path) -> None:
+    """The project's pyproject.toml, dated before the shared environment's marker: make takes the
+    environment as set up (as a fresh clone's `make setup` leaves it) and never reinstalls it from
+    the test's copy, whatever this checkout's file dates."""
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    installed = (BIN.parent / ".installed").stat().st_mtime
+    os.utime(root / "pyproject.toml", (installed - 60, installed - 60))
+
+
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A copy of the repository's report and Makefile, committed: the make targets run there, not in
@@ -126,7 +135,7 @@ def checkout(tmp_path: Path) -> Path:
 
     root = readers.copy_sample(tmp_path / "checkout")
     shutil.copy2(REPO / "Makefile", root / "Makefile")
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    _copy_pyproject(root)
     readers.commit_all(root)
     return root
 
@@ -174,7 +183,7 @@ def _site_make(root: Path, step: dict, **env: str) -> subprocess.CompletedProces
     target = step["run"].removeprefix("make ")
     assert step["run"] == f"make {target}" and target in ("build", "ready")
     shutil.copy2(REPO / "Makefile", root / "Makefile")
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    _copy_pyproject(root)
     environment = {**os.environ, **step.get("env", {}), **env, "VENV": str(BIN.parent), "CI": "true"}
     return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target], cwd=root,
                           env=environment, capture_output=True, text=True, check=False)
