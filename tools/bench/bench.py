@@ -23,9 +23,10 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the editable install
@@ -159,7 +160,7 @@ def bench_check(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
     big = report_for(cache, "check-big", sizes.check_big)
     timings = {}
     for label, root in (("sample", ROOT), ("small", small), ("big", big)):
-        inproc, cli = median_pair(runs, lambda: check_in_process(root), lambda: check_cli(root), warmup=True)
+        inproc, cli = median_pair(runs, partial(check_in_process, root), partial(check_cli, root), warmup=True)
         timings[label] = (inproc, cli)
         what = "sample" if root is ROOT else describe(root)
         rows.append(Row(f"check {what}: library", seconds(inproc)))
@@ -188,6 +189,7 @@ def build_edition(root: Path, fmt: str, out: Path) -> None:
 def plain_site(root: Path, dest: Path) -> Path:
     """The report's resolved pages as a plain MkDocs project: same theme and extensions, no plugin."""
     import yaml
+
     from reportkit.render import pages
     from reportkit.render.resolve import render
 
@@ -239,6 +241,7 @@ def docx_plain(root: Path, source: Path, out: Path) -> None:
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
     """pandoc to Typst, then one compile, from a folder holding the house style and the images."""
     import typst
+
     from reportkit import style
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
@@ -275,8 +278,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         # HTML: the report plugin's build against MkDocs alone on the already resolved pages.
         try:
             config = plain_site(root, out / f"{tag}-plain-html")
-            ours, peer = median_pair(runs, lambda: build_edition(root, "html", out / f"{tag}-html"),
-                                     lambda: mkdocs_plain(config, out / f"{tag}-plain-html" / "site"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "html", out / f"{tag}-html"),
+                                     partial(mkdocs_plain, config, out / f"{tag}-plain-html" / "site"),
                                      warmup=True)
             rows.append(Row(f"HTML edition, {label}", seconds(ours), f"mkdocs {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.15x", ours / peer <= 1.15))
@@ -289,8 +292,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
             render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
         try:
-            ours, peer = median_pair(runs, lambda: build_edition(root, "docx", out / f"{tag}-docx"),
-                                     lambda: docx_plain(root, source, out / f"{tag}-plain.docx"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "docx", out / f"{tag}-docx"),
+                                     partial(docx_plain, root, source, out / f"{tag}-plain.docx"),
                                      warmup=True)
             rows.append(Row(f"DOCX edition, {label}", seconds(ours), f"pandoc {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
@@ -298,8 +301,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             rows.append(failed(f"DOCX edition, {label}", exc))
         try:
             metadata = metadata_args(root)
-            ours, peer = median_pair(runs, lambda: build_edition(root, "pdf", out / f"{tag}-pdf"),
-                                     lambda: pdf_plain(root, source, metadata, out / f"{tag}-plain.pdf"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "pdf", out / f"{tag}-pdf"),
+                                     partial(pdf_plain, root, source, metadata, out / f"{tag}-plain.pdf"),
                                      warmup=True)
             rows.append(Row(f"PDF edition, {label}", seconds(ours), f"pandoc+typst {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
@@ -351,9 +354,9 @@ def table(rows: list[Row]) -> str:
     cells = [header] + [(r.work, r.value, r.peer, r.ratio, r.target,
                          "" if r.met is None else ("yes" if r.met else "NO")) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths)).rstrip(),
+    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip(),
              "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells[1:]]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells[1:]]
     return "\n".join(lines)
 
 

@@ -16,10 +16,10 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from . import assets as asset_files
 from . import final, gitio, paths, verdict
@@ -101,7 +101,7 @@ def edition_for(report: Report, options: Options) -> Edition:
     if epoch is None:
         epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
                     else (report.root / "report.yml").stat().st_mtime)
-    date = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
     name = options.edition or ("Final edition" if options.final else "Working draft")
     return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final,
                    uncommitted=uncommitted)
@@ -162,7 +162,7 @@ class _Lock:
         self.path = out.with_name(f".{out.name}.lock")
         self.fd: int | None = None
 
-    def __enter__(self) -> "_Lock":
+    def __enter__(self) -> _Lock:
         import fcntl  # here, not at the top: only builds lock, and `report check` must start on Windows
 
         try:
@@ -296,9 +296,9 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
-    downloads = {fmt: str(path) for fmt, path in downloads.items()}
+    offered = {fmt: str(path) for fmt, path in downloads.items()}
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), offered,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -321,8 +321,12 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
         plugin = config.plugins.get("report")
         if plugin is None:
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
-        plugin.config["check"] = False  # the build judged the report already
-        plugin.config["downloads"] = downloads
+        # The plugin's declared options, validated as mkdocs.yml's are: the build judged the report
+        # already, and the site offers the editions just made.
+        options = {**plugin.config, "check": False, "downloads": downloads}
+        errors, _ = plugin.load_config(options, config_file)
+        if errors:
+            return [f"the report plugin's options: {key}: {error}" for key, error in errors]
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]
@@ -364,14 +368,13 @@ def _site_diagnostics(report: Report, messages: list[str]) -> list[Diagnostic]:
 
 
 def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
-    manifest = {"edition": edition.name, "final": edition.final, "date": edition.date,
-                "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": []}
+    listed: list[dict[str, str | int]] = []
     for fmt in FORMATS:
         if fmt in outputs:
             size, digest = _digest(outputs[fmt])
-            manifest["outputs"].append({"format": fmt, "path": outputs[fmt].name, "bytes": size,
-                                        "sha256": digest})
-    return manifest
+            listed.append({"format": fmt, "path": outputs[fmt].name, "bytes": size, "sha256": digest})
+    return {"edition": edition.name, "final": edition.final, "date": edition.date,
+            "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": listed}
 
 
 __all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "FinalRefused", "BuildLocked", "RenderError",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections import defaultdict
-from urllib.parse import unquote
+from collections.abc import Mapping
+from typing import TypeVar
 
 from . import owners, refs
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
-from .paths import link_target
 from .markdown import ANCHOR, LABEL, MENTION, LinkMatch, is_external
 from .model import Document, Report
+from .paths import link_target
+
+K = TypeVar("K")
 
 # Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
 RULES: dict[str, str] = {
@@ -57,7 +59,7 @@ def _at_key(doc: Document, key: str, code: str, message: str) -> Diagnostic:
     return Diagnostic(doc.path, doc.key_line(key), 1, RULES[code], code, message)
 
 
-def _clashes(groups: dict) -> list[tuple[object, Document, str]]:
+def _clashes(groups: Mapping[K, list[Document]]) -> list[tuple[K, Document, str]]:
     """(key, document, the other documents' paths) for every document that shares its key."""
     return [(key, doc, ", ".join(o.path for o in docs if o is not doc))
             for key, docs in groups.items() if len(docs) > 1 for doc in docs]
@@ -170,7 +172,7 @@ def check_labels(report: Report) -> list[Diagnostic]:
             continue
         later = next((by_set[m] for m in range(n + 1, highest + 1) if m in by_set), None)
         if later:
-            doc = min(later, key=lambda d: d.order)
+            doc = min(later, key=lambda d: d.order or 0)  # active recommendations have one
             found.append(_at_key(doc, "set", "label.gap",
                                  f"set {n} has no recommendation, so the labels jump from set {n - 1} "
                                  f"to set {doc.set}"))
@@ -397,7 +399,8 @@ def run(report: Report) -> list[Diagnostic]:
 
 def _capped(found: list[Diagnostic]) -> list[Diagnostic]:
     """At most MAX_PER_FILE findings per file: a hostile or broken file must not flood the output."""
-    result, per_file = [], defaultdict(int)
+    result: list[Diagnostic] = []
+    per_file: defaultdict[str, int] = defaultdict(int)
     for d in found:
         per_file[d.path] += 1
         if per_file[d.path] <= MAX_PER_FILE:

@@ -77,9 +77,9 @@ def roster_markdown(report: Report) -> str:
 
 def _table(headers: list[str], body: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     return "\n".join(lines) + "\n"
 
 
@@ -155,7 +155,7 @@ def check_codeowners(report: Report) -> list[Diagnostic]:
     text = _read_codeowners(report)
     actual = text.split("\n") if text is not None else []
     expected = codeowners(report).split("\n")
-    for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected), start=1):
+    for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected, strict=False), start=1):
         if have.rstrip() != want:
             shown = f"'{want}'" if want else "the end of the file"
             return [Diagnostic(CODEOWNERS_PATH, number, 1, "error", "codeowners.stale",

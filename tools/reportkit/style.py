@@ -7,7 +7,7 @@ dates. The PDF template takes its values from `typst_preamble()`, the site its s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def un_date(value: str | date | datetime) -> str:
 
 
 def un_date_of_epoch(epoch: int) -> str:
-    return un_date(datetime.fromtimestamp(epoch, timezone.utc).date())
+    return un_date(datetime.fromtimestamp(epoch, UTC).date())
 
 
 def _typst_colour(hex_colour: str) -> str:

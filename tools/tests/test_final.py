@@ -70,7 +70,8 @@ def label_by_path(root: Path) -> dict[str, str]:
     for path in sorted((root / "recommendations").glob("*.md")):
         meta, _ = front_matter(path)
         labels[path.relative_to(root).as_posix()] = f"Recommendation {REC_LABELS[meta['id']]}"
-    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI"), sorted((root / "annexes").glob("*.md"))):
+    annexes = sorted((root / "annexes").glob("*.md"))
+    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI"), annexes, strict=False):
         labels[path.relative_to(root).as_posix()] = f"Annex {numeral}"
     return labels
 

@@ -103,7 +103,7 @@ def recommendations_list(report: Report) -> list:
     """Every recommendation by set: the set's name, then each label and statement, linked."""
     blocks: list = []
     recs = [d for d in report.of_kind("rec") if d.number and d.set]
-    for number in sorted({d.set for d in recs}):
+    for number in sorted({d.set for d in recs if d.set is not None}):
         name = text_inlines(f"Set {number}: {report.set_title(number)}")
         heading = {"t": "Para", "c": [{"t": "Strong", "c": name}]}
         items = []

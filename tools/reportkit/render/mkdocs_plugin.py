@@ -2,8 +2,10 @@
 
 All rules live in the library: this file loads the report, adds its files and generated pages,
 hands each page the Markdown that `render.resolve` produces, and passes every page's HTML through
-the one sanitizer (`render.sanitize`). Its inputs are declared options (`config_scheme`), set in
-mkdocs.yml or by `report build`. Swapping the site engine means rewriting this file, not the rules.
+the one sanitizer (`render.sanitize`). Its inputs are declared options (`ReportPluginConfig`), set in
+mkdocs.yml or, validated the same way, by `report build`; each page's edit link follows mkdocs.yml's
+`edit_uri`, appended to report.yml's `repository`. Swapping the site engine means rewriting this file,
+not the rules.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 import logging
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -31,12 +33,26 @@ log = logging.getLogger("mkdocs.plugins.report")
 
 
 class ReportPluginConfig(Config):
+    """The plugin's inputs: under `plugins: - report:` in mkdocs.yml, or given by `report build`."""
+
     check = config_options.Type(bool, default=True)  # print `report check` findings while serving
     history = config_options.Type(bool, default=True)  # show the last update read from git
-    # {"pdf": path, "docx": path}: the edition's downloads, set by `report build`.
-    downloads = config_options.Type(dict, default={})
-    # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
-    edit_uri = config_options.Type(str, default="edit/main/")
+    # {"pdf": path, "docx": path}: the edition's files the home page offers, set by `report build`.
+    downloads = config_options.DictOfItems(config_options.File(exists=True), default={})
+
+
+def edit_base(repository: str | None, edit_uri: str | None) -> str | None:
+    """Where each page's source path is appended to make its edit link: mkdocs.yml's `edit_uri`
+    (e.g. `edit/main/`, GitHub's editor on the branch main) under report.yml's `repository`, or an
+    absolute http(s) `edit_uri` as it is; None (no edit links) when either is missing."""
+    if not edit_uri:
+        return None
+    scheme = urlsplit(edit_uri).scheme.lower()
+    if scheme in ("http", "https"):
+        return edit_uri.rstrip("/") + "/"
+    if scheme or not repository:
+        return None
+    return f"{repository.rstrip('/')}/{quote(edit_uri.strip('/'))}/"
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -48,6 +64,13 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.docs_dir: Path | None = None
         self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
+        self.edit_base: str | None = None
+
+    @property
+    def loaded(self) -> Report:
+        if self.report is None:
+            raise PluginError("report: the plugin was used before MkDocs loaded its configuration")
+        return self.report
 
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
@@ -55,6 +78,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if not config.nav:
             config.nav = pages.navigation(self.report)
         self.theme = sanitize.theme(config.theme.dirs)
+        # The plugin makes the edit links (MkDocs would want a repo_url, which the site does not set).
+        self.edit_base = edit_base(self.loaded.settings.get("repository"), config.edit_uri)
+        config.edit_uri = None
         return config
 
     def _load(self, root: Path) -> None:
@@ -74,7 +100,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                 log.info(f"report: {why}")
 
     def on_files(self, files: Files, config) -> Files:
-        report = self.report
+        report = self.loaded
         settings = site_plan.settings(report.root)
         allowed = set(site_plan.web_files(report.root, settings)[0]) if settings else set()
         for file in list(files):  # web/'s own files: only those the site plan allows (not the theme's)
@@ -98,20 +124,18 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         return files
 
     def _edit_url(self, file: File, doc) -> str | None:
-        """GitHub's editor for the page's source: the report's file, or the site's own page."""
-        repo = self.report.settings.get("repository")
-        if not repo:
+        """The editor for the page's source: the report's file, or the site's own page."""
+        if self.edit_base is None:
             return None
-        base = f"{repo.rstrip('/')}/{quote(self.config.edit_uri.strip('/'))}/"
         if doc is not None:
-            return base + quote(doc.path)
-        if file.generated_by:  # the recommendations index and progress page have no source
+            return self.edit_base + quote(doc.path)
+        if file.generated_by or self.docs_dir is None:  # the index and progress pages have no source
             return None
-        return base + quote(self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri)
+        return self.edit_base + quote(self.docs_dir.relative_to(self.loaded.root).as_posix() + "/" + file.src_uri)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         self.current_page = page.file.src_uri
-        doc = self.report.by_path.get(page.file.src_uri)
+        doc = self.loaded.by_path.get(page.file.src_uri)
         page.edit_url = self._edit_url(page.file, doc)
         # The theme prints `page.meta.title` as it is, but `page.title` through Jinja's striptags,
         # which unescapes entities: the title it gets is the navigation's, already escaped text.
@@ -128,6 +152,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
 
     def on_post_page(self, output: str, page, config) -> str:
         """Read the finished page as a browser would; refuse to publish anything that could run."""
+        if self.theme is None:
+            raise PluginError("report: the plugin was used before MkDocs loaded its configuration")
         violations, hashes = sanitize.audit(output, self.theme)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
@@ -141,8 +167,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         No front matter reaches MkDocs, so mkdocs-material never sees the report's own `status`
         (it would draw its page-status icons from it).
         """
-        title, _, rest = render(self.report, doc, SITE).partition("\n\n")
-        facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
+        title, _, rest = render(self.loaded, doc, SITE).partition("\n\n")
+        facts = pages.facts_line(self.loaded, doc, self.history.get(doc.path))
         return f"{title}\n\n{facts}\n\n{rest}"
 
 

@@ -147,8 +147,9 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
-        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
-                            font_paths=[str(style.fonts_folder())])
+        # The stub ties input, root and font paths to one type; bytes input is the source, not a path.
+        pdf = typst.compile(source.encode("utf-8"), root=root,  # type: ignore[misc]
+                            ignore_system_fonts=True, timestamp=epoch, font_paths=[str(style.fonts_folder())])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
@@ -164,9 +165,11 @@ def heading_pages(pdf: Path) -> dict[str, int]:
     found = {}
     for name, destination in reader.named_destinations.items():
         try:
-            found[name.lstrip("/")] = reader.get_destination_page_number(destination) + 1
+            index = reader.get_destination_page_number(destination)
         except (KeyError, ValueError, TypeError):  # a destination without a page: nothing to show
             continue
+        if index is not None:
+            found[name.lstrip("/")] = index + 1
     return found
 
 

@@ -15,7 +15,7 @@ import logging
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..diagnostics import ERROR, WARNING, Diagnostic
@@ -48,7 +48,7 @@ _CODE_CLASS = re.compile(r"^[A-Za-z0-9_+.-]{1,40}$")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pandoc_path() -> str:
     import pypandoc  # only the commands that parse or write with pandoc need it
 
@@ -130,7 +130,7 @@ def _warnings(stderr: bytes, documents: list[Document]) -> list[Diagnostic]:
             continue
         m = _WARNING.search(line)
         doc = documents[int(m.group(1))] if m and int(m.group(1)) < len(documents) else None
-        if doc is None:
+        if m is None or doc is None:
             log.debug("pandoc: %s", line)
             continue
         text = _WARNING.sub("here", line.removeprefix("[WARNING]").strip())
@@ -192,24 +192,24 @@ def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
 def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnostic]:
     own = set(emitted_ids(doc))
     found: list[Diagnostic] = []
-    stack: list[tuple[object, int]] = _inner(blocks, 1)
+    stack = _inner(blocks, 1)
     while stack:
         item, depth = stack.pop()
-        if type(item) is list:
+        if isinstance(item, list):
             stack += _inner(item, depth)
             continue
         if depth > MAX_DEPTH:
             return found + [_at(doc, "", "text.nesting", f"the text is nested more than {MAX_DEPTH} levels "
                                 "deep (quotes, lists, emphasis or brackets inside each other); the engines "
                                 "cannot typeset it: flatten it")]
-        found += _check_node(rules, doc, own, item)  # type: ignore[arg-type]
-        children = item.get("c")  # type: ignore[union-attr]
+        found += _check_node(rules, doc, own, item)
+        children = item.get("c")
         if type(children) is list:
             stack += _inner(children, depth + 1)
     return found
 
 
-def _inner(items: list, depth: int) -> list[tuple[object, int]]:
+def _inner(items: list, depth: int) -> list[tuple[list | dict, int]]:
     """What is worth a look inside a list of the AST: lists, and nodes that are not plain leaves."""
     return [(c, depth) for c in reversed(items)
             if type(c) is list or (type(c) is dict and c.get("t", "Str") not in _LEAVES)]

@@ -15,10 +15,10 @@ import posixpath
 import re
 
 from .. import refs
-from . import changes
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
+from . import changes
 
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
@@ -102,7 +102,8 @@ def _heading(report: Report, doc: Document, heading, mode: str) -> str:
     # Only numbered chapters' sections (and the sets) go into the single document's contents.
     elif mode == SINGLE:
         classes = " .unlisted"
-    return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{classes if mode == SINGLE else ''}}}"
+    ident = anchor_id(doc, heading.anchor, mode)
+    return f"{'#' * heading.level} {text} {{#{ident}{classes if mode == SINGLE else ''}}}"
 
 
 def recommendations_list(report: Report, source: Document) -> str:
