@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the 
 from reportkit import checks, generate, history, loader  # noqa: E402
 from reportkit.diagnostics import ERROR  # noqa: E402
 
+log = logging.getLogger("bench")
 CACHE = ROOT / ".bench"  # not under build/: a build replaces build/ as a whole
 BIN = Path(sys.executable).parent
 
@@ -345,8 +345,13 @@ def bench_history(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
 # -- the table -----------------------------------------------------------------------------------
 
 def failed(work: str, exc: Exception) -> Row:
-    return Row(work, "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}",
-               "", "", False)
+    """A row that says what failed; the whole error (traceback, a program's own message) goes to stderr."""
+    said = str(exc)
+    if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+        said = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
+    log.error("%s failed: %s", work, said.strip() or type(exc).__name__, exc_info=exc)
+    first = said.strip().splitlines()[0][:80] if said.strip() else ""
+    return Row(work, "failed", f"{type(exc).__name__}: {first}", "", "", False)
 
 
 def table(rows: list[Row]) -> str:
@@ -373,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = SIZES[args.sizes]
     runs = min(sizes.runs, 3) if args.quick else sizes.runs
     # MkDocs and the plugin log each page's findings; the table is the output here.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(levelname)s: %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     rows: list[Row] = []
@@ -385,8 +391,6 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.redirect_stdout(io.StringIO()):
                 rows += run(sizes, runs, args.cache.resolve())
         except Exception as exc:
-            if os.environ.get("BENCH_DEBUG"):
-                traceback.print_exc()
             rows.append(failed(name, exc))
     print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {args.sizes}; "
           f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")

@@ -82,6 +82,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     overridden: list[Diagnostic] = field(default_factory=list)  # blockers a forced final build ignored
+    degraded: list[str] = field(default_factory=list)  # what an edition lacks, e.g. "DOCX: page headers"
 
 
 def edition_for(report: Report, options: Options) -> Edition:
@@ -236,20 +237,11 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
     with _Lock(out):
-        for stale in out.parent.glob(f".{out.name}.staging-*"):
-            paths.clear_reserved(stale)  # a link is removed, never followed
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
-        staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-        paths.clear_reserved(staging)
+        staging = _fresh_staging(out)
         try:
-            staging.mkdir()
-        except FileExistsError:
-            raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
-        try:
-            outputs, timings = _render(report, judged, edition, options, staging, progress)
+            rendered = _render(report, judged, edition, options, staging, progress)
             shutil.rmtree(staging / WORK)
-            manifest = _manifest(edition, outputs)
+            manifest = _manifest(edition, rendered.outputs)
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
             _swap_in(staging, out)
         except RenderError as exc:
@@ -261,25 +253,54 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     warnings = [d for d in judged.diagnostics if d.severity != ERROR]
     if blocked:
         log.warning("a final edition built with --force over %d blockers", len(blocked))
-    return Result(out, manifest, timings, warnings, blocked)
+    return Result(out, manifest, rendered.timings, warnings, blocked, rendered.degraded)
+
+
+def _fresh_staging(out: Path) -> Path:
+    """An empty staging folder beside out, once the leftovers of killed builds are gone (the lock is held)."""
+    for stale in out.parent.glob(f".{out.name}.staging-*"):
+        paths.clear_reserved(stale)  # a link is removed, never followed
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    paths.clear_reserved(staging)
+    try:
+        staging.mkdir()
+    except FileExistsError:
+        raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
+    return staging
+
+
+@dataclass
+class _Rendered:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    degraded: list[str] = field(default_factory=list)
 
 
 def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
-            progress: Callable[[str], None]) -> tuple[dict[str, Path], dict[str, float]]:
+            progress: Callable[[str], None]) -> _Rendered:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
     work = staging / WORK
     work.mkdir()
     asset_files.stage(judged.assets, work)
     parsed = judged.parsed
     assert parsed is not None  # a verdict without a parse has an error, and the build was refused
-    outputs: dict[str, Path] = {}
-    timings: dict[str, float] = {}
-    steps = {
-        "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+    done = _Rendered()
+    outputs = done.outputs
+
+    def docx(path: Path) -> None:
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
-        "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout,
-                                        heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
+        pages = heading_pages(outputs["pdf"]) if "pdf" in outputs else None
+        missed = write_docx(report, parsed, edition, path, work, options.timeout, pages)
+        done.degraded += [f"DOCX: {what}" for what in missed]
+
+    steps: dict[str, Callable[[Path], None]] = {
+        "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+        "docx": docx,
+        # Without a commit there is no history to show, and the site says nothing it cannot.
+        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout,
+                                         history=edition.commit is not None),
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -287,18 +308,18 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
             started = time.perf_counter()
             steps[fmt](staging / name)
             outputs[fmt] = staging / name
-            timings[fmt] = time.perf_counter() - started
-            log.info("%s edition built in %.2f s", fmt.upper(), timings[fmt])
-    return outputs, timings
+            done.timings[fmt] = time.perf_counter() - started
+            log.info("%s edition built in %.2f s", fmt.upper(), done.timings[fmt])
+    return done
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float, history: bool) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     offered = {fmt: str(path) for fmt, path in downloads.items()}
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), offered,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), offered, history,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -306,7 +327,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], history: bool) -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -323,7 +344,7 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
         # The plugin's declared options, validated as mkdocs.yml's are: the build judged the report
         # already, and the site offers the editions just made.
-        options = {**plugin.config, "check": False, "downloads": downloads}
+        options = {**plugin.config, "check": False, "history": history, "downloads": downloads}
         errors, _ = plugin.load_config(options, config_file)
         if errors:
             return [f"the report plugin's options: {key}: {error}" for key, error in errors]

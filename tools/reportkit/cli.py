@@ -155,6 +155,8 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
+    for lack in result.degraded:
+        click.echo(f"report: warning: the edition lacks {lack}", err=True)
     for d in result.overridden:
         click.echo(f"overridden: {d.text()}", err=True)
     if result.overridden:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 import readers
 from reportkit.loader import load
 from reportkit.render.mkdocs_plugin import ReportPlugin, edit_base
@@ -69,3 +70,22 @@ def test_edit_links_follow_mkdocs_yml_edit_uri(tmp_path, setting, expected):
         assert links == ([expected.format(repository=repository, path=doc.path)] if expected else []), doc.path
     home = _edit_links(root / "build" / "site", "index.html")
     assert home == ([expected.format(repository=repository, path="web/index.md")] if expected else [])
+
+
+def test_a_site_without_history_says_so_and_fails_under_strict(tmp_path, caplog):
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    root = readers.copy_sample(tmp_path / "report")  # not in a git repository: no history to read
+    config_file = root / "mkdocs.yml"
+    with pytest.raises(Abort):
+        mkdocs_build(load_config(str(config_file), site_dir=str(tmp_path / "strict"), strict=True))
+    said = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.report"]
+    assert any("the pages show no last update" in m and "not in a git repository" in m for m in said), said
+
+    text = config_file.read_text("utf-8")
+    assert "  - report\n" in text
+    config_file.write_text(text.replace("  - report\n", "  - report:\n      history: false\n"), "utf-8")
+    mkdocs_build(load_config(str(config_file), site_dir=str(tmp_path / "quiet"), strict=True))
+    assert (tmp_path / "quiet" / "index.html").is_file()

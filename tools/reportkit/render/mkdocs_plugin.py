@@ -96,8 +96,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if self.config.history:
             found, why = history.of_report(self.report)
             self.history = found or {}
-            if why:
-                log.info(f"report: {why}")
+            if why:  # a degraded page: under --strict it fails, as every warning does
+                log.warning(f"report: the pages show no last update ({why}); set the plugin's "
+                            "option `history: false` to build without one")
 
     def on_files(self, files: Files, config) -> Files:
         report = self.loaded

@@ -107,9 +107,10 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
 
 
 def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-               timeout: float, pages: dict[str, int] | None = None) -> None:
-    """The DOCX edition. pages: the PDF edition's page number of each heading id, when it was built
-    first, for the contents written in advance."""
+               timeout: float, pages: dict[str, int] | None = None) -> list[str]:
+    """The DOCX edition; the finishing touches that could not be applied (each logged as a warning).
+    pages: the PDF edition's page number of each heading id, when it was built first, for the
+    contents written in advance."""
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
@@ -123,7 +124,7 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)
-    docx_contents.finish(output, report, header, not edition.final, pages or {})
+    return docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
 def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
