@@ -164,7 +164,11 @@ class _Lock:
         self.fd: int | None = None
 
     def __enter__(self) -> _Lock:
-        import fcntl  # here, not at the top: only builds lock, and `report check` must start on Windows
+        try:  # here, not at the top: only builds lock, and `report check` must start on Windows
+            import fcntl
+        except ImportError:
+            raise BuildError("`report build` locks its output folder with fcntl, which this Python lacks "
+                             "(Windows); build on Linux or macOS, or let CI build") from None
 
         try:
             self.fd = paths.open_lock_file(self.path)

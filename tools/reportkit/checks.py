@@ -1,4 +1,8 @@
-"""Every rule of `report check`: each takes the loaded Report and returns diagnostics; none prints."""
+"""The rules that read the loaded text, and every finding's code with its default level (RULES, LOCKED).
+
+Each rule takes the loaded Report and returns diagnostics; none prints. The other judges (assets,
+the site plan, pandoc's AST) report under codes listed here too, and `verdict` gathers them all.
+"""
 
 from __future__ import annotations
 
@@ -209,11 +213,6 @@ def check_mentions(report: Report) -> list[Diagnostic]:
     return found
 
 
-def resolve_path(report: Report, doc: Document, target: str) -> tuple[str, str, str | None]:
-    """A link target split into path and anchor, and the root-relative file it names (or None)."""
-    return link_target(report.root, doc.path, target)
-
-
 def check_links(report: Report) -> list[Diagnostic]:
     found = []
     for doc in report.documents:
@@ -245,7 +244,7 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
                                 "this image is loaded from the internet; the PDF and DOCX cannot include "
                                 "it and the site would track readers: put the file in images/"))
         return problems
-    path, anchor, rel = resolve_path(report, doc, target)
+    path, anchor, rel = link_target(report.root, doc.path, target)
     if rel is None:
         return problems + [_at(doc, at, f"{noun}.outside",
                                f"'{target}' points outside the repository; it was not read")]
@@ -357,9 +356,41 @@ def check_limits(report: Report) -> list[Diagnostic]:
     return [_at(doc, e.offset, e.code, e.message) for doc in report.documents for e in doc.scan.excesses]
 
 
+def check_codeowners(report: Report) -> list[Diagnostic]:
+    """A CODEOWNERS file that no longer matches the front matter routes reviews to the wrong people."""
+    if not os.path.lexists(report.root / owners.CODEOWNERS_PATH):
+        return []
+    text = owners.read_codeowners(report)
+    actual = text.split("\n") if text is not None else []
+    expected = owners.codeowners(report).split("\n")
+    for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected, strict=False), start=1):
+        if have.rstrip() != want:
+            shown = f"'{want}'" if want else "the end of the file"
+            return [Diagnostic(owners.CODEOWNERS_PATH, number, 1, RULES["codeowners.stale"],
+                               "codeowners.stale",
+                               f"CODEOWNERS no longer matches the front matter (line {number} should be "
+                               f"{shown}); run `report owners --codeowners`")]
+    if len(actual) > len(expected) and any(line.strip() for line in actual[len(expected):]):
+        return [Diagnostic(owners.CODEOWNERS_PATH, len(expected) + 1, 1, RULES["codeowners.stale"],
+                           "codeowners.stale",
+                           "CODEOWNERS has lines the front matter does not give; "
+                           "run `report owners --codeowners`")]
+    return []
+
+
+def check_budgets(report: Report) -> list[Diagnostic]:
+    """A section longer than the budget of words its front matter gives."""
+    found = []
+    for doc in report.documents:
+        budget = doc.meta.get("budget")
+        if isinstance(budget, int) and not isinstance(budget, bool) and doc.words() > budget:
+            found.append(Diagnostic(doc.path, doc.key_line("budget"), 1, RULES["budget.over"], "budget.over",
+                                    f"{doc.words()} words, over the budget of {budget}"))
+    return found
+
+
 CHECKS = (check_limits, check_ids, check_owners, check_headings, check_references, check_labels,
-          check_mentions, check_links, check_notes, check_html, owners.check_budgets,
-          owners.check_codeowners)
+          check_mentions, check_links, check_notes, check_html, check_budgets, check_codeowners)
 
 
 def findings(report: Report) -> list[Diagnostic]:

@@ -1,4 +1,4 @@
-"""The report's data model: settings, roster, documents; loaded once per run and passed down."""
+"""The report's data model (settings, roster, documents and what each says of itself), loaded once per run."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import numbering
 from .diagnostics import Diagnostic
 from .markdown import Scan
 
-SET_ANCHOR = re.compile(r"set-(\d{1,2})")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 KIND_FOLDERS = {"chapter": "chapters", "rec": "recommendations", "annex": "annexes"}
@@ -97,14 +97,7 @@ class Document:
     def set_sections(self) -> dict[str, int]:
         """Anchor -> set number, for the set sections (`## ... {#set-2}`) of the chapter that
         presents the recommendations. They are named "Set 2", not numbered as sections."""
-        if not self.presents_recommendations:
-            return {}
-        found: dict[str, int] = {}
-        for heading in self.scan.headings:
-            m = SET_ANCHOR.fullmatch(heading.anchor)
-            if heading.level == 2 and m:
-                found.setdefault(heading.anchor, int(m.group(1)))
-        return found
+        return numbering.set_sections(self)
 
     @property
     def short_title(self) -> str:
@@ -113,26 +106,9 @@ class Document:
 
     @cached_property
     def section_numbers(self) -> dict[str, str]:
-        """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter.
-
-        Read only once the report is numbered (the loader does that before anyone asks).
-        """
-        if self.kind != "chapter" or not self.number:
-            return {}
-        numbers: dict[str, str] = {}
-        counters = [0, 0]
-        sets = self.set_sections
-        for heading in self.scan.headings:
-            if heading.anchor in sets:
-                counters = [counters[0], -1]  # its subsections are not numbered either
-                continue
-            if heading.level == 2:
-                counters = [counters[0] + 1, 0]
-                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}")
-            elif heading.level == 3 and counters[0] and counters[1] >= 0:
-                counters[1] += 1
-                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}.{counters[1]}")
-        return numbers
+        """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter
+        (see `numbering`), read once the report is numbered."""
+        return numbering.section_numbers(self)
 
     @cached_property
     def heading_texts(self) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Markdown in, Markdown out: resolve references, number sections, fix every heading id.
+"""Markdown in, Markdown out: references resolved, section numbers (from `numbering`) written, every heading id fixed.
 
 This is the only place that knows how a reference looks in an edition. The MkDocs plugin calls
 it with mode "site" (one page per document, links between pages); the pandoc path calls it with
