@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -142,18 +143,26 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
-    except editions.FinalRefused as exc:
-        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
-        click.echo(f"report: {exc}", err=True)
-        sys.exit(EXIT_FINDINGS)
-    except editions.BuildRefused as exc:
-        click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
-        click.echo(f"report: {exc}", err=True)
-        sys.exit(EXIT_FINDINGS)
     except editions.BuildError as exc:
+        _not_built(exc)
+    _built(result, progress)
+
+
+def _not_built(exc: editions.BuildError) -> NoReturn:
+    """Why there is no new build: the findings that refused it, or what failed; exit 1."""
+    if isinstance(exc, editions.BuildRefused):
+        click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
+    else:
         click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+    if isinstance(exc, editions.BuildRefused | editions.FinalRefused):
+        click.echo(f"report: {exc}", err=True)
+    else:
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_FINDINGS)
+
+
+def _built(result: editions.Result, progress: bool) -> None:
+    """The files made (on stdout), and on stderr what is worth a look: warnings, overrides, lacks."""
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
     for lack in result.degraded:
         click.echo(f"report: warning: the edition lacks {lack}", err=True)
