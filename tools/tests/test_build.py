@@ -18,11 +18,6 @@ from readers import AUTHOR_NAME, EDITION_DATE, run_report, tree_state
 STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed"}
 
 
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
-
-
 @pytest.fixture
 def built_copy(sample, tmp_path) -> Path:
     """A writable copy of the sample: its git repository and its last good build/."""

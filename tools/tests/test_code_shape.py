@@ -1,4 +1,5 @@
-"""The shape the house style asks of tools/reportkit: short functions, and a module docstring each."""
+"""The shape the house style asks of tools/reportkit (short functions, a docstring per module), and of the
+tests' plumbing (programs found on PATH, or a failure naming the package)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,14 @@ def test_every_module_says_in_its_first_line_what_it_owns():
     for path in sorted(PACKAGE.rglob("*.py")):
         doc = ast.get_docstring(ast.parse(path.read_text("utf-8")))
         assert doc and len(doc.split("\n", 1)[0]) >= 30, path
+
+
+def test_a_missing_program_fails_naming_the_debian_package(monkeypatch):
+    import pytest
+
+    import readers
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    said = r"`soffice` is not on PATH: .*apt-get install libreoffice-writer-nogui"
+    with pytest.raises(pytest.fail.Exception, match=said):
+        readers.find_program("soffice", "libreoffice-writer-nogui")

@@ -77,36 +77,36 @@ def label_by_path(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def sample(tmp_path) -> Path:
+def committed_sample(tmp_path) -> Path:
     root = readers.copy_sample(tmp_path / "report")
     readers.commit_all(root)
     return root
 
 
-def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(sample):
-    before = readers.tree_state(sample)
-    result = run_report("build", "--root", str(sample), "--final")
+def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(committed_sample):
+    before = readers.tree_state(committed_sample)
+    result = run_report("build", "--root", str(committed_sample), "--final")
     assert result.exit_code == 1
-    blockers = expected_blockers(sample)
+    blockers = expected_blockers(committed_sample)
     assert len(blockers) == 40  # 19 sections not agreed, the donors' placeholder, 20 vacant seats
     assert result.stderr.splitlines() == blockers + [
         "report: final edition refused: 40 blockers remain; resolve them, or rehearse with --final --force"]
     assert result.stdout == ""
-    assert readers.tree_state(sample) == before  # nothing built
+    assert readers.tree_state(committed_sample) == before  # nothing built
 
 
-def test_a_rehearsal_overrides_the_blockers_and_says_so(sample, tmp_path):
-    result = run_report("build", "--root", str(sample), "--final", "--force", "--formats", "pdf",
+def test_a_rehearsal_overrides_the_blockers_and_says_so(committed_sample, tmp_path):
+    result = run_report("build", "--root", str(committed_sample), "--final", "--force", "--formats", "pdf",
                         "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     overridden = [line.removeprefix("overridden: ") for line in result.stderr.splitlines()
                   if line.startswith("overridden: ")]
-    assert overridden == expected_blockers(sample)
+    assert overridden == expected_blockers(committed_sample)
     assert "report: a rehearsal: 40 blockers of the final edition were overridden with --force" in result.stderr
 
 
-def test_force_needs_final(sample):
-    result = run_report("build", "--root", str(sample), "--force")
+def test_force_needs_final(committed_sample):
+    result = run_report("build", "--root", str(committed_sample), "--force")
     assert result.exit_code == 2
     assert "--force goes with --final" in result.stderr
 
@@ -122,12 +122,12 @@ def clear_every_blocker(root: Path) -> None:
     (root / "roster.yml").write_text(roster.replace("    vacancy: true\n", ""), "utf-8")
 
 
-def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
-    clear_every_blocker(sample)
-    readers.commit_all(sample, "Every section agreed")
-    assert expected_blockers(sample) == []
+def test_a_finished_report_builds_its_final_edition(committed_sample, tmp_path):
+    clear_every_blocker(committed_sample)
+    readers.commit_all(committed_sample, "Every section agreed")
+    assert expected_blockers(committed_sample) == []
     out = tmp_path / "final"
-    result = run_report("build", "--root", str(sample), "--final", "--formats", "pdf,docx", "--out", str(out))
+    result = run_report("build", "--root", str(committed_sample), "--final", "--formats", "pdf,docx", "--out", str(out))
     assert result.exit_code == 0, result.output
     pdf = readers.Pdf(out / "panel-report.pdf")
     assert [i for i, text in enumerate(pdf.poppler_texts) if "DRAFT" in text] == []
@@ -136,15 +136,15 @@ def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
     assert "commit" not in title_page  # a published edition names no commit
 
 
-def test_report_yml_can_make_a_warning_block_the_final_edition(sample):
-    clear_every_blocker(sample)
-    settings = sample / "report.yml"
+def test_report_yml_can_make_a_warning_block_the_final_edition(committed_sample):
+    clear_every_blocker(committed_sample)
+    settings = committed_sample / "report.yml"
     settings.write_text(settings.read_text("utf-8") + "final:\n  blocking: [budget.over]\n", "utf-8")
-    chapter = sample / "chapters/01-introduction.md"
+    chapter = committed_sample / "chapters/01-introduction.md"
     chapter.write_text(re.sub(r"^budget: \d+$", "budget: 10", chapter.read_text("utf-8"), count=1, flags=re.M),
                        "utf-8")
-    readers.commit_all(sample, "A budget overrun")
-    result = run_report("build", "--root", str(sample), "--final", "--formats", "pdf")
+    readers.commit_all(committed_sample, "A budget overrun")
+    result = run_report("build", "--root", str(committed_sample), "--final", "--formats", "pdf")
     assert result.exit_code == 1
     blocking = [line for line in result.stderr.splitlines() if "[final.blocking]" in line]
     assert len(blocking) == 1 and blocking[0].startswith("chapters/01-introduction.md:")

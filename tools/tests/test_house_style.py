@@ -10,16 +10,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 import readers
 from reportkit import style
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
 
 
 def rgb(name: str) -> tuple[int, int, int]:
@@ -28,7 +22,8 @@ def rgb(name: str) -> tuple[int, int, int]:
 
 
 def test_the_pdf_embeds_the_house_faces_and_no_other(sample):
-    listing = subprocess.run(["pdffonts", str(sample.pdf)], check=True, capture_output=True, text=True).stdout
+    pdffonts = readers.find_program("pdffonts", "poppler-utils")
+    listing = subprocess.run([pdffonts, str(sample.pdf)], check=True, capture_output=True, text=True).stdout
     lines = listing.splitlines()[2:]
     names = {line.split()[0].split("+", 1)[-1] for line in lines}
     assert {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSans-Regular", "NotoSans-Bold"} <= names
@@ -77,8 +72,8 @@ def body_lines(sample) -> list[str]:
 
     pdf = sample.read_pdf
     first, last = pdf.named_destinations["introduction"], pdf.named_destinations["terms-of-reference"]
-    layout = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(first + 1), "-l", str(last), str(sample.pdf),
-                             "-"], check=True, capture_output=True, text=True).stdout
+    layout = subprocess.run([readers.pdftotext(), "-bbox-layout", "-f", str(first + 1), "-l", str(last),
+                             str(sample.pdf), "-"], check=True, capture_output=True, text=True).stdout
     lines: list[list[str]] = []
     heights: list[float] = []
 
