@@ -78,6 +78,13 @@ def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
     checked, but only findings in those files are shown and counted.
     Exit 0 when there is no error, 1 when there is one (or a warning with
     --strict), 2 when the report folder or report.yml is unusable.
+
+    Example:
+
+    \b
+        report check
+        report check --strict --format github
+        report check chapters/03-trust.md
     """
     report = load(root)
     try:
@@ -124,6 +131,13 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
 
     Refuses to build when `report check` finds errors. The previous build
     stays in place until the new one is complete.
+
+    Example:
+
+    \b
+        report build
+        report build --edition "Draft 3" --formats pdf,docx
+        report build --final --force --out /tmp/rehearsal
     """
     if force and not final:
         raise click.UsageError("--force goes with --final: only the final edition has blockers to override")
@@ -189,6 +203,13 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 
     The history columns (last change, author, contributors) come from one
     pass over the git log, following renames.
+
+    Example:
+
+    \b
+        report owners
+        report owners --format csv > owners.csv
+        report owners --codeowners
     """
     report = load(root)
     if codeowners:
@@ -210,7 +231,14 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True)
 def progress(root: Path, fmt: str) -> None:
-    """Sections by status and by owner, words against budgets (as on the site's progress page)."""
+    """Sections by status and by owner, words against budgets (as on the site's progress page).
+
+    Example:
+
+    \b
+        report progress
+        report progress --format markdown
+    """
     report = load(root)
     table = owners.rows(report, history.of_report(report)[0])
     if fmt == "json":
@@ -230,6 +258,12 @@ def review(root: Path, base: str, fmt: str) -> None:
     """The sections changed since REF, their owners and whose approval the change needs.
 
     A change to an agreed section needs its owner and the Secretariat.
+
+    Example:
+
+    \b
+        report review --base origin/main
+        report review --base HEAD~3 --format markdown
     """
     report = load(root)
     try:
@@ -252,7 +286,14 @@ def review(root: Path, base: str, fmt: str) -> None:
 @click.option("--authors", type=click.IntRange(1), default=5, show_default=True)
 def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,
              refs_per_section: int, seed: int, commits: int, authors: int) -> None:
-    """Write a valid synthetic report of a given size into OUT (for benchmarks and tests)."""
+    """Write a valid synthetic report of a given size into OUT (for benchmarks and tests).
+
+    Example:
+
+    \b
+        report generate /tmp/big --chapters 20 --sections 100 --seed 7
+        report generate /tmp/with-history --commits 500 --authors 12
+    """
     from . import generate as generator
 
     try:
