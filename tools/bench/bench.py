@@ -48,6 +48,7 @@ class Sizes:
     site: dict  # the scaled report for the editions
     history: dict
     per_file_sample: int  # files asked about one by one (the rest is extrapolated)
+    axe: bool = True  # axe-core on every page of each built site (about a second a page)
 
 
 SIZES = {
@@ -69,6 +70,7 @@ SIZES = {
         history=dict(chapters=10, sections=2, recommendations=8, annexes=2, refs_per_section=2,
                      commits=200, authors=3),
         per_file_sample=5,
+        axe=False,
     ),
 }
 
@@ -229,11 +231,21 @@ def mkdocs_plain(config_file: Path, site: Path) -> None:
     mkdocs_build(load_config(str(config_file), site_dir=str(site)))
 
 
+def cite_args(root: Path) -> list[str]:
+    """pandoc's own citeproc over references.yml, when the report cites: the plain peer formats the
+    citations as the toolchain does (once, with the style report.yml names)."""
+    from reportkit.render import citeproc
+
+    if not (root / "references.yml").is_file():
+        return []
+    return ["--citeproc", f"--bibliography={root / 'references.yml'}", f"--csl={citeproc.style_file(loader.load(root))}"]
+
+
 def docx_plain(root: Path, source: Path, out: Path) -> None:
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
 
-    subprocess.run([pandoc_path(), "-f", READER, "-t", "docx", "--toc", "--toc-depth=2",
+    subprocess.run([pandoc_path(), "-f", READER, "-t", "docx", *cite_args(root), "--toc", "--toc-depth=2",
                     f"--reference-doc={template('reference.docx')}", f"--resource-path={root}",
                     "-o", str(out), str(source)], check=True, capture_output=True)
 
@@ -250,7 +262,7 @@ def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
     if not folder.is_dir():
         shutil.copytree(root / "images", folder / "images")
         (folder / "house.typ").write_text(style.typst_preamble(), "utf-8")
-    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst",
+    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst", *cite_args(root),
                            f"--template={template('report.typst')}", *metadata, str(source)],
                           check=True, capture_output=True)
     out.write_bytes(typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True,
@@ -344,6 +356,124 @@ def bench_history(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
 
 # -- the table -----------------------------------------------------------------------------------
 
+# --- the apparatus: citeproc and the accessibility checks -----------------------------------------
+
+def with_citations(source: Path, dest: Path, works: int) -> Path:
+    """A copy of a generated report citing `works` works from references.yml, each chapter citing
+    several, with an annex that lists them (the generator writes no citations of its own)."""
+    import yaml
+
+    if dest.exists():
+        return dest
+    shutil.copytree(source, dest)
+    entries = [{"id": f"work-{k}", "type": "report", "title": f"Study number {k} of digital cooperation",
+                "author": [{"literal": "United Nations General Assembly"}], "number": f"A/RES/{70 + k % 9}/{k}",
+                "issued": 2015 + k % 5} for k in range(works)]
+    (dest / "references.yml").write_text(yaml.safe_dump({"references": entries}, sort_keys=False), "utf-8")
+    chapters = sorted((dest / "chapters").glob("*.md"))
+    for index, path in enumerate(chapters):
+        cited = [f"@work-{k}" for k in range(index, works, len(chapters))]
+        text = "".join(f"\nA finding the Panel relies on [{key}].\n" for key in cited)
+        path.write_text(path.read_text("utf-8") + text, "utf-8")
+    annex = sorted((dest / "annexes").glob("*.md"))[0]
+    head, body = annex.read_text("utf-8").split("\n---\n", 1)
+    (dest / "annexes" / "99-references.md").write_text(
+        re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M) + "\nbibliography: true\n---\n\nThe works cited.\n",
+        "utf-8")
+    return dest
+
+
+def citeproc_once(root: Path) -> Callable[[], object]:
+    """One citeproc run over the judged text, as the build makes it (parsing and judging done once)."""
+    import tempfile
+
+    from reportkit.render import citeproc, pandoc_ast
+
+    report = loader.load(root)
+    parsed = pandoc_ast.parse(report)
+    pandoc_ast.judge(report, parsed, set(report.assets))
+    work = Path(tempfile.mkdtemp(prefix="bench-cite-"))
+    return lambda: citeproc.run(report, parsed, work)
+
+
+def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
+    import typst
+    from reportkit import style
+
+    typst.compile(source, root=str(root), ignore_system_fonts=True, font_paths=[str(style.fonts_folder())],
+                  pdf_standards=standards)
+
+
+def axe_every_page(site: Path) -> int:
+    """axe-core on every page of a built site in Chromium (the tests' way); the pages' count."""
+    sys.path.insert(0, str(ROOT / "tools" / "tests"))
+    import browser
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    pages = [p for p in browser.site_documents(site) if p.endswith(".html")]
+    axe = Axe()
+    with browser.serve(site) as origin, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=browser.find_chromium(), args=browser.CHROMIUM_FLAGS)
+        try:
+            tab = chromium.new_context(bypass_csp=True).new_page()
+            for rel in pages:
+                tab.goto(browser.page_url(origin, rel))
+                axe.run(tab)
+        finally:
+            chromium.close()
+    return len(pages)
+
+
+def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
+    from reportkit.render import citeproc
+    from reportkit.render import pandoc as pandoc_render
+    from reportkit.verdict import evaluate
+
+    rows, out = [], cache / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    scaled = with_citations(report_for(cache, "site", sizes.site), cache / "reports" / "site-cited", 200)
+    for label, root in (("sample", ROOT), (describe(scaled), scaled)):
+        tag = "sample" if root is ROOT else "scaled"
+        try:
+            cites = sum(len(c) for c in loader.load(root).apparatus.citations.values())
+            ours, _ = median_pair(runs, citeproc_once(root), warmup=True)
+            rows.append(Row(f"citeproc once, {label} ({cites} citations)", seconds(ours)))
+        except Exception as exc:
+            rows.append(failed(f"citeproc, {label}", exc))
+        try:  # the PDF/UA-1 check Typst makes as it compiles, against the same compile without it
+            build_edition(root, "pdf", out / f"{tag}-ua")
+            report = loader.load(root)
+            verdict = evaluate(report)
+            work = out / f"{tag}-ua-root"
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(root / "images", work / "images") if (root / "images").is_dir() else work.mkdir()
+            from reportkit import style
+
+            (work / "house.typ").write_text(style.typst_preamble(), "utf-8")
+            parsed = citeproc.run(report, verdict.parsed, work).parsed  # as the build prints it
+            edition = pandoc_render.Edition("bench", "2019-06-10", 1560168000, None)
+            source = pandoc_render.typst_source(report, parsed, edition, work, 600).encode("utf-8")
+            ours, peer = median_pair(runs, lambda: typst_compile(source, work, ["ua-1"]),
+                                     lambda: typst_compile(source, work, []), warmup=True)
+            rows.append(Row(f"Typst compile with PDF/UA-1 check, {label}", seconds(ours), f"without {seconds(peer)}",
+                            f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
+        except Exception as exc:
+            rows.append(failed(f"PDF/UA-1 compile, {label}", exc))
+        if not sizes.axe:
+            continue
+        try:
+            build_edition(root, "html", out / f"{tag}-axe")
+            started = time.perf_counter()
+            pages = axe_every_page(out / f"{tag}-axe" / "site")
+            took = time.perf_counter() - started
+            rows.append(Row(f"axe-core, every page, {label} ({pages} pages)", seconds(took),
+                            f"{seconds(took / pages)} a page"))
+        except Exception as exc:
+            rows.append(failed(f"axe-core, {label}", exc))
+    return rows
+
+
 def failed(work: str, exc: Exception) -> Row:
     """A row that says what failed; the whole error (traceback, a program's own message) goes to stderr."""
     said = str(exc)
@@ -372,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="full: the targets' scale; tiny: a smoke test in seconds")
     parser.add_argument("--cache", type=Path, default=CACHE,
                         help=f"where generated reports and outputs go (default: {CACHE.relative_to(ROOT)})")
-    parser.add_argument("--only", choices=("check", "editions", "history"), action="append",
+    parser.add_argument("--only", choices=("check", "editions", "history", "apparatus"), action="append",
                         help="run only these groups (repeatable)")
     args = parser.parse_args(argv)
     sizes = SIZES[args.sizes]
@@ -382,7 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     rows: list[Row] = []
-    groups = {"check": bench_check, "editions": bench_editions, "history": bench_history}
+    groups = {"check": bench_check, "editions": bench_editions, "history": bench_history,
+              "apparatus": bench_apparatus}
     for name, run in groups.items():
         if args.only and name not in args.only:
             continue
@@ -392,14 +523,19 @@ def main(argv: list[str] | None = None) -> int:
                 rows += run(sizes, runs, args.cache.resolve())
         except Exception as exc:
             rows.append(failed(name, exc))
-    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {args.sizes}; "
+    print_summary(rows, runs, args.sizes)
+    return 0
+
+
+def print_summary(rows: list[Row], runs: int, sizes: str) -> None:
+    """The table of rows, under the conditions it was measured in, and the targets it missed."""
+    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {sizes}; "
           f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
     print(table(rows))
     missed = [r.work for r in rows if r.met is False]
     print(f"\n{len(missed)} target{'s' if len(missed) != 1 else ''} missed" + (":" if missed else ""))
     for work in missed:
         print(f"  - {work}")
-    return 0
 
 
 if __name__ == "__main__":

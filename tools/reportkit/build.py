@@ -17,15 +17,15 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import assets as asset_files
-from . import final, gitio, paths, verdict
+from . import final, gitio, paths, since, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
-from .render import pandoc_ast, runner
+from .render import changes_page, citeproc, pandoc_ast, redline, runner, site_plan
 from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class Options:
     out: Path | None = None  # default: <root>/build
     timeout: float = runner.DEFAULT_TIMEOUT  # seconds each renderer may take
     force: bool = False  # with final: build despite the blockers (a rehearsal), listing each
+    redline: str | None = None  # a git ref: every edition shows the changes since it
+    changes_page: str | None = None  # a git ref: only the site shows the changes since it, on a page
 
 
 @dataclass
@@ -240,12 +242,15 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
+    earlier = _since(report, judged, options)
     with _Lock(out):
         staging = _fresh_staging(out)
         try:
-            rendered = _render(report, judged, edition, options, staging, progress)
+            rendered = _render(report, judged, edition, options, staging, progress, earlier)
             shutil.rmtree(staging / WORK)
             manifest = _manifest(edition, rendered.outputs)
+            if earlier is not None:
+                manifest["redline"] = earlier.manifest()
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
             _swap_in(staging, out)
         except RenderError as exc:
@@ -283,28 +288,36 @@ class _Rendered:
 
 
 def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
-            progress: Callable[[str], None]) -> _Rendered:
+            progress: Callable[[str], None], earlier: since.Since | None = None) -> _Rendered:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
     work = staging / WORK
     work.mkdir()
     asset_files.stage(judged.assets, work)
     parsed = judged.parsed
     assert parsed is not None  # a verdict without a parse has an error, and the build was refused
+    if earlier is not None and options.redline:
+        parsed = earlier.marked
+        edition = replace(edition, changes_by=f"Changes since {options.redline}")
     done = _Rendered()
     outputs = done.outputs
+    started = time.perf_counter()
+    parsed, citations = _cite(report, parsed, work, options.timeout)  # citeproc, once for all editions
+    done.timings["citations"] = time.perf_counter() - started
 
     def docx(path: Path) -> None:
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
         pages = heading_pages(outputs["pdf"]) if "pdf" in outputs else None
-        missed = write_docx(report, parsed, edition, path, work, options.timeout, pages)
+        missed = _docx(report, parsed, edition, path, work, options, pages)
         done.degraded += [f"DOCX: {what}" for what in missed]
+
+    def html(path: Path) -> None:
+        changes = _changes_page(report, earlier, options, work)
+        _build_site(report, path, _site_options(edition, dict(outputs), changes, citations), options.timeout)
 
     steps: dict[str, Callable[[Path], None]] = {
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
         "docx": docx,
-        # Without a commit there is no history to show, and the site says nothing it cannot.
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout,
-                                         history=edition.commit is not None),
+        "html": html,
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -317,13 +330,86 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     return done
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float, history: bool) -> None:
+def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.Since | None:
+    """The report at the ref a redline or a page of changes compares with, beside this one."""
+    ref = options.redline or options.changes_page
+    if ref is None:
+        return None
+    if options.redline and options.changes_page:
+        raise BuildError("choose --redline (every edition shows the changes) or --changes-page (the site "
+                         "only), not both")
+    assert judged.parsed is not None
+    try:
+        earlier = since.prepare(report, judged.parsed, set(judged.assets), ref, options.timeout)
+    except since.SinceError as exc:
+        raise BuildError(str(exc), exc.diagnostics) from None
+    earlier.formats = [f for f in FORMATS if f in options.formats and (options.redline or f == "html")]
+    log.info("changes since %s (%s): %s", ref, earlier.commit, earlier.redline.count())
+    return earlier
+
+
+def _docx(report: Report, parsed: pandoc_ast.Parsed, edition: Edition, path: Path, work: Path,
+          options: Options, pages: dict[str, int] | None) -> list[str]:
+    """The DOCX edition; what it lacks (a finishing touch that could not be made)."""
+    missed = write_docx(report, parsed, edition, path, work, options.timeout, pages)
+    if options.redline:
+        redline.finish_docx(path)  # whole paragraphs inserted or deleted: their paragraph marks too
+    return missed
+
+
+def _changes_page(report: Report, earlier: since.Since | None, options: Options, work: Path) -> Path | None:
+    """Write the site's page of changes into the sandbox; None when the build compares with nothing."""
+    if earlier is None:
+        return None
+    site = site_plan.settings(report.root)
+    blocks = changes_page.site_blocks(report, earlier.redline.documents, earlier.comparison,
+                                      site.use_directory_urls if site else True)
+    try:
+        fragment = changes_page.html(blocks, earlier.marked.ast["pandoc-api-version"], work, options.timeout)
+    except (runner.RendererFailed, runner.RendererTimeout) as exc:
+        raise BuildError(f"the page of changes could not be written: {exc}") from None
+    title = (f"Changes since {options.redline}" if options.redline
+             else "What changed since the last edition")
+    page = work / changes_page.PAGE
+    page.write_text(changes_page.markdown(title, earlier.ref, earlier.commit, earlier.comparison, fragment),
+                    "utf-8")
+    return page
+
+
+def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
+          ) -> tuple[pandoc_ast.Parsed, str]:
+    """citeproc over the judged AST: the AST the PDF and DOCX print, and the file the site reads
+    the same formatted citations from."""
+    try:
+        formatted = citeproc.run(report, parsed, work, timeout)
+    except (citeproc.CiteprocError, runner.RendererTimeout) as exc:
+        raise RenderError(str(exc)) from None
+    path = work / "citations.json"
+    formatted.dump(path)
+    return formatted.parsed, str(path)
+
+
+def _site_options(edition: Edition, downloads: dict[str, Path], changes: Path | None,
+                  citations: str) -> dict[str, object]:
+    """The report plugin's options for this edition's site (the child validates them as mkdocs.yml's)."""
+    return {
+        "check": False,  # the build judged the report already
+        # Without a commit there is no history to show, and the site says nothing it cannot.
+        "history": edition.commit is not None,
+        "downloads": {fmt: str(path) for fmt, path in downloads.items()},  # the editions just made
+        "changes": str(changes) if changes else None,  # the page of changes the build wrote, if any
+        # Which edition the site is: draft or public, name, date.
+        "edition": edition.name, "date": edition.date, "final": edition.final,
+        "citations": citations,  # citeproc's text, formatted once for every edition
+    }
+
+
+def _build_site(report: Report, site: Path, options: dict[str, object], timeout: float) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
-    offered = {fmt: str(path) for fmt, path in downloads.items()}
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), offered, history,
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), options,
                                       timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
@@ -331,7 +417,7 @@ def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str], history: bool) -> list[str] | None:
+def _site_child(config_file: str, site: str, given: dict[str, object]) -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -346,10 +432,8 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str], history:
         plugin = config.plugins.get("report")
         if plugin is None:
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
-        # The plugin's declared options, validated as mkdocs.yml's are: the build judged the report
-        # already, and the site offers the editions just made.
-        options = {**plugin.config, "check": False, "history": history, "downloads": downloads}
-        errors, _ = plugin.load_config(options, config_file)
+        # The plugin's declared options, validated as mkdocs.yml's are.
+        errors, _ = plugin.load_config({**plugin.config, **given}, config_file)
         if errors:
             return [f"the report plugin's options: {key}: {error}" for key, error in errors]
         mkdocs_build(config)

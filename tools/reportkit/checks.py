@@ -12,7 +12,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TypeVar
 
-from . import owners, refs
+from . import negotiation, owners, refs
+from .apparatus import checks as apparatus_checks
+from .apparatus.rules import RULES as APPARATUS_RULES
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
 from .markdown import ANCHOR, LABEL, MENTION, LinkMatch, is_external
 from .model import Document, Report
@@ -33,7 +35,8 @@ RULES: dict[str, str] = {
     "label.duplicate": ERROR, "label.gap": ERROR, "mention.unknown": ERROR, "mention.plain": WARNING,
     "link.broken": ERROR, "link.anchor": ERROR, "link.outside": ERROR, "link.scheme": ERROR,
     "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": ERROR,
-    "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
+    # One series of notes across the report: a note nobody calls has no place in it.
+    "note.undefined": ERROR, "note.unused": ERROR, "note.duplicate": ERROR,
     "budget.over": WARNING, "codeowners.stale": ERROR,
     "html.unsafe": ERROR, "html.raw": WARNING, "file.too-many": ERROR, "rules.unknown": WARNING,
     "rules.locked": WARNING, "asset.invalid": ERROR, "render.raw": ERROR, "render.attribute": ERROR,
@@ -41,6 +44,11 @@ RULES: dict[str, str] = {
     "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
     "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
     "site.config": ERROR,
+    # Negotiated text (negotiation.py): CriticMarkup and positions (what they block: final.py).
+    "mark.unclosed": ERROR, "mark.nested": ERROR, "mark.span": ERROR, "mark.place": ERROR,
+    "position.member": ERROR, "position.duplicate": ERROR, "position.note": ERROR, "position.commit": ERROR,
+    "position.stale": WARNING, "position.missing": WARNING,
+    **APPARATUS_RULES,
 }
 # Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
 # lower them (silencing `image.outside` must never let an outside file into an edition).
@@ -127,7 +135,7 @@ def check_references(report: Report) -> list[Diagnostic]:
                 found.append(_at(doc, ref.start, result.code, result.message))
             elif isinstance(result, refs.Listing):
                 found += _check_listing(doc, ref)
-            elif doc.kind == "chapter" and result.target.kind == "rec":
+            elif doc.kind == "chapter" and ref.kind == "rec":
                 cited_by_chapter.add(result.target.id or "")
     for doc in report.of_kind("rec"):
         if doc.id and not doc.withdrawn and doc.id not in cited_by_chapter:
@@ -390,7 +398,8 @@ def check_budgets(report: Report) -> list[Diagnostic]:
 
 
 CHECKS = (check_limits, check_ids, check_owners, check_headings, check_references, check_labels,
-          check_mentions, check_links, check_notes, check_html, check_budgets, check_codeowners)
+          check_mentions, check_links, check_notes, check_html, check_budgets, check_codeowners,
+          negotiation.check_marks, negotiation.check_positions, *apparatus_checks.CHECKS)
 
 
 def findings(report: Report) -> list[Diagnostic]:

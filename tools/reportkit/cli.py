@@ -14,10 +14,12 @@ from typing import NoReturn
 
 import click
 
-from . import __version__, history, owners, paths, verdict
+from . import __version__, gitio, history, owners, paths, verdict
 from . import build as editions
+from . import final as final_edition
+from . import diff as comparing
 from . import review as routing
-from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
+from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, sort_key, summary
 from .loader import ConfigError, load
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,21 +71,26 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="text for people, json for programs, github for pull requests.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--final", is_flag=True, help="Also list what blocks the final edition (as `report build --final` "
+              "would refuse it): sections not agreed, placeholders, open points.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
+def check(root: Path, fmt: str, strict: bool, final: bool, paths: tuple[Path, ...]) -> None:
     """Check the report: front matter, ids, labels, references, links, images.
 
     Prints every finding as PATH:LINE:COLUMN: SEVERITY [CODE] MESSAGE.
     With PATHS (e.g. the files of a commit), the whole report is still
     checked, but only findings in those files are shown and counted.
     Exit 0 when there is no error, 1 when there is one (or a warning with
-    --strict), 2 when the report folder or report.yml is unusable.
+    --strict), 2 when the report folder or report.yml is unusable. With
+    --final, each blocker of the final edition is an error too: exit 0
+    means the final edition can be published.
 
     Example:
 
     \b
         report check
         report check --strict --format github
+        report check --final --format github
         report check chapters/03-trust.md
     """
     report = load(root)
@@ -91,6 +98,8 @@ def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
         diagnostics = verdict.evaluate(report).diagnostics
     except editions.runner.RendererTimeout as exc:
         raise click.ClickException(f"the check stopped: {exc}") from None
+    if final:  # the same list `report build --final` refuses with
+        diagnostics = sorted(diagnostics + final_edition.blockers(report, diagnostics), key=sort_key)
     if paths:
         wanted = {_relative(report.root, p) for p in paths}
         diagnostics = [d for d in diagnostics if d.path in wanted]
@@ -113,8 +122,8 @@ def _relative(root: Path, path: Path) -> str:
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
 @click.option("--final", is_flag=True,
-              help="The final, published edition: no DRAFT mark; refused while a section is not agreed or "
-                   "a placeholder remains (each blocker is listed at its file and line).")
+              help="The final, published edition: no DRAFT mark; refused while a section is not agreed, "
+                   "a placeholder or an open point remains (each blocker is listed at its file and line).")
 @click.option("--force", is_flag=True,
               help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
@@ -125,18 +134,24 @@ def _relative(root: Path, path: Path) -> str:
               help="Show each step (default: on a terminal, off under CI).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=editions.runner.DEFAULT_TIMEOUT,
               show_default=True, metavar="SECONDS", help="How long each renderer may run before it is stopped.")
+@click.option("--redline", metavar="FROM", help="Show the changes since FROM (a git ref, e.g. edition-draft-2) "
+              "in every edition: Word's tracked changes, marks in the PDF, a page on the site.")
+@click.option("--changes-page", metavar="FROM", help="Editions as usual, and a site page of what changed since "
+              "FROM (the newest edition tag, for the published site).")
 def build(root: Path, edition: str | None, final: bool, force: bool, formats: str, out: Path | None,
-          progress: bool | None, timeout: float) -> None:
+          progress: bool | None, timeout: float, redline: str | None, changes_page: str | None) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
-    Refuses to build when `report check` finds errors. The previous build
-    stays in place until the new one is complete.
+    Refuses to build when `report check` finds errors, and a final edition
+    while open points remain (`report positions` lists them). The previous
+    build stays in place until the new one is complete.
 
     Example:
 
     \b
         report build
         report build --edition "Draft 3" --formats pdf,docx
+        report build --edition "Draft 3" --redline edition-draft-2
         report build --final --force --out /tmp/rehearsal
     """
     if force and not final:
@@ -153,7 +168,7 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
             click.echo(f"building {message}...", err=True)
 
     report = load(root)
-    options = editions.Options(edition, final, chosen, out, timeout, force)
+    options = editions.Options(edition, final, chosen, out, timeout, force, redline=redline, changes_page=changes_page)
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
@@ -271,6 +286,93 @@ def review(root: Path, base: str, fmt: str) -> None:
     except routing.ReviewError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(routing.format_review(result, fmt), nl=False)
+
+
+@main.command("diff")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(sorted(comparing.FORMATS)), default="text",
+              show_default=True, help="markdown is fit for a pull request's job summary; json for programs.")
+@click.argument("from_ref", metavar="FROM")
+@click.argument("to_ref", metavar="[TO]", required=False)
+def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> None:
+    """What changed from FROM to TO: sections renumbered, and each section's words added and removed.
+
+    FROM and TO are git refs: an edition tag (edition-draft-2), a branch or a
+    commit; TO defaults to the working tree. Text is compared as a reader sees
+    it: a reference whose target was only renumbered is not a change.
+
+    Example: report diff edition-draft-2 --format markdown
+    """
+    try:
+        before = comparing.read_side(root, from_ref)
+        after = comparing.read_side(root, to_ref)
+    except comparing.DiffError as exc:
+        raise click.UsageError(str(exc)) from None
+    except comparing.UnreadableSide as exc:
+        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+        click.echo(f"report: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(comparing.FORMATS[fmt](comparing.compare(before, after)), nl=False)
+
+
+@main.command("comments")
+@root_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text",
+              show_default=True, help="github: annotations on the lines; markdown: a checklist per section owner.")
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Also make the tracked changes commits on a new branch named after FILE (one per reviewer).")
+def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> None:
+    """Place a reviewed DOCX's comments and tracked changes on the source lines.
+
+    FILE is a DOCX of an edition made by `report build`, back from a reviewer. Each item is placed on
+    the file, line and column it concerns at the edition's commit, and carried forward to where that
+    passage is now; what cannot be placed is listed with the reason. With --apply, the tracked
+    changes become commits on a new branch (the current branch and files are never touched).
+
+    Example: report comments ~/Mail/panel-report-jm.docx --format markdown
+    """
+    from . import comments, comments_apply, comments_format
+
+    try:
+        reading = comments.read_review(root, file)
+    except comments.BadDocx as exc:
+        click.echo(f"report: {file}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except gitio.GitProblem as exc:
+        raise click.ClickException(f"{file} could not be placed: {exc}") from None
+    for warning in reading.warnings:
+        click.echo(f"report: {warning}", err=True)
+    click.echo(comments_format.FORMATS[fmt](reading), nl=False)
+    click.echo(f"report: {comments_format.summary(reading)}", err=True)
+    if apply_changes:
+        try:
+            applied = comments_apply.apply(root, reading)
+        except comments_apply.ApplyRefused as exc:
+            click.echo(f"report: nothing applied: {exc}", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(comments_apply.describe(applied), nl=False, err=fmt != "text")
+
+
+@main.command("positions")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text",
+              show_default=True, help="markdown is the draft site's positions page; csv has one line per "
+                                      "member and recommendation.")
+def positions_command(root: Path, fmt: str) -> None:
+    """What still blocks the final edition, and who must agree to what.
+
+    Lists every open point (CriticMarkup in the text) at FILE:LINE, then the
+    matrix of members and recommendations: each member's stance (S support,
+    R reservation, O objection), positions given on an older text (*), the
+    reservations and objections with their notes, and who has no stance yet.
+
+    Example: report positions --format markdown > positions.md
+    """
+    from . import positions
+
+    report = load(root)
+    click.echo(positions.FORMATS[fmt](report, positions.matrix(report)), nl=False)
 
 
 @main.command()

@@ -25,23 +25,22 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.column}: {self.severity} [{self.code}] {self.message}"
 
     def github(self) -> str:
-        # Workflow commands: properties and message have their own escaping rules.
-        def prop(value: str) -> str:
-            return (
-                value.replace("%", "%25")
-                .replace("\r", "%0D")
-                .replace("\n", "%0A")
-                .replace(":", "%3A")
-                .replace(",", "%2C")
-            )
-
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        where = f"file={prop(self.path)}"
+        where = f"file={github_property(self.path)}"
         if self.line:
             where += f",line={self.line}"
             if self.column:
                 where += f",col={self.column}"
-        return f"::{self.severity} {where},title={prop(self.code)}::{message}"
+        return f"::{self.severity} {where},title={github_property(self.code)}::{github_message(self.message)}"
+
+
+# Workflow commands: properties and message have their own escaping rules.
+def github_property(value: str) -> str:
+    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
+
+
+def github_message(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def sort_key(d: Diagnostic) -> tuple:

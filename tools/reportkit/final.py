@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import negotiation
 from .diagnostics import ERROR, WARNING, Diagnostic
 from .loader import ROSTER_FILE
 from .model import Report
@@ -44,7 +45,8 @@ def blocking_warnings(report: Report, diagnostics: list[Diagnostic]) -> list[Dia
             for d in diagnostics if d.severity == WARNING and d.code in codes]
 
 
-BLOCKERS: list[Callable[[Report], list[Diagnostic]]] = [unagreed, placeholders]
+# Open points still marked in the text, and (positions: required) members with no stance: negotiation.
+BLOCKERS: list[Callable[[Report], list[Diagnostic]]] = [unagreed, placeholders, negotiation.blockers]
 
 
 def blockers(report: Report, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

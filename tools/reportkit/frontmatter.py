@@ -11,6 +11,7 @@ from .diagnostics import ERROR, Diagnostic
 # Front matter is a handful of fields; anything larger is a mistake or an attack.
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_DEPTH = 32  # the roster, the deepest YAML of the report, needs 3 levels
+FIRST_LINE = 2  # the file line of the front matter's first field (line 1 is '---')
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Parsed:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    node: yaml.Node | None = None  # the front matter's YAML, to locate a value inside a list (`node_line`)
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
@@ -142,7 +144,8 @@ def split(text: str, path: str) -> Parsed:
             f"front matter must be fields ('name: value'), not {describe(data)}",
         )
     parsed.data = data
-    parsed.key_lines = key_lines(node, first_line=2)
+    parsed.node = node
+    parsed.key_lines = key_lines(node, first_line=FIRST_LINE)
     return parsed
 
 

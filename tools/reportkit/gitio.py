@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -239,6 +239,19 @@ def parse_log(raw: bytes) -> list[LogRecord]:
     return records
 
 
+def parse_status(raw: bytes) -> list[str]:
+    """`status --porcelain -z`: XY SP PATH NUL per entry, and a rename's or copy's old path after it."""
+    tokens = raw.split(b"\0")
+    paths, i = [], 0
+    while i < len(tokens) and tokens[i]:
+        entry = tokens[i]
+        if len(entry) < 4 or entry[2:3] != b" ":
+            raise UnexpectedOutput(f"git status printed {entry[:40]!r} where an entry was expected")
+        paths.append(path_text(entry[3:]))
+        i += 2 if entry[:1] in b"RC" or entry[1:2] in b"RC" else 1
+    return paths
+
+
 def parse_ls_tree(raw: bytes) -> list[TreeEntry]:
     """`ls-tree -z [-l]`: MODE SP TYPE SP SHA [SP+ SIZE] TAB PATH NUL."""
     entries = []
@@ -283,10 +296,11 @@ def _environment() -> dict[str, str]:
 
 
 def run(args: Sequence[str], cwd: Path, stdin: bytes | None = None,
-        ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes]:
-    """Run `git ARGS` in cwd; raise GitMissing when git cannot start, GitError when it fails."""
+        ok: tuple[int, ...] = (0,), env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run `git ARGS` in cwd (env: variables to add, such as a commit's author); raise GitMissing
+    when git cannot start, GitError when it fails."""
     try:
-        done = subprocess.run([GIT, *OPTIONS, *args], cwd=cwd, env=_environment(), input=stdin,
+        done = subprocess.run([GIT, *OPTIONS, *args], cwd=cwd, env={**_environment(), **(env or {})}, input=stdin,
                               stdin=None if stdin is not None else subprocess.DEVNULL,
                               capture_output=True, check=False)
     except OSError as exc:
@@ -329,8 +343,9 @@ class Git:
         """A path from the top, as the report names it (relative to its root)."""
         return path.removeprefix(self.prefix)
 
-    def git(self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> bytes:
-        return run(args, self.top, stdin, ok).stdout
+    def git(self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,),
+            env: Mapping[str, str] | None = None) -> bytes:
+        return run(args, self.top, stdin, ok, env).stdout
 
     def head(self) -> Head | None:
         """HEAD's commit and committer date; None when the repository has no commit yet."""
@@ -340,6 +355,10 @@ class Git:
         commit = done.stdout.strip().decode("ascii")
         epoch = self.git("show", "-s", "--format=%ct", commit).strip()
         return Head(commit, int(epoch))
+
+    def uncommitted(self) -> list[str]:
+        """The report's files that differ from HEAD or the index, untracked ones too (paths from the top)."""
+        return parse_status(self.git("status", "--porcelain", "-z", "--untracked-files=all", "--", self.scope))
 
     def has_uncommitted_changes(self) -> bool:
         """Whether any file of the report differs from HEAD or the index, untracked files counted."""
@@ -458,6 +477,75 @@ class Git:
     def read_file(self, ref: str, path: str) -> bytes | None:
         """The content of one file at ref; None when it is not a regular file there."""
         return self.read_files(ref, [path]).get(path)
+
+    # -- history between two commits, and new commits without touching the work tree ---------------
+
+    def log_between(self, base: str, head: str) -> list[LogRecord]:
+        """The commits after base up to head, OLDEST first, with the report's files each changed
+        (renames detected): how a file of an old edition is followed to its name now."""
+        base, head = self.resolve(base), self.resolve(head)
+        return parse_log(self.git("log", "-z", "--name-status", "-M", "--reverse", LOG_FORMAT,
+                                  f"{base}..{head}", "--", self.scope))
+
+    def branch_exists(self, name: str) -> bool:
+        return run(["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"], self.top, ok=(0, 1)).returncode == 0
+
+    def valid_branch(self, name: str) -> bool:
+        """Whether git accepts name as a new branch's name."""
+        if not name or name.startswith("-"):
+            return False
+        return run(["check-ref-format", "--branch", name], self.top, ok=(0, 1, 128)).returncode == 0
+
+    def write_blob(self, data: bytes) -> str:
+        """Store a file's content in the object database (no filters, no work tree); its id."""
+        return self.git("hash-object", "-w", "--no-filters", "--stdin", stdin=data).strip().decode("ascii")
+
+    def tree_with(self, commit: str, files: Mapping[str, str]) -> str:
+        """The tree of commit with some files (paths relative to the report root -> blob ids) replaced
+        or added, built with `mktree`: neither the index nor the work tree is touched."""
+        changes = {PurePosixPath(self.prefix + path).parts: blob for path, blob in files.items()}
+        return self._subtree(f"{self.resolve(commit)}^{{tree}}", changes)
+
+    def _subtree(self, tree: str | None, changes: dict[tuple[str, ...], str]) -> str:
+        entries = {e.path: e for e in parse_ls_tree(self.git("ls-tree", "-z", tree))} if tree else {}
+        folders: dict[str, dict[tuple[str, ...], str]] = {}
+        for parts, blob in changes.items():
+            if len(parts) == 1:
+                mode = entries[parts[0]].mode if parts[0] in entries else "100644"
+                entries[parts[0]] = TreeEntry(mode, "blob", blob, None, parts[0])
+            else:
+                folders.setdefault(parts[0], {})[parts[1:]] = blob
+        for name, inner in folders.items():
+            existing = entries.get(name)
+            sha = self._subtree(existing.sha if existing and existing.type == "tree" else None, inner)
+            entries[name] = TreeEntry("040000", "tree", sha, None, name)
+        return self.git("mktree", "-z", stdin=format_mktree(entries.values())).strip().decode("ascii")
+
+    def commit_tree(self, tree: str, parent: str, message: str, author: Identity) -> str:
+        """A new commit object (no branch moves): tree, one parent, the author given; the committer is
+        whoever runs the command, as git's configuration says."""
+        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email}
+        if author.date:
+            env["GIT_AUTHOR_DATE"] = author.date
+        return self.git("commit-tree", tree, "-p", parent, "-F", "-", stdin=message.encode("utf-8"),
+                        env=env).strip().decode("ascii")
+
+    def create_branch(self, name: str, commit: str) -> None:
+        """Point a NEW branch at commit; fails if the branch exists (the zero id as its old value)."""
+        self.git("update-ref", "-m", "report comments --apply", f"refs/heads/{name}", commit, "0" * len(commit))
+
+
+class Identity(NamedTuple):
+    """Who made a commit, as git takes it from the environment."""
+
+    name: str
+    email: str
+    date: str | None = None  # ISO 8601; None: now
+
+
+def format_mktree(entries: Iterable[TreeEntry]) -> bytes:
+    """`mktree -z` input: MODE SP TYPE SP SHA TAB NAME NUL per entry (git sorts them)."""
+    return b"".join(f"{e.mode} {e.type} {e.sha}\t".encode("ascii") + path_bytes(e.path) + b"\0" for e in entries)
 
 
 def edition_facts(root: Path | str) -> EditionFacts:

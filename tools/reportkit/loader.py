@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from . import frontmatter, numbering, paths, schemas
+from .apparatus import files as apparatus_files
 from .diagnostics import ERROR, Diagnostic
 from .markdown import scan
 from .model import KIND_FOLDERS, Document, Member, Report
@@ -104,6 +105,8 @@ def _load_yaml_file(source: Source, name: str, schema: str) -> tuple[object, dic
     if isinstance(data, dict) and schema == "report" and isinstance(data.get("rules"), dict):
         # YAML 1.1 reads a bare `off` as false; the level the writer meant is "off".
         data["rules"] = {k: "off" if v is False else v for k, v in data["rules"].items()}
+    if schema == "references":
+        data = apparatus_files.dates_as_text(data)  # `issued: 2019-06-10` is read as a date
     problems = schemas.validate(schema, data, name, lines, what=name, node=node)
     return data, lines, node, problems
 
@@ -167,9 +170,10 @@ def load_document(source: Source, rel: str, kind: str) -> tuple[Document, list[D
     problems = list(parsed.diagnostics)
     meta = parsed.data if isinstance(parsed.data, dict) else {}
     if parsed.data is not None:
-        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines)
+        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines, node=parsed.node,
+                                     first_line=frontmatter.FIRST_LINE)
     doc = Document(kind, rel, meta, parsed.key_lines, parsed.body, parsed.body_line,
-                   scan(parsed.body), valid=not problems)
+                   scan(parsed.body), valid=not problems, meta_node=parsed.node)
     return doc, problems
 
 
@@ -188,8 +192,9 @@ def load(root: Path | str, source: Source | None = None) -> Report:
             documents.append(doc)
             diagnostics += problems
     assets, problems = find_assets(source)
-    return Report(root, settings, settings_lines, members, numbering.number(documents), diagnostics + problems,
-                  assets)
+    extras, more = apparatus_files.load(source, _load_yaml_file)
+    return Report(root, settings, settings_lines, members, numbering.number(documents),
+                  diagnostics + problems + more, assets, extras)
 
 
 ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
@@ -212,7 +217,8 @@ def find_assets(source: Source) -> tuple[list[str], list[Diagnostic]]:
     return assets, problems
 
 
-REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, *KIND_FOLDERS.values(), "images")
+REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, apparatus_files.GLOSSARY_FILE, apparatus_files.REFERENCES_FILE,
+                *KIND_FOLDERS.values(), "images")
 
 
 def load_at(root: Path | str, ref: str) -> tuple[Report, str]:

@@ -100,6 +100,15 @@ class Scan:
         """Where the text passes the limits the renderers need to stay linear (see `excesses`)."""
         return excesses(self.masked)
 
+    @cached_property
+    def critic(self) -> Critic:
+        """The CriticMarkup marks of text not yet agreed, and the marks no edition can show (see `critic`)."""
+        return critic(self.body, self.masked, self.blocks, self.links)
+
+    @property
+    def marks(self) -> list[CriticMark]:
+        return self.critic.marks
+
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of an offset in the body."""
         index = bisect.bisect_right(self.line_starts, offset) - 1
@@ -247,6 +256,140 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                            f"brackets nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
                            "flatten the structure")]
     return []
+
+
+# -- CriticMarkup: text not yet agreed --------------------------------------------------------
+# `{++ ++}` a proposed insertion, `{-- --}` a deletion, `{~~ old ~> new ~~}` an alternative,
+# `{== ==}` a bracketed passage (followed by `{>> <<}`, why it is open), `{>> <<}` a comment. Read as
+# the site's reader (pymdownx.critic) reads them: a mark closes at the first closer of its kind and
+# the search goes on after it, so nothing nests; an opener with no closer is text there. Here code
+# is masked, so a mark in code is nothing; what the editions cannot show alike (a mark over two
+# paragraphs, a mark in a mark, an opener never closed) is a problem, located.
+CRITIC_CLOSERS = {"++": "++}", "--": "--}", "~~": "~~}", "==": "==}", ">>": "<<}"}
+CRITIC_KINDS = {"++": "insertion", "--": "deletion", "~~": "substitution", "==": "highlight", ">>": "comment"}
+_CRITIC_OPEN = re.compile(r"\{(?:\+\+|--|~~|==|>>)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SPAN = ("this mark closes in another paragraph or list item: a mark stays inside one paragraph; close it "
+         "there and open another")
+# Blocks whose text every edition shows as running text, where a mark can be shown.
+MARKABLE = frozenset({"paragraph", "item", "quote", "note", "table"})
+
+
+@dataclass
+class CriticMark:
+    kind: str  # insertion, deletion, substitution, highlight, comment
+    start: int  # offset of the opening '{'
+    end: int  # offset just past the last '}' (a highlight's reason included)
+    parts: list[tuple[int, int]]  # (start, end) of each text: substitution old, new; highlight passage[, reason]
+    texts: list[str]
+
+
+@dataclass
+class CriticProblem:
+    offset: int
+    code: str  # mark.unclosed, mark.nested, mark.span, mark.place
+    message: str
+    closes: int | None = None  # where a mark over two paragraphs closes
+
+
+@dataclass
+class Critic:
+    marks: list[CriticMark] = field(default_factory=list)
+    problems: list[CriticProblem] = field(default_factory=list)
+
+
+def _closing(masked: str, start: int, token: str) -> tuple[int, list[tuple[int, int]]] | str | None:
+    """Where the mark opened at start ends and its texts; a message when it is malformed; None when
+    no closer of its kind follows anywhere (then none can follow any later opener of that kind)."""
+    closer = CRITIC_CLOSERS[token]
+    close = masked.find(closer, start + 3)
+    if close < 0:
+        return None
+    if token != "~~":
+        return close + 3, [(start + 3, close)]
+    middle = masked.find("~>", start + 3, close)
+    if middle < 0:
+        return "an alternative needs '~>' between its two texts: {~~ one text ~> the other ~~}"
+    return close + 3, [(start + 3, middle), (middle + 2, close)]
+
+
+def critic(body: str, masked: str, blocks_: list[Block], links: list[LinkMatch]) -> Critic:
+    """Every CriticMarkup mark of a body, in one linear pass over its openers."""
+    openers = [m.start() for m in _CRITIC_OPEN.finditer(masked)]
+    found = Critic()
+    dead: set[str] = set()  # kinds with no closer left in the text
+    position = 0
+    for index, start in enumerate(openers):
+        if start < position:
+            continue  # inside a mark already read
+        token = masked[start + 1:start + 3]
+        closing = None if token in dead else _closing(masked, start, token)
+        if closing is None:
+            dead.add(token)
+            found.problems.append(CriticProblem(start, "mark.unclosed", f"'{{{token}' opens a mark that is "
+                                                f"never closed with '{CRITIC_CLOSERS[token]}'"))
+            continue
+        if isinstance(closing, str):
+            found.problems.append(CriticProblem(start, "mark.unclosed", closing))
+            position = masked.find("~~}", start + 3) + 3
+            continue
+        end, parts = closing
+        position = end
+        inner = openers[index + 1] if index + 1 < len(openers) else end
+        if _BLANK_LINE.search(masked, start, end):
+            found.problems.append(CriticProblem(start, "mark.span", _SPAN, end - 1))
+        elif inner < end - 3:
+            found.problems.append(CriticProblem(inner, "mark.nested", f"a mark inside the '{{{token}' mark "
+                                                "opened before it: marks cannot be nested; close the first "
+                                                "one before opening the next"))
+        else:
+            found.marks.append(CriticMark(CRITIC_KINDS[token], start, end, parts, [body[a:b] for a, b in parts]))
+    _pair_reasons(found.marks)
+    _place(found, blocks_, links)
+    return found
+
+
+def _pair_reasons(marks: list[CriticMark]) -> None:
+    """A highlight followed at once by a comment: the comment is why the passage is open."""
+    index = 0
+    while index + 1 < len(marks):
+        mark, following = marks[index], marks[index + 1]
+        if mark.kind == "highlight" and following.kind == "comment" and following.start == mark.end:
+            marks[index] = CriticMark("highlight", mark.start, following.end, mark.parts + following.parts,
+                                      mark.texts + following.texts)
+            del marks[index + 1]
+        index += 1
+
+
+def _place(found: Critic, blocks_: list[Block], links: list[LinkMatch]) -> None:
+    """Marks that cross a block's end, or sit where no edition shows running text, are problems."""
+    starts = [b.start for b in blocks_]
+    spans = sorted((link.start, link.end) if link.image else (link.target_start, link.target_end)
+                   for link in links)
+    link_starts = [a for a, _ in spans]
+    kept = []
+    for mark in found.marks:
+        block = blocks_[bisect.bisect_right(starts, mark.start) - 1] if starts else None
+        problem: tuple[str, str] | None = None
+        if block is None or mark.end > block.end:
+            found.problems.append(CriticProblem(mark.start, "mark.span", _SPAN, mark.end - 1))
+            continue
+        if block.kind not in MARKABLE:
+            problem = ("mark.place", (f"a mark in a {block.kind} cannot be shown in every edition: "
+                                      "mark the text of a paragraph, list item, quote, note or table instead"))
+        elif any(_inside(link_starts, spans, at) for at in (mark.start, mark.end - 1)):
+            problem = ("mark.place", ("a mark in an image or in a link's address cannot be shown: "
+                                      "mark the words around it instead"))
+        if problem:
+            found.problems.append(CriticProblem(mark.start, *problem))
+        else:
+            kept.append(mark)
+    found.marks = kept
+
+
+def _inside(starts: list[int], spans: list[tuple[int, int]], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
 def slugify(text: str) -> str:

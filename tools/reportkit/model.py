@@ -6,10 +6,16 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import numbering
 from .diagnostics import Diagnostic
+from .frontmatter import FIRST_LINE, node_line
 from .markdown import Scan
+
+if TYPE_CHECKING:
+    from .apparatus.files import Files
+    from .apparatus.index import Index
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
@@ -40,6 +46,7 @@ class Document:
     scan: Scan
     valid: bool = True  # front matter was read and passed its schema
     number: str | None = None  # "3" for a chapter, "1A" for a recommendation, "II" for an annex
+    meta_node: object = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
 
     @property
     def id(self) -> str | None:
@@ -126,6 +133,11 @@ class Document:
     def key_line(self, key: str) -> int:
         return self.key_lines.get(key, 1)
 
+    def entry_line(self, *path: str | int) -> int:
+        """File line of a value inside the front matter (`entry_line("positions", 2)`), else its key's."""
+        found = node_line(self.meta_node, path, FIRST_LINE) if self.meta_node is not None else None  # type: ignore[arg-type]
+        return found or self.key_line(str(path[0]))
+
     @property
     def label(self) -> str:
         """How the text names this section: 'Chapter 3', 'Recommendation 1A', 'Annex II'."""
@@ -169,6 +181,7 @@ class Report:
     documents: list[Document]  # in reading order: chapters, recommendations, annexes
     diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
     assets: list[str] = field(default_factory=list)  # images and other files the editions may use
+    apparatus_files: Files | None = None  # glossary.yml and references.yml, as validated
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Document] = {}
@@ -176,6 +189,13 @@ class Report:
             if doc.id and doc.id not in self.by_id:
                 self.by_id[doc.id] = doc
         self.by_path = {doc.path: doc for doc in self.documents}
+
+    @cached_property
+    def apparatus(self) -> Index:
+        """Notes, captions, citations and acronyms found in the text and numbered (apparatus/index.py)."""
+        from .apparatus.index import build
+
+        return build(self)
 
     def of_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from .markdown import KINDS, RefMatch
+from .markdown import KINDS, REF, RefMatch
 from .model import KIND_NAMES, Document, Report
 
 
@@ -34,6 +34,7 @@ class Listing:
 
 
 LISTS = ("recommendations",)
+CAPTION_KINDS = ("figure", "table", "box")
 
 
 def suggest(word: str, candidates) -> str:
@@ -54,15 +55,30 @@ def default_text(report: Report, target: Document, anchor: str | None) -> str:
     return f"“{target.heading_texts.get(anchor, anchor)}”"
 
 
+def as_text(report: Report, text: str) -> str:
+    """Text with each reference written as the words a reader sees for it, not as a link (for text
+    that every edition shows as plain text: a comment on a passage, a listing of open points)."""
+    def words(m) -> str:
+        result = resolve(report, RefMatch(m["kind"], m["target"], m["anchor"], m["text"], 0, 0))
+        return result.text if isinstance(result, Resolved) else (m["text"] or m["target"])
+
+    return REF.sub(words, text) if "[[" in text else text
+
+
 def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
     if ref.kind == "list":
         if ref.target in LISTS and not ref.anchor and not ref.text:
             return Listing(ref.target)
         return Unresolved("ref.syntax", f"there is no list '{ref.target}'{suggest(ref.target, LISTS)}: "
                           "write [[list:recommendations]] on a line of its own")
+    if ref.kind in CAPTION_KINDS:  # figures, tables and boxes: apparatus/captions.py
+        from .apparatus.captions import resolve as resolve_caption
+
+        return resolve_caption(report, ref)
     if ref.kind not in KINDS:
-        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, KINDS)} "
-                          "(use rec, chapter or annex)")
+        kinds = (*KINDS, *CAPTION_KINDS)
+        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, kinds)} "
+                          "(use rec, chapter, annex, figure, table or box)")
     target = report.by_id.get(ref.target)
     wanted = KIND_NAMES[ref.kind]
     if target is None:

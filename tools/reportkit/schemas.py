@@ -12,7 +12,7 @@ import jsonschema
 from .diagnostics import ERROR, Diagnostic
 from .frontmatter import describe, node_line
 
-NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report")
+NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report", "glossary", "references")
 
 
 @cache
@@ -57,7 +57,7 @@ def field_description(schema_name: str, field: str) -> str:
 
 def validate(
     schema_name: str, data: object, path: str, lines: dict[str, int], what: str = "front matter",
-    node=None,
+    node=None, first_line: int = 1,
 ) -> list[Diagnostic]:
     """Validate and describe each problem in words, at the line of the field concerned (inside a
     list, such as the roster's members, at the item's own line when the YAML node is given)."""
@@ -69,7 +69,7 @@ def validate(
             field = min(_unknown_keys(err), key=lambda k: lines.get(k, 1), default=None)
         line = lines.get(field, 1) if field else 1
         if node is not None and len(err.path) > 1:
-            line = node_line(node, err.path) or line
+            line = node_line(node, err.path, first_line) or line
         found.append(Diagnostic(path, line, 1, ERROR, "schema",
                                 _message(schema_name, err, what, _where(data, list(err.path)))))
     return found
@@ -80,7 +80,10 @@ def _where(data: object, path: list) -> str:
     if len(path) >= 2 and isinstance(path[1], int) and isinstance(data, dict):
         items = data.get(path[0])
         item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
-        label = f"'{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{path[1] + 1}"
+        # An entry is named by its id (a roster member) or its member (a position on a recommendation).
+        name = next((item[k] for k in ("id", "member") if isinstance(item, dict) and isinstance(item.get(k), str)),
+                    None)
+        label = f"'{name}'" if name is not None else f"{path[1] + 1}"
         entry = f"{path[0]} entry {label}"
         return f"'{'.'.join(map(str, path[2:]))}' of {entry}" if len(path) > 2 else entry
     return f"'{'.'.join(map(str, path))}'" if path else ""

@@ -56,6 +56,9 @@ LEADING = 1.45  # line height as a multiple of the size, body text
 PAGE = {"paper": "a4", "width-mm": 210, "height-mm": 297, "inner-mm": 40, "outer-mm": 42, "top-mm": 28,
         "bottom-mm": 26}
 MEASURE_CHARACTERS = 72  # the line length the page and size give body text, checked by a test
+# Noto Serif's average advance in running English text, in em (measured in Chromium): the site's
+# text column is MEASURE_CHARACTERS of it wide.
+SITE_EM_PER_CHARACTER = 0.5
 
 
 def fonts_folder() -> Path:
@@ -102,31 +105,95 @@ def _font_face(face: Face, url_prefix: str) -> list[str]:
 
 
 def site_css(url_prefix: str = "fonts/") -> str:
-    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours."""
+    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours, and
+    the site's own furniture (`_site_furniture`)."""
     c = COLOURS
     rules = ["/* Generated from reportkit/style.py: the house style. Do not edit. */"]
     rules += _font_face(BODY, url_prefix) + _font_face(SANS, url_prefix)
     rules += [
-        ":root {",
+        ':root, [data-md-color-scheme="default"] {',  # the theme declares its own on <body>
         f'  --md-text-font: "{SANS.family}"; --md-code-font: "{MONO}";',
         f"  --md-primary-fg-color: {c['heading']}; --md-primary-fg-color--light: {c['link']};",
         f"  --md-primary-fg-color--dark: {c['heading']}; --md-accent-fg-color: {c['accent']};",
         f"  --md-typeset-color: {c['text']}; --md-typeset-a-color: {c['link']};",
         f"  --md-default-fg-color--light: {c['muted']};",
+        # The footer, which carries the imprint: white on the house navy (11:1).
+        f"  --md-footer-bg-color: {c['heading']}; --md-footer-bg-color--dark: rgb(0 0 0 / 25%);",
+        "  --md-footer-fg-color: #ffffff; --md-footer-fg-color--light: rgb(255 255 255 / 85%);",
         "}",
-        f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
-        f"line-height: {LEADING}; max-width: 42em; }}",
-        f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
-        f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}",
+        (f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
+         f"line-height: {LEADING}; }}"),
+        # The measure of the page, on screen: the text column only (not the banner or the footer).
+        f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
+        (f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
+         f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}"),
         f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
-        f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
-        "text-align: left; }",
+        (f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
+         "text-align: left; }"),
         ".md-typeset table:not([class]) td { text-align: left; vertical-align: top; }",
-        f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
-        "padding: 0.6rem 1rem; margin: 1em 0; }",
-        f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
-        f"color: {c['box-label']}; font-weight: 700; }}",
-        f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
-        f"color: {c['muted']}; margin-right: 0.5em; }}",
+        (f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
+         "padding: 0.6rem 1rem; margin: 1em 0; }"),
+        (f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
+         f"color: {c['box-label']}; font-weight: 700; }}"),
+        (f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
+         f"color: {c['muted']}; margin-right: 0.5em; }}"),
     ]
+    return "\n".join(rules + _site_furniture()) + "\n"
+
+
+def _site_furniture() -> list[str]:
+    """What only the site has, in the house style: a draft's banner, a draft page's workflow facts,
+    the footer and its imprint (white on the house navy, 11:1), and tables that fit a phone."""
+    c = COLOURS
+    table, cells = ".md-typeset table:not([class])", ".md-typeset table:not([class]) :is(th, td)"
+    return [
+        f".md-banner {{ background-color: {c['draft']}; color: #ffffff; }}",
+        f'.md-banner .report-draft {{ margin: 0; font-family: "{SANS.family}", sans-serif; }}',
+        ".md-banner .report-draft > * + * { margin-left: 0.6em; }",
+        ".md-banner .report-draft__mark { letter-spacing: 0.12em; }",
+        # The recommendation box as the PDF sets it: the set's name small and upper-case, the
+        # statement in the sans.
+        (f'.md-typeset .recommendation-set {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; text-transform: uppercase; letter-spacing: 0.04em; margin: 0 0 0.5em; }}"),
+        f'.md-typeset .recommendation-statement {{ font-family: "{SANS.family}", sans-serif; margin: 0; }}',
+        (f'.md-typeset .report-facts {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; border-left: 3px solid {c['accent']}; padding-left: 0.6rem; }}"),
+        (f'.md-footer-meta .report-imprint {{ color: #ffffff; font-family: "{SANS.family}", sans-serif; '
+         "font-size: 0.65rem; line-height: 1.5; }"),
+        ".md-footer-meta .report-imprint p { margin: 0.2em 0; }",
+        # On a phone a table takes the column's width: smaller type and padding, no minimum column
+        # width (the theme's is 5rem), and a long word or address may break rather than overflow.
+        "@media screen and (max-width: 44.9375em) {",
+        f"  {table} {{ font-size: 0.7rem; }}",
+        f"  {cells} {{ padding: 0.5em 0.4em; min-width: 0; }}",
+        f"  {table} td {{ overflow-wrap: break-word; }}",
+        "}",
+    ]
+
+def apparatus_css() -> str:
+    """The site's style for the apparatus (notes, captions, boxes, references, acronyms), and what
+    axe-core asks of every page: links in running text told apart by more than colour (underlined),
+    the theme's footer text in enough contrast. Served as assets/apparatus.css by the site plugin."""
+    c = COLOURS
+    sans = f'"{SANS.family}", Arial, sans-serif'
+    rules = ["/* Generated from reportkit/style.py: the house style of the apparatus. Do not edit. */",
+             (".md-typeset p a, .md-typeset li a, .md-typeset td a, .md-typeset figcaption a, .md-typeset .csl-entry a "
+              "{ text-decoration: underline; text-decoration-thickness: 0.06em; text-underline-offset: 0.16em; }"),
+             ".md-typeset a.footnote-ref, .md-typeset a.footnote-backref { text-decoration: none; }",
+             ".md-footer-meta .md-copyright, .md-footer-meta .md-copyright a { color: rgba(255, 255, 255, 0.82); }",
+             # A wide table (the progress page's) wraps its cells rather than scroll in a region no
+             # keyboard can reach (axe: scrollable-region-focusable).
+             ".md-typeset table:not([class]) th { min-width: 0; }",
+             ".md-typeset table:not([class]) th, .md-typeset table:not([class]) td { padding: 0.6em 0.8em; }",
+             ".md-typeset figure.rk-figure, .md-typeset figure.rk-table { margin: 1.4em 0; }",
+             (f".md-typeset figure figcaption {{ font-family: {sans}; font-size: 0.75rem; color: {c['heading']}; "
+              "text-align: left; max-width: none; margin: 0 0 0.6em; font-style: normal; }"),
+             ".md-typeset figure.rk-figure img { display: block; margin: 0 auto; }",
+             (f".md-typeset figure.rk-box {{ background: {c['box-fill']}; border-top: 0.15rem solid {c['accent']}; "
+              "padding: 0.6rem 1rem; margin: 1.4em 0; display: block; }"),
+             f".md-typeset figure.rk-box figcaption {{ font-size: 0.8rem; font-weight: 700; color: {c['box-label']}; }}",
+             ".md-typeset .rk-box-body > :last-child { margin-bottom: 0; }",
+             ".md-typeset abbr[title] { text-decoration: underline dotted; cursor: help; }",
+             ".md-typeset .csl-entry { padding-left: 2em; text-indent: -2em; margin: 0.4em 0; }",
+             f".md-typeset .footnote {{ font-size: 0.8rem; color: {c['text']}; }}"]
     return "\n".join(rules) + "\n"

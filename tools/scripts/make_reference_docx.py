@@ -4,7 +4,9 @@ Made from the house style (reportkit/style.py): the same faces, sizes and colour
 site. Starts from pandoc's own reference document (so every style pandoc uses exists), then sets
 the Panel's fonts (also as the theme fonts, so Word's "+Body"/"+Headings" follow), colours, page
 size and margins, and adds the styles the toolchain names: "Recommendation" and "Recommendation
-Set" (the recommendation box), "Paragraph Number", "Highlighted" (a passage under negotiation).
+Set" (the recommendation box), "Paragraph Number", "Highlighted" (a passage under negotiation), and
+the apparatus' (render/apparatus.py): "Box" and "Box Title", "Endnote Text" (the Notes at the end),
+with the captions ("Image Caption", "Table Caption") and "Bibliography" in the house faces.
 A test reads these back and compares them with style.py.
 Run: .venv/bin/python tools/scripts/make_reference_docx.py
 """
@@ -131,6 +133,37 @@ def house_styles(doc) -> None:
         entry.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
+def apparatus_styles(doc) -> None:
+    """The apparatus: captions above their figure or table, boxes set off like the recommendation
+    box, the notes at the end and the list of references in the note size."""
+    styles = doc.styles
+    for name in ("Image Caption", "Table Caption"):
+        caption = styles[name]
+        set_font(caption.font, style.SANS.family, style.SIZES["small"] + 1, "heading")
+        caption.font.bold, caption.font.italic = True, False
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_before = Pt(8)
+    box = styles.add_style("Box", WD_STYLE_TYPE.PARAGRAPH)
+    box.base_style = styles["Normal"]
+    set_font(box.font, style.SANS.family, style.SIZES["box"] - 1, "text")
+    paragraph_shading(box, "box-fill", "accent")
+    box.paragraph_format.space_after = Pt(6)
+    title = styles.add_style("Box Title", WD_STYLE_TYPE.PARAGRAPH)
+    title.base_style = box
+    set_font(title.font, style.SANS.family, style.SIZES["h4"], "box-label")
+    title.font.bold = True
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_before = Pt(10)
+    notes = styles.add_style("Endnote Text", WD_STYLE_TYPE.PARAGRAPH)
+    notes.base_style = styles["Normal"]
+    set_font(notes.font, style.BODY.family, style.SIZES["note"], "text")
+    notes.paragraph_format.space_after = Pt(3)
+    set_font(styles["Bibliography"].font, style.BODY.family, style.SIZES["note"] + 1, "text")
+    styles["Bibliography"].paragraph_format.left_indent = Mm(8)
+    styles["Bibliography"].paragraph_format.first_line_indent = Mm(-8)
+    styles["Bibliography"].paragraph_format.space_after = Pt(4)
+
+
 def theme_fonts(doc) -> None:
     """The document's theme fonts are the house faces too (Word shows them as +Body, +Headings)."""
     for part in doc.part.package.parts:
@@ -225,6 +258,7 @@ def main() -> None:
         doc = Document(str(default))
     text_styles(doc)
     house_styles(doc)
+    apparatus_styles(doc)
     theme_fonts(doc)
     pages(doc)
     doc.core_properties.author = "High-level Panel on Digital Cooperation"

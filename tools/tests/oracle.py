@@ -10,9 +10,16 @@ sections "3.1.1", the sections `{#set-N}` of the chapter that presents the recom
 against this prediction, so that a bug in the shared resolver shows up as a difference instead of
 being copied into the expectation.
 
-Where the sample gives no example of a construct (a reference inside a note, an anchor on an
-unnumbered heading of a chapter), the oracle refuses with an AssertionError rather than guess:
-whoever adds one to the sample writes down what a reader should see.
+The apparatus, as a reader states it: a caption line (`Figure: ...`, `Table: ...`, `Box: ...`, an
+optional `{#id}`, else the caption's slug) numbers its kind per chapter or annex in the printed order
+("Figure 2.1"; the unnumbered front matter counts 1, 2 ...), and `[[figure:id]]` prints that label;
+notes are numbered straight through in the printed order and printed together in a Notes section
+at the end of the PDF and the DOCX, so the references a note holds are printed there, note after
+note; on the site they follow the page's text, in the page's note order.
+
+Where the sample gives no example of a construct (an anchor on an unnumbered heading of a chapter),
+the oracle refuses with an AssertionError rather than guess: whoever adds one to the sample writes
+down what a reader should see.
 """
 
 from __future__ import annotations
@@ -33,7 +40,11 @@ REFERENCE = re.compile(r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]\[|#\s]+)(?:#(?P<an
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).*?\1")
 LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
-NOTE = re.compile(r"\[\^[^\]\s]+\]:")
+NOTE = re.compile(r"\[\^([^\]\s]+)\]:")
+NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+CAPTION = re.compile(r"(Figure|Table|Box):[ \t]+(.*?)(?:[ \t]+\{#([^}\s]+)\})?[ \t]*$")
+CAPTION_KINDS = {"figure": "Figure", "table": "Table", "box": "Box"}
+NOTES_TARGET = "end--notes"
 SET_ANCHOR = re.compile(r"set-(\d+)")
 DIRECTIVE = "[[list:recommendations]]"
 ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50),
@@ -57,6 +68,22 @@ class Ref:
     anchor: str | None
     text: str | None
     in_note: bool
+    note: str | None = None  # the label of the note that holds it
+
+
+@dataclass(frozen=True)
+class Caption:
+    line: int
+    kind: str  # figure, table or box
+    ident: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    line: int
+    column: int
+    label: str
 
 
 @dataclass
@@ -71,6 +98,9 @@ class Source:
     directives: list[int] = field(default_factory=list)  # lines holding [[list:recommendations]]
     blocks: list[int] = field(default_factory=list)  # lines opening a paragraph, list item, quote or note
     notes: int = 0  # footnote definitions
+    captions: list[Caption] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)  # note calls in the text, in order
+    note_lines: list[str] = field(default_factory=list)  # each note's first line
     number: str | None = None  # "3", "1A", "II"; None when the document takes no number
 
     @property
@@ -134,6 +164,7 @@ def _scan(source: Source, lines: list[str], first: int) -> None:
     """Headings, references, directives and block openings, line by line, outside code."""
     fence: str | None = None
     after_break, context = True, ""  # a blank line or a heading ends the block before
+    note: str | None = None
     for index in range(first, len(lines)):
         line, number = lines[index], index + 1
         opening = FENCE.match(line)
@@ -149,7 +180,20 @@ def _scan(source: Source, lines: list[str], first: int) -> None:
         context, starts = _block(source, line, number, after_break, context)
         if starts:
             source.blocks.append(number)
-        _refs(source, line, number, in_note=context == "note")
+        defined = NOTE.match(line)
+        if defined:
+            source.note_lines.append(line)
+        note = defined.group(1) if defined else (note if context == "note" else None)
+        caption = CAPTION.fullmatch(line) if after_break and context == "paragraph" else None
+        if caption:  # the caption of what follows, not a paragraph of the text: no block anchor
+            if source.blocks and source.blocks[-1] == number:
+                source.blocks.pop()
+            kind = caption.group(1).lower()
+            source.captions.append(Caption(number, kind, caption.group(3) or slug(caption.group(2)), caption.group(2)))
+        if note is None:
+            masked = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+            source.calls += [Call(number, m.start() + 1, m.group(1)) for m in NOTE_CALL.finditer(masked)]
+        _refs(source, line, number, note)
         after_break = context == "heading"
 
 
@@ -177,12 +221,13 @@ def _block(source: Source, line: str, number: int, after_break: bool, context: s
     return ("quote" if line.startswith(">") else "paragraph"), after_break
 
 
-def _refs(source: Source, line: str, number: int, in_note: bool) -> None:
+def _refs(source: Source, line: str, number: int, note: str | None) -> None:
     masked = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
     for m in REFERENCE.finditer(masked):
         if m["kind"] == "list":
             continue  # a directive, not a reference
-        source.refs.append(Ref(number, m.start() + 1, m["kind"], m["target"], m["anchor"], m["text"], in_note))
+        source.refs.append(Ref(number, m.start() + 1, m["kind"], m["target"], m["anchor"], m["text"],
+                               note is not None, note))
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,6 +247,25 @@ class Oracle:
         self.by_id = {doc.id: doc for doc in self.documents}
         self._number(found)
         self.presenter = next((d for d in found["chapter"] if d.meta.get("recommendations") is True), None)
+        self.captions = {c.ident: (doc, c) for doc in self.documents for c in doc.captions}
+        self.caption_numbers: dict[str, str] | None = None
+        self.caption_numbers = self._number_captions()
+
+    def _number_captions(self) -> dict[str, str]:
+        """Each caption's number: per kind, per chapter or annex, in the printed order (a
+        recommendation's in the series of the chapter that prints it)."""
+        numbers: dict[str, str] = {}
+        counters: dict[tuple[str, str], int] = {}
+        prefix = ""
+        for item in self._printed_items():
+            if item.what == "heading" and item.role == "title":
+                doc = self.by_id.get(item.target)
+                prefix = doc.number if doc is not None and doc.kind in ("chapter", "annex") and doc.number else ""
+            elif item.what == "caption":
+                key = (prefix, item.role)
+                counters[key] = counters.get(key, 0) + 1
+                numbers[item.text] = f"{prefix}.{counters[key]}" if prefix else str(counters[key])
+        return numbers
 
     def _number(self, found: dict[str, list[Source]]) -> None:
         numbered = [d for d in found["chapter"] if d.meta.get("numbered", True) is not False]
@@ -275,15 +339,34 @@ class Oracle:
 
     def reference(self, source: Source, ref: Ref) -> tuple[str, str]:
         """(visible text, target id in the single document) of a reference."""
-        assert not ref.in_note, f"{source.path}:{ref.line}: the oracle has no rule for a reference in a note"
         text = self.reference_text(ref.kind, ref.target, ref.anchor, ref.text, where=f"{source.path}:{ref.line}")
+        if ref.kind in CAPTION_KINDS:
+            return text, self.caption_target(ref.target)
         return text, target_id(ref.target, ref.anchor)
+
+    def caption_target(self, ident: str) -> str:
+        doc, caption = self.captions[ident]
+        return target_id(doc.id, f"{caption.kind}-{ident}")
+
+    def caption_label(self, ident: str) -> str:
+        _, caption = self.captions[ident]
+        number = (self.caption_numbers or {}).get(ident, "")
+        return f"{CAPTION_KINDS[caption.kind]} {number}"
+
+    def figures(self) -> list[tuple[str, str, str]]:
+        """(label, caption text, target) of every printed caption, in printed order."""
+        return [(self.caption_label(i.text), self.captions[i.text][1].text, self.caption_target(i.text))
+                for i in self._printed_items() if i.what == "caption"]
 
     def reference_text(self, kind: str, ident: str, anchor: str | None = None, text: str | None = None,
                        where: str = "") -> str:
         """What a reader sees for [[kind:ident#anchor|text]]."""
-        target = self.by_id.get(ident)
         where = f"{where}: [[{kind}:{ident}{'#' + anchor if anchor else ''}]]"
+        if kind in CAPTION_KINDS:
+            assert ident in self.captions and self.captions[ident][1].kind == kind and anchor is None, \
+                f"{where} does not resolve"
+            return text.strip() if text and text.strip() else self.caption_label(ident)
+        target = self.by_id.get(ident)
         assert target is not None and target.kind == kind and not target.withdrawn, f"{where} does not resolve"
         headings = {h.anchor: h for h in reversed(target.headings)}
         assert anchor is None or anchor in headings, f"{where}: no such heading"
@@ -313,8 +396,17 @@ class Oracle:
         return (self.set_line(doc.meta["set"]), doc.title) if doc.kind == "rec" and doc.number else None
 
     def site_references(self, doc: Source) -> list[tuple[str, str]]:
-        """(text, target) of each link the page's text holds, the list of recommendations included."""
-        return [(item.text, item.target) for item in self._body(doc) if item.what == "reference"]
+        """(text, target) of each link the page's text holds, the list of recommendations included;
+        then the links of the page's notes, which follow its text, note after note."""
+        body = self._body(doc)
+        refs = [(item.text, item.target) for item in body if item.what in ("reference", "figref")]
+        for item in body:
+            if item.what == "call":
+                refs += self._note_references(doc, item.text)
+        return refs
+
+    def _note_references(self, doc: Source, label: str) -> list[tuple[str, str]]:
+        return [self.reference(doc, ref) for ref in doc.refs if ref.note == label]
 
     def recommendation_list(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """What [[list:recommendations]] becomes: each set's line, then (label, statement, id) of its members."""
@@ -328,8 +420,14 @@ class Oracle:
             found.append((h.line, 0, Item("heading", self.heading_text(doc, h), target_id(doc.id, h.anchor),
                                           h.level, self._role(doc, h))))
         for ref in doc.refs:
-            text, target = self.reference(doc, ref)
-            found.append((ref.line, ref.column, Item("reference", text, target)))
+            if ref.in_note:
+                continue  # printed with its note
+            text, target = self.reference(doc, ref) if self.caption_numbers is not None or \
+                ref.kind not in CAPTION_KINDS else ("", "")
+            found.append((ref.line, ref.column, Item("figref" if ref.kind in CAPTION_KINDS else "reference",
+                                                     text, target)))
+        found += [(c.line, 0, Item("caption", c.ident, doc.path, 0, c.kind)) for c in doc.captions]
+        found += [(c.line, c.column, Item("call", c.label, doc.id)) for c in doc.calls]
         for line in doc.directives:
             found += [(line, 0, Item("reference", label, ident))
                       for _, members in self.recommendation_list() for label, _, ident in members]
@@ -346,7 +444,27 @@ class Oracle:
 
     def printed(self) -> list[Item]:
         """Headings, boxes and references of the PDF and the DOCX, in printed order: each set's
-        recommendations inside the presenting chapter, after the set's section; withdrawn ones not at all."""
+        recommendations inside the presenting chapter, after the set's section; withdrawn ones not at
+        all; at the end, the Notes section with the references the notes hold, note after note."""
+        items, notes = [], []
+        for item in self._printed_items():
+            if item.what == "call":
+                notes += [Item("reference" if target not in self._caption_targets() else "figref", text, target)
+                          for text, target in self._note_references(self.by_id[item.target], item.text)]
+            elif item.what != "caption":
+                items.append(item)
+        if any(item.what == "call" for item in self._printed_items()):
+            items += [Item("heading", "Notes", NOTES_TARGET, 1, "title"), *notes]
+        return items
+
+    def _caption_targets(self) -> set[str]:
+        return {self.caption_target(ident) for ident in self.captions}
+
+    def note_numbers(self) -> list[tuple[str, str]]:
+        """(document id, label) of each note, in the one series of the printed editions."""
+        return [(item.target, item.text) for item in self._printed_items() if item.what == "call"]
+
+    def _printed_items(self) -> list[Item]:
         items: list[Item] = []
         for doc in self.documents:
             if doc.kind == "rec":
@@ -405,6 +523,10 @@ class Oracle:
         """Every heading id of the single document (what a reference may point at)."""
         return {h.target for h in self.printed_headings()}
 
+    def figure_references(self) -> list[tuple[str, str]]:
+        """(text, target) of each reference to a figure, table or box, in printed order."""
+        return [(item.text, item.target) for item in self.printed() if item.what == "figref"]
+
     def printed_documents(self) -> list[Source]:
         return [d for d in self.documents if not (d.kind == "rec" and not d.number)]
 
@@ -413,6 +535,15 @@ class Oracle:
 
     def notes(self) -> int:
         return sum(doc.notes for doc in self.printed_documents())
+
+    def note_texts(self) -> list[str]:
+        """Each note's source text (its first line after the label), in the one series."""
+        texts = {}
+        for doc in self.printed_documents():
+            for line in doc.note_lines:
+                m = NOTE.match(line)
+                texts[(doc.id, m.group(1))] = line[m.end():].strip()
+        return [texts[key] for key in self.note_numbers()]
 
 
 def target_id(doc_id: str, anchor: str | None) -> str:

@@ -31,7 +31,8 @@ from reportkit.model import Report
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 # The sample report as `report build` needs it: the content plus the site's configuration and home page.
-SAMPLE_PARTS = ("report.yml", "roster.yml", "mkdocs.yml", "web", "chapters", "recommendations", "annexes",
+SAMPLE_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "mkdocs.yml", "web", "chapters",
+                "recommendations", "annexes",
                 "images")
 # One fixed commit, so the edition's date, the pages' "last updated" and the bytes are predictable.
 COMMIT_DATE = "2019-06-10T12:00:00+00:00"
@@ -273,6 +274,13 @@ class Site:
         self.root = root
         self._pages: dict[str, Element] = {}
 
+    @cached_property
+    def published_path(self) -> str:
+        """Where the site is published (the one reading of it is the browser harness's)."""
+        from browser import site_path
+
+        return site_path(self.root)
+
     def html_files(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
 
@@ -297,7 +305,10 @@ class Site:
         path = unquote(parts.path)
         if not path:
             return page, parts.fragment
-        # MkDocs' 404 page uses root-relative URLs (no site_url is set): the site is served at "/".
+        # MkDocs' 404 page names the site's files from its published path (site_url's), since it is
+        # served at any depth: read from there.
+        if path.startswith(self.published_path):
+            path = "/" + path[len(self.published_path):]
         base = "" if path.startswith("/") else posixpath.dirname(page)
         rel = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
         if path.endswith("/") or (self.root / rel).is_dir():
@@ -410,28 +421,43 @@ class Pdf:
                 annot = annot.get_object()
                 if annot.get("/Subtype") != "/Link":
                     continue
-                x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
-                link = PdfLink(index, (min(x0, x1), height - max(y0, y1), max(x0, x1), height - min(y0, y1)))
-                dest, action = annot.get("/Dest"), annot.get("/A")
-                if action is not None:
-                    action = action.get_object()
-                    if action.get("/S") == "/URI":
-                        link.uri = str(action["/URI"])
-                    elif action.get("/S") == "/GoTo":
-                        dest = action.get("/D")
-                    else:
-                        raise AssertionError(f"page {index + 1}: unexpected link action {action}")
-                if dest is not None:
-                    dest = dest.get_object() if hasattr(dest, "get_object") else dest
-                    if isinstance(dest, str):
-                        link.name = str(dest)
-                    else:  # an explicit destination: [page, /XYZ, left, top, zoom]
-                        link.dest_page = self._page_of(dest[0])
-                        if link.dest_page is None:
-                            link.dest_page = -1  # points at no page of this document
-                link.text = self._words_in(index, link.rect)
-                found.append(link)
+                for rect in self._link_areas(annot, height):
+                    found.append(self._link(index, annot, rect))
         return found
+
+    @staticmethod
+    def _link_areas(annot, height: float) -> list[tuple[float, float, float, float]]:
+        """A link's areas, top-down coordinates: one per QuadPoints quadrilateral when it has them
+        (a tagged PDF makes one annotation of a link broken across lines), else its Rect."""
+        quads = [float(v) for v in annot.get("/QuadPoints") or []]
+        corners = [quads[i:i + 8] for i in range(0, len(quads) - 7, 8)] or [[float(v) for v in annot["/Rect"]]]
+        areas = []
+        for corner in corners:
+            xs, ys = corner[0::2], corner[1::2]
+            areas.append((min(xs), height - max(ys), max(xs), height - min(ys)))
+        return areas
+
+    def _link(self, index: int, annot, rect) -> PdfLink:
+        link = PdfLink(index, rect)
+        dest, action = annot.get("/Dest"), annot.get("/A")
+        if action is not None:
+            action = action.get_object()
+            if action.get("/S") == "/URI":
+                link.uri = str(action["/URI"])
+            elif action.get("/S") == "/GoTo":
+                dest = action.get("/D")
+            else:
+                raise AssertionError(f"page {index + 1}: unexpected link action {action}")
+        if dest is not None:
+            dest = dest.get_object() if hasattr(dest, "get_object") else dest
+            if isinstance(dest, str):
+                link.name = str(dest)
+            else:  # an explicit destination: [page, /XYZ, left, top, zoom]
+                link.dest_page = self._page_of(dest[0])
+                if link.dest_page is None:
+                    link.dest_page = -1  # points at no page of this document
+        link.text = self._words_in(index, link.rect)
+        return link
 
     def contents(self, before_page: int) -> list[tuple[str, str, str]]:
         """(destination, title, page) of each entry of the printed contents: the named links on the
@@ -444,8 +470,13 @@ class Pdf:
                 entries[-1][1].append(link.text)
             else:
                 entries.append((link.name, [link.text]))
-        return [(name, " ".join(t for t in texts[:-1] if not re.fullmatch(r"[.\s]*", t)), texts[-1])
-                for name, texts in entries]
+        # A tagged PDF (PDF/UA) links each entry as one run: title, leader dots and page together.
+        found = []
+        for name, texts in entries:
+            joined = " ".join(texts).strip()
+            title, _, page = joined.rpartition(" ")
+            found.append((name, re.sub(r"(?:\s*\.)+$", "", title).strip(), page))
+        return found
 
     def _same_line(self, index: int, rect) -> list[tuple[float, float, float, float, str]]:
         top, bottom = rect[1], rect[3]

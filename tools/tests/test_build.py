@@ -35,6 +35,17 @@ def note_texts(doc) -> list[str]:
     return [readers.squash(m.group(1)) for m in re.finditer(r"^\[\^[^\]]+\]:\s*(.+)$", doc.body, re.M)]
 
 
+def plain_notes(report) -> list[str]:
+    """The notes every edition prints exactly as written: no citation, reference or capitals that
+    could be an acronym spelt out at its first use."""
+    return [n for doc in report.documents for n in note_texts(doc)
+            if "[" not in n and not re.search(r"\b[A-Z][A-Za-z]*[A-Z]", n)]
+
+
+# After the report's last document, the Notes section of the PDF and the DOCX.
+NOTES_HEADING = "Notes"
+
+
 # --- the command and the manifest -------------------------------------------------------------
 
 def test_build_lists_each_output_and_exits_0(sample):
@@ -99,7 +110,8 @@ def test_site_navigation_follows_the_reading_order(sample):
     for doc in report.documents:
         if doc.kind == "rec" and not any(p == "recommendations/index.html" for p, _ in expected):
             expected.append(("recommendations/index.html", "Recommendations"))
-        name = f"{doc.number}. {doc.title}" if doc.number else doc.title
+        # The number and the short title (front matter `short_title`, else the title): "1A Affordable access".
+        name = f"{doc.number}{' ' if doc.kind == 'rec' else '. '}{doc.short_title}" if doc.number else doc.short_title
         expected.append((readers.site_page(doc), name))
     expected.append(("progress/index.html", "Progress"))  # generated from the owners' table
     assert seen == expected
@@ -129,7 +141,7 @@ def test_every_page_shows_owner_status_and_last_update(sample):
     for doc in report.documents:
         facts = [readers.squash(p.text()) for p in site.article(readers.site_page(doc)).iter("p", "report-facts")]
         assert facts == [f"Owner: {owner_name(report, doc)} · Status: {STATUS_NAMES[doc.status]} · "
-                         f"Last updated: {EDITION_DATE} by {AUTHOR_NAME}"], doc.path
+                         f"Last updated: 10 June 2019 by {AUTHOR_NAME}"], doc.path
 
 
 def test_home_page_offers_the_editions_pdf_and_docx(sample):
@@ -200,7 +212,7 @@ def test_pdf_chapters_are_numbered_and_recommendations_labelled(sample):
     pdf, report = sample.read_pdf, sample.report
     bookmarks = [title for level, title, _ in pdf.outline if level == 1]
     assert [readers.plain_quotes(b) for b in bookmarks] == [doc.heading for doc in report.documents
-                                                            if doc.kind != "rec"]
+                                                            if doc.kind != "rec"] + [NOTES_HEADING]
     assert "Chapter 1: Introduction" in bookmarks
     outline = [(level, title) for level, title, _ in pdf.outline]
     assert [title for level, title in outline if title.startswith("Recommendation")] == [
@@ -215,8 +227,8 @@ def test_pdf_chapters_are_numbered_and_recommendations_labelled(sample):
 
 def test_pdf_cross_references_are_clickable_internal_links(sample):
     pdf = sample.read_pdf
-    chapter = pdf.named_destinations["leaving-no-one-behind"]
-    links = [(link.text, link.name) for link in readers.merge_link_runs(pdf, pdf.links) if link.page == chapter]
+    chapter = range(pdf.named_destinations["leaving-no-one-behind"], pdf.named_destinations["individuals-societies"])
+    links = [(link.text, link.name) for link in readers.merge_link_runs(pdf, pdf.links) if link.page in chapter]
     assert ("Recommendation 1A", "affordable-access") in links
     target = pdf.named_destinations["affordable-access"]
     page = readers.squash(pdf.page_texts[target])
@@ -227,12 +239,15 @@ def test_pdf_has_the_notes_tables_and_images(sample):
     pdf, report = sample.read_pdf, sample.report
     # Words Typst hyphenated at a line's end are joined again ("Devel-\nopment").
     text = readers.squash(re.sub(r"-\s*\n\s*(?=[a-z])", "", " ".join(pdf.page_texts)))
-    notes = [note for doc in report.documents for note in note_texts(doc)]
-    assert len(notes) == 3
-    for note in notes:
-        assert note in text
+    notes = plain_notes(report)
+    assert len(notes) >= 15
+    after = text.rindex(NOTES_HEADING)  # the notes are printed together at the end, in their order
+    assert [note for note in notes if note not in readers.plain_quotes(text[after:])] == []
     # Each note marker links to its note and back: explicit destinations within the document.
-    assert len([link for link in pdf.links if link.dest_page is not None]) == 2 * len(notes)
+    count = sum(len(note_texts(doc)) for doc in report.documents)
+    to_notes = [link for link in pdf.links if link.dest_page is not None and link.dest_page >= pdf.named_destinations[
+        "end--notes"] and link.page < pdf.named_destinations["end--notes"]]
+    assert len(to_notes) >= count
     section = pdf.named_destinations["leaving-no-one-behind--digital-divide"]
     # The table sits in its section: on the section's page or the next, before the next section.
     page = next(p for p in (section, section + 1) if "Illustrative" in pdf.page_texts[p])
@@ -243,8 +258,8 @@ def test_pdf_has_the_notes_tables_and_images(sample):
     assert "Relevance Whether content and services meet local needs" in readers.squash(
         (pdf.page_texts[page] + " " + pdf.page_texts[page + 1]).replace("\u00ad\n", "").replace("\u00ad", ""))
     with_images = [i for i, page in enumerate(pdf.reader.pages) if len(page.images)]
-    assert len(with_images) == 1
-    assert pdf.named_destinations["introduction--tracks"] <= with_images[0] <= pdf.named_destinations[
+    assert len(with_images) == 4  # the sample's four figures, each on a page of its own section
+    assert pdf.named_destinations["introduction--tracks"] <= with_images[1] <= pdf.named_destinations[
         "introduction--consultation"], "the figure sits in its section"
 
 
@@ -348,6 +363,7 @@ def test_docx_contents_are_written_in_advance_as_in_the_pdf(sample):
                 expected.append((2, f"Set {doc.set_sections[h.anchor]}: {h.text}", f"{doc.id}--{h.anchor}"))
             elif h.level == 2 and h.anchor in doc.section_numbers:
                 expected.append((2, f"{doc.section_numbers[h.anchor]} {h.text}", f"{doc.id}--{h.anchor}"))
+    expected.append((1, NOTES_HEADING, "end--notes"))
     assert [(level, text) for level, text, _, _ in entries] == [(level, text) for level, text, _ in expected]
     assert [page for _, _, page, _ in entries] == [pdf.named_destinations[ident] + 1 for _, _, ident in expected]
 
@@ -377,7 +393,7 @@ def test_docx_table_rows_do_not_split_across_pages(sample):
 def test_docx_uses_word_heading_styles(sample):
     docx, report = sample.read_docx, sample.report
     assert [readers.plain_quotes(text) for level, text in docx.headings if level == 1] == [
-        doc.heading for doc in report.documents if doc.kind != "rec"]
+        doc.heading for doc in report.documents if doc.kind != "rec"] + [NOTES_HEADING]
     assert (2, "1.1 Mandate") in docx.headings
     assert (3, "Recommendation 1A") in docx.headings
     assert (4, "Rationale") in docx.headings  # a recommendation's sections, inside Chapter 5
@@ -386,11 +402,15 @@ def test_docx_uses_word_heading_styles(sample):
     assert docx.paragraphs("Recommendation")[0].startswith("Commit to connecting every adult by 2030")
 
 
-def test_docx_footnotes_hold_the_notes(sample):
+def test_docx_notes_are_endnotes_in_one_series(sample):
+    """No footnotes: every note in the Notes section at the end, one numbered list in the notes'
+    style, each item linking back to its call."""
     docx, report = sample.read_docx, sample.report
-    notes = [note for doc in report.documents for note in note_texts(doc)]
-    assert docx.footnotes() == notes
-    assert docx.footnote_references() == len(notes)
+    assert docx.footnotes() == [] and docx.footnote_references() == 0
+    items = docx.paragraphs("Endnote Text")
+    assert len(items) == sum(len(note_texts(doc)) for doc in report.documents)
+    text = readers.plain_quotes(" ".join(readers.squash(i) for i in items))
+    assert [note for note in plain_notes(report) if note not in text] == []
 
 
 def test_docx_cross_references_are_internal_hyperlinks(sample):
@@ -400,7 +420,9 @@ def test_docx_cross_references_are_internal_hyperlinks(sample):
     assert ("leaving-no-one-behind--digital-divide", None, "Section 2.2") in links
     assert {"affordable-access", "leaving-no-one-behind--digital-divide"} <= docx.bookmarks()
     media = [name for name in docx.parts if name.startswith("word/media/")]
-    assert [docx.parts[name] for name in media] == [(sample.root / "images/three-tracks.png").read_bytes()]
+    figures = ("timeline", "three-tracks", "internet-use-2018", "architectures")
+    assert sorted(docx.parts[name] for name in media) == sorted(
+        (sample.root / f"images/{name}.png").read_bytes() for name in figures)
 
 
 # --- reproducible -------------------------------------------------------------------------------
@@ -450,7 +472,7 @@ def test_an_image_the_engines_cannot_decode_is_refused_by_the_check(built_copy):
         output = result.stdout + result.stderr
         assert ("images/three-tracks.png:0:0: error [asset.invalid] this file is named like a PNG image but is "
                 "not an image; save it in the right format") in output
-        assert "chapters/01-introduction.md:37:" in output  # where the text uses it
+        assert "chapters/01-introduction.md:43:" in output  # where the text uses it
     assert tree_state(built_copy / "build") == before
 
 

@@ -153,44 +153,44 @@ def plant(root: Path, edit: tuple) -> None:
 
 PLANTS = [
     pytest.param(
-        [insert(CH3, 19, "Compare [[rec:human-rights-reveiw]].")],
-        [f"{CH3}:20:9: error [ref.unknown] no recommendation with id 'human-rights-reveiw'; "
+        [insert(CH3, 21, "Compare [[rec:human-rights-reveiw]].")],
+        [f"{CH3}:22:9: error [ref.unknown] no recommendation with id 'human-rights-reveiw'; "
          "did you mean 'human-rights-review'?"],
         id="unknown-reference",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [[chapter:help-desks]].")],
-        [f"{CH3}:20:5: error [ref.kind] 'help-desks' is a recommendation, not a chapter: "
+        [insert(CH3, 21, "See [[chapter:help-desks]].")],
+        [f"{CH3}:22:5: error [ref.kind] 'help-desks' is a recommendation, not a chapter: "
          "write [[rec:help-desks]]"],
         id="reference-to-wrong-kind",
     ),
     pytest.param(
-        [write("recommendations/old-idea.md", WITHDRAWN), insert(CH3, 19, "See [[rec:old-idea]].")],
-        [f"{CH3}:20:5: error [ref.withdrawn] recommendation 'old-idea' is withdrawn; "
+        [write("recommendations/old-idea.md", WITHDRAWN), insert(CH3, 21, "See [[rec:old-idea]].")],
+        [f"{CH3}:22:5: error [ref.withdrawn] recommendation 'old-idea' is withdrawn; "
          "remove the reference or restore the recommendation"],
         id="reference-to-withdrawn",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [[chapter:mechanisms#architecture]].")],
-        [f"{CH3}:20:5: error [ref.anchor] chapters/04-mechanisms.md has no heading "
+        [insert(CH3, 21, "See [[chapter:mechanisms#architecture]].")],
+        [f"{CH3}:22:5: error [ref.anchor] chapters/04-mechanisms.md has no heading "
          "'#architecture'; did you mean 'architectures'?"],
         id="unknown-heading-anchor",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [[rec:help-desks and the rest.")],
-        [f"{CH3}:20:5: error [ref.syntax] '[[rec:help-desks and the rest.' is not a reference; "
+        [insert(CH3, 21, "See [[rec:help-desks and the rest.")],
+        [f"{CH3}:22:5: error [ref.syntax] '[[rec:help-desks and the rest.' is not a reference; "
          "write [[rec:ID]], [[chapter:ID]], [[annex:ID]], with optional #anchor and |text"],
         id="unterminated-reference",
     ),
     pytest.param(
-        [insert(CH3, 19, "As Recommendation 6C proposes.")],
-        [f"{CH3}:20:4: error [mention.unknown] 'Recommendation 6C' matches no recommendation; "
+        [insert(CH3, 21, "As Recommendation 6C proposes.")],
+        [f"{CH3}:22:4: error [mention.unknown] 'Recommendation 6C' matches no recommendation; "
          "refer to recommendations with [[rec:ID]]"],
         id="plain-mention-of-no-recommendation",
     ),
     pytest.param(
-        [insert(CH3, 19, "As Recommendation 1A proposes.")],
-        [f"{CH3}:20:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go stale "
+        [insert(CH3, 21, "As Recommendation 1A proposes.")],
+        [f"{CH3}:22:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go stale "
          "if the labels change; write [[rec:affordable-access]]"],
         id="plain-mention-of-a-recommendation",
     ),
@@ -201,49 +201,49 @@ PLANTS = [
         id="unreferenced-recommendation",
     ),
     pytest.param(
-        [insert(CH3, 31, "## Trust, once more {#trust}")],
-        [f"{CH3}:32:1: error [anchor.duplicate] heading id '#trust' is already used on line 24; "
+        [insert(CH3, 37, "## Trust, once more {#trust}")],
+        [f"{CH3}:38:1: error [anchor.duplicate] heading id '#trust' is already used on line 30; "
          "give this heading its own id with {#another-id}"],
         id="duplicate-heading-anchor",
     ),
     pytest.param(
-        [insert(CH3, 19, "# A title in the text")],
-        [f"{CH3}:20:1: warning [heading.h1] a level-1 heading ('# ...') in the text: the title "
+        [insert(CH3, 29, "# A title in the text")],
+        [f"{CH3}:30:1: warning [heading.h1] a level-1 heading ('# ...') in the text: the title "
          "comes from the front matter, so start sections at '## '"],
         id="level-1-heading",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [the sources](../../README.md).")],
-        [f"{CH3}:20:19: error [link.outside] '../../README.md' points outside the repository; "
+        [insert(CH3, 21, "See [the sources](../../README.md).")],
+        [f"{CH3}:22:19: error [link.outside] '../../README.md' points outside the repository; "
          "it was not read"],
         id="link-leaves-repository",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [security](#securty).")],
-        [f"{CH3}:20:16: error [link.anchor] this file has no heading '#securty'; "
+        [insert(CH3, 21, "See [security](#securty).")],
+        [f"{CH3}:22:16: error [link.anchor] this file has no heading '#securty'; "
          "did you mean 'security'?"],
         id="broken-link-anchor",
     ),
     pytest.param(
-        [insert(CH3, 19, "See [the mechanisms](04-mechanism.md).")],
-        [f"{CH3}:20:22: error [link.broken] '04-mechanism.md' does not exist; "
+        [insert(CH3, 21, "See [the mechanisms](04-mechanism.md).")],
+        [f"{CH3}:22:22: error [link.broken] '04-mechanism.md' does not exist; "
          "did you mean '04-mechanisms.md'?"],
         id="broken-relative-link",
     ),
     pytest.param(
-        [insert(CH3, 19, "A note.[^9]")],
-        [f"{CH3}:20:8: error [note.undefined] note [^9] has no text: add a line '[^9]: ...'"],
+        [insert(CH3, 21, "A note.[^9]")],
+        [f"{CH3}:22:8: error [note.undefined] note [^9] has no text: add a line '[^9]: ...'"],
         id="undefined-note",
     ),
     pytest.param(
         [replace(CH1, "../images/three-tracks.png", "../images/three-track.png")],
-        [f"{CH1}:37:{len(IMAGE) + 2}: error [image.missing] '../images/three-track.png' does not "
+        [f"{CH1}:43:{len(IMAGE) + 2}: error [image.missing] '../images/three-track.png' does not "
          "exist; did you mean 'three-tracks.png'?"],
         id="missing-image",
     ),
     pytest.param(
         [replace(CH1, IMAGE, "![]")],
-        [f"{CH1}:37:1: error [image.alt] this image has no alt text: describe it between the "
+        [f"{CH1}:43:1: error [image.alt] this image has no alt text: describe it between the "
          "brackets, ![like this](path), for readers who cannot see it"],
         id="image-without-alt-text",
     ),
@@ -262,8 +262,8 @@ PLANTS = [
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed\n", "status: agreed\nsett: 2\n")],
         ["recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
-         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, set, short_title, status, "
-         "summary, title"],
+         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, positions, set, short_title, "
+         "status, summary, title"],
         id="schema-unknown-field",
     ),
     pytest.param(
@@ -386,8 +386,8 @@ EXPECTED = {
         "write [[chapter:main]]",
         "chapters/01-main.md:13:5: error [ref.anchor] chapters/01-main.md has no heading '#scop'; "
         "did you mean 'scope'?",
-        "chapters/01-main.md:14:5: error [ref.syntax] unknown reference kind 'note' (use rec, "
-        "chapter or annex)",
+        "chapters/01-main.md:14:5: error [ref.syntax] unknown reference kind 'note' (use rec, chapter, annex, "
+        "figure, table or box)",
         "chapters/01-main.md:14:23: error [ref.syntax] '[[rec:only' is not a reference; write "
         "[[rec:ID]], [[chapter:ID]], [[annex:ID]], with optional #anchor and |text",
         "chapters/01-main.md:15:4: error [mention.unknown] 'Recommendation 6C' matches no "

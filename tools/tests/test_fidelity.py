@@ -37,7 +37,8 @@ SAMPLE_LABELS = {
     "common-approach-interoperability": "Recommendation 5B",
     # annexes by file order
     "terms-of-reference": "Annex I", "panel-members": "Annex II", "secretariat-support": "Annex III",
-    "donors": "Annex IV", "engagement": "Annex V", "principles": "Annex VI",
+    "donors": "Annex IV", "engagement": "Annex V", "principles": "Annex VI", "references": "Annex VII",
+    "glossary": "Annex VIII",
     # numbered: false
     "foreword": "Foreword", "executive-summary": "Executive summary",
 }
@@ -131,7 +132,7 @@ def test_the_oracle_follows_sections_withdrawals_and_file_order(tmp_path):
         trust, f"## An added section {{#added}}\n\nText.\n\n{trust}")})
     assert added.reference_text("chapter", "individuals-societies", "trust") == "Section 3.3"
     assert added.reference_text("chapter", "individuals-societies", "security") == "Section 3.4"
-    assert block_anchor("individuals-societies", 26) in added.block_anchors()
+    assert block_anchor("individuals-societies", 32) in added.block_anchors()
 
     withdrawn = variant(tmp_path / "w", {
         "recommendations/human-rights-review.md": ("status: review", "status: withdrawn"),
@@ -144,8 +145,8 @@ def test_the_oracle_follows_sections_withdrawals_and_file_order(tmp_path):
     assert len(withdrawn.boxes()) == 10
 
     renamed = variant(tmp_path / "r", {},
-                      rename=("annexes/01-terms-of-reference.md", "annexes/07-terms-of-reference.md"))
-    assert renamed.label(renamed.by_id["terms-of-reference"]) == "Annex VI"
+                      rename=("annexes/01-terms-of-reference.md", "annexes/09-terms-of-reference.md"))
+    assert renamed.label(renamed.by_id["terms-of-reference"]) == "Annex VIII"
     assert renamed.label(renamed.by_id["principles"]) == "Annex V"
     assert renamed.reference_text("annex", "principles") == "Annex V"
 
@@ -163,10 +164,29 @@ def site_key(sample, oracle: Oracle, page: str, href: str) -> str | None:
     return f"{doc.id}--{target[1]}" if target[1] else doc.id
 
 
+# Links of the apparatus that are not cross-references: a note's call and return (`note-3`,
+# `noteref-3`), a citation's link to its work in the list of references (`ref-KEY`).
+APPARATUS_ANCHOR = re.compile(r"(?:note|noteref)-\d+|ref-.+")
+
+
 def site_references(sample, oracle: Oracle, doc) -> list[tuple[str, str | None]]:
+    """The page's links into the report, the citations' links to the list of references and the
+    references' own links to the web left out."""
     page = readers.site_page(doc)
-    return [(plain_quotes(squash(a.text())), site_key(sample, oracle, page, a.attrs["href"]))
-            for a in readers.content_links(sample.read_site.article(page))]
+    found = []
+    for a in readers.content_links(sample.read_site.article(page)):
+        href = a.attrs["href"]
+        key = site_key(sample, oracle, page, href)
+        if href.startswith(("https://", "http://")) or (key and APPARATUS_ANCHOR.fullmatch(key.split("--")[-1])):
+            continue
+        found.append((plain_quotes(squash(a.text())), key))
+    return found
+
+
+def docx_references(sample) -> list[tuple[str, str]]:
+    """(text, bookmark) of the DOCX's internal links but the apparatus' own (notes, citations)."""
+    return [(plain_quotes(text), anchor) for anchor, _, text in sample.read_docx.hyperlinks()
+            if anchor and not APPARATUS_ANCHOR.fullmatch(anchor)]
 
 
 def pdf_first_page(sample, oracle: Oracle) -> int:
@@ -193,7 +213,9 @@ def pdf_text(sample, oracle: Oracle) -> str:
         if lines and re.fullmatch(r"\d+", lines[-1].strip()):
             lines.pop()
         pages.append("\n".join(lines))
-    return plain_quotes(squash(re.sub(r"[\u00ad-]\s*\n\s*(?=[a-z])", "", "\n".join(pages))))
+    joined = re.sub(r"[\u00ad-]\s*\n\s*(?=[a-z])", "", "\n".join(pages))
+    # Inside a line a soft hyphen is the hyphen's glyph, which the font shares with it ("co-governance").
+    return plain_quotes(squash(joined.replace("\u00ad", "-")))
 
 
 def unhyphenated(text: str) -> str:
@@ -362,21 +384,23 @@ def test_pdf_references_are_the_predicted_ones_in_printed_order(sample, oracle):
 
 
 def test_docx_references_are_the_predicted_ones_in_printed_order(sample, oracle):
-    found = [(plain_quotes(text), anchor) for anchor, _, text in sample.read_docx.hyperlinks() if anchor]
-    assert found == [(text, docx_bookmark(target)) for text, target in oracle.printed_references()]
+    expected = [(item.text, docx_bookmark(item.target)) for item in oracle.printed()
+                if item.what in ("reference", "figref")]
+    assert docx_references(sample) == expected
 
 
 def test_all_editions_carry_every_reference(sample, oracle):
     """The same multiset of (text, target) in the three editions: none lost, none added."""
     references = Counter(oracle.printed_references())
     assert sum(references.values()) > 100 and len(references) > 30
+    figures = {target for _, _, target in oracle.figures()}
     in_site = Counter()
     for doc in oracle.site_pages():
-        in_site.update(site_references(sample, oracle, doc))
+        in_site.update(r for r in site_references(sample, oracle, doc) if r[1] not in figures)
     in_pdf = Counter((plain_quotes(link.text), link.name) for link in pdf_reference_links(sample, oracle))
-    bookmark_ids = {docx_bookmark(target): target for target in oracle.targets()}
-    in_docx = Counter((plain_quotes(text), bookmark_ids.get(anchor, anchor))
-                      for anchor, _, text in sample.read_docx.hyperlinks() if anchor)
+    bookmark_ids = {docx_bookmark(target): target for target in oracle.targets() | figures}
+    in_docx = Counter((text, bookmark_ids.get(anchor, anchor)) for text, anchor in docx_references(sample))
+    in_docx = Counter({k: n for k, n in in_docx.items() if k[1] not in figures})
     assert in_site == in_pdf == in_docx == references
 
 
@@ -425,7 +449,9 @@ def test_every_pdf_link_resolves(sample, oracle):
             assert link.uri and link.uri.startswith("https://"), link
             kinds["uri"] += 1
     assert kinds["named"] >= len(oracle.printed_references()) + len(oracle.contents())
-    assert kinds["explicit"] == 2 * oracle.notes(), (
+    # Explicit: each note marker to its note and back, each figure reference and list entry to its
+    # caption, each citation to its work in the list of references.
+    assert kinds["explicit"] >= 2 * oracle.notes() + 2 * len(oracle.figure_references()), (
         f"{kinds['explicit']} explicit links for {oracle.notes()} notes: each note marker should link to its "
         "note, and the note back to its marker")
 
@@ -436,22 +462,36 @@ def test_every_docx_link_resolves(sample, oracle):
     headings = {docx_bookmark(target) for target in oracle.targets()}
     # pandoc writes a bookmark for every heading and document title (ids over 40 characters hashed).
     assert headings <= bookmarks, sorted(headings - bookmarks)
+    apparatus = apparatus_bookmarks(sample, oracle)
+    assert apparatus <= bookmarks, sorted(apparatus - bookmarks)
     relationships = docx.relationships()
     links = docx.hyperlinks(contents=True) + docx.hyperlinks("word/footnotes.xml")
     assert len(links) >= len(oracle.printed_references()) + len(oracle.contents())
     for anchor, rid, text in links:
         if anchor is not None:
-            assert anchor in headings, (anchor, text)  # a heading's, never a block anchor
+            # a heading's, a caption's, a note's or a work's in the list; never a block anchor
+            assert anchor in headings | apparatus, (anchor, text)
         else:
             target, mode = relationships[rid]
             assert mode == "External" and target.startswith("https://"), (rid, target, text)
+
+
+def apparatus_bookmarks(sample, oracle: Oracle) -> set[str]:
+    """The bookmarks of the apparatus: each caption, each note and its call, each work in the list
+    of references (its key as references.yml gives it)."""
+    import yaml
+
+    keys = [entry["id"] for entry in yaml.safe_load((sample.root / "references.yml").read_text("utf-8"))["references"]]
+    notes = range(1, len(oracle.note_numbers()) + 1)
+    return ({docx_bookmark(target) for _, _, target in oracle.figures()} | {f"note-{n}" for n in notes}
+            | {f"noteref-{n}" for n in notes} | {docx_bookmark(f"ref-{key}") for key in keys})
 
 
 def test_docx_bookmarks_are_the_headings_and_a_hidden_anchor_per_block(sample, oracle):
     """Beside the headings' bookmarks, one per block of the source (paragraph, list item, quote,
     note), named `_rk_xxxxxxxx_LINE`: Word hides a bookmark whose name starts with "_"."""
     bookmarks = sample.read_docx.bookmarks()
-    extra = bookmarks - {docx_bookmark(target) for target in oracle.targets()}
+    extra = bookmarks - {docx_bookmark(target) for target in oracle.targets()} - apparatus_bookmarks(sample, oracle)
     anchors = oracle.block_anchors()
     assert len(anchors) > 150
     hashed = {docx_bookmark(anchor) for anchor in anchors}

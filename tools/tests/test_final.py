@@ -2,7 +2,8 @@
 
 Expected blockers are read from the sample's files directly (pyyaml, line numbers by search), not
 from the library: a section whose front matter says draft or review, an annex marked as a
-placeholder, each vacant roster seat.
+placeholder, each vacant roster seat, each CriticMarkup open point (where it opens; the words of
+its message are test_negotiated's hand-written table).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+import drafts
 import readers
 from readers import run_report
 
 CONTENT = ("chapters", "recommendations", "annexes")
+OPENERS = re.compile(r"\{(?:\+\+|--|~~|==)|(?<!==\})\{>>")  # every mark; a comment on a passage is part of it
 
 
 def front_matter(path: Path) -> tuple[dict, list[str]]:
@@ -37,6 +40,7 @@ def expected_blockers(root: Path) -> list[str]:
                 line = lines.index(f"status: {meta['status']}") + 1
                 found.append(f"{rel}:{line}:1: error [final.unagreed] {labels[rel]} is '{meta['status']}': "
                              "the final edition takes agreed sections only")
+            found += open_marks(rel, lines, labels[rel])
             if meta.get("placeholder") is True:
                 found.append(f"{rel}:{lines.index('placeholder: true') + 1}:1: error [final.placeholder] "
                              f"{labels[rel]} is marked as a placeholder: replace its text to be confirmed, then "
@@ -47,7 +51,21 @@ def expected_blockers(root: Path) -> list[str]:
             line = roster_lines.index(f"  - id: {member['id']}") + 1
             found.append(f"roster.yml:{line}:1: error [final.placeholder] the roster's seat '{member['id']}' is "
                          f"vacant ({member['name']}): name its member, then remove `vacancy: true`")
-    return sorted(found, key=lambda t: (t.split(":")[0], int(t.split(":")[1])))
+    return sorted(found, key=lambda t: (t.split(":")[0], int(t.split(":")[1]), int(t.split(":")[2])))
+
+
+def open_marks(rel: str, lines: list[str], label: str) -> list[str]:
+    """Where each open point opens, as the start of its blocker's line (the sample has no code fences
+    holding CriticMarkup, so every opener in the body is a mark)."""
+    body_start = lines.index("---", 1) + 1
+    return [f"{rel}:{number}:{m.start() + 1}: error [final.open-mark] open point in {label}, "
+            for number, line in enumerate(lines, 1) if number > body_start for m in OPENERS.finditer(line)]
+
+
+def same_blockers(printed: list[str], expected: list[str]) -> bool:
+    """Each printed line is its expected line, or (an open point) starts with it."""
+    return len(printed) == len(expected) and all(
+        line == want or (want.endswith(", ") and line.startswith(want)) for line, want in zip(printed, expected))
 
 
 # What a person states about the sample: how each section is labelled.
@@ -71,7 +89,7 @@ def label_by_path(root: Path) -> dict[str, str]:
         meta, _ = front_matter(path)
         labels[path.relative_to(root).as_posix()] = f"Recommendation {REC_LABELS[meta['id']]}"
     annexes = sorted((root / "annexes").glob("*.md"))
-    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI"), annexes, strict=False):
+    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"), annexes, strict=False):
         labels[path.relative_to(root).as_posix()] = f"Annex {numeral}"
     return labels
 
@@ -88,9 +106,11 @@ def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(commi
     result = run_report("build", "--root", str(committed_sample), "--final")
     assert result.exit_code == 1
     blockers = expected_blockers(committed_sample)
-    assert len(blockers) == 40  # 19 sections not agreed, the donors' placeholder, 20 vacant seats
-    assert result.stderr.splitlines() == blockers + [
-        "report: final edition refused: 40 blockers remain; resolve them, or rehearse with --final --force"]
+    # 21 sections not agreed, the donors' placeholder, 20 vacant seats, 3 open points (1D, 3B twice)
+    assert len(blockers) == 45
+    printed = result.stderr.splitlines()
+    assert same_blockers(printed[:-1], blockers)
+    assert printed[-1] == "report: final edition refused: 45 blockers remain; resolve them, or rehearse with --final --force"
     assert result.stdout == ""
     assert readers.tree_state(committed_sample) == before  # nothing built
 
@@ -101,8 +121,8 @@ def test_a_rehearsal_overrides_the_blockers_and_says_so(committed_sample, tmp_pa
     assert result.exit_code == 0, result.output
     overridden = [line.removeprefix("overridden: ") for line in result.stderr.splitlines()
                   if line.startswith("overridden: ")]
-    assert overridden == expected_blockers(committed_sample)
-    assert "report: a rehearsal: 40 blockers of the final edition were overridden with --force" in result.stderr
+    assert same_blockers(overridden, expected_blockers(committed_sample))
+    assert "report: a rehearsal: 45 blockers of the final edition were overridden with --force" in result.stderr
 
 
 def test_force_needs_final(committed_sample):
@@ -111,19 +131,8 @@ def test_force_needs_final(committed_sample):
     assert "--force goes with --final" in result.stderr
 
 
-def clear_every_blocker(root: Path) -> None:
-    for folder in CONTENT:
-        for path in (root / folder).glob("*.md"):
-            text = path.read_text("utf-8")
-            text = re.sub(r"^status: (draft|review)$", "status: agreed", text, count=1, flags=re.M)
-            path.write_text(text.replace("placeholder: true\n", ""), "utf-8")
-    roster = (root / "roster.yml").read_text("utf-8")
-    roster = re.sub(r'name: "Member seat (\d+) \(name to be confirmed\)"', r'name: "Member \1"', roster)
-    (root / "roster.yml").write_text(roster.replace("    vacancy: true\n", ""), "utf-8")
-
-
 def test_a_finished_report_builds_its_final_edition(committed_sample, tmp_path):
-    clear_every_blocker(committed_sample)
+    drafts.finished(committed_sample)
     readers.commit_all(committed_sample, "Every section agreed")
     assert expected_blockers(committed_sample) == []
     out = tmp_path / "final"
@@ -137,9 +146,12 @@ def test_a_finished_report_builds_its_final_edition(committed_sample, tmp_path):
 
 
 def test_report_yml_can_make_a_warning_block_the_final_edition(committed_sample):
-    clear_every_blocker(committed_sample)
+    drafts.finished(committed_sample)
     settings = committed_sample / "report.yml"
-    settings.write_text(settings.read_text("utf-8") + "final:\n  blocking: [budget.over]\n", "utf-8")
+    text = settings.read_text("utf-8")  # the sample's report.yml may have a `final:` mapping already
+    text = (text.replace("\nfinal:\n", "\nfinal:\n  blocking: [budget.over]\n") if "\nfinal:\n" in text
+            else text + "final:\n  blocking: [budget.over]\n")
+    settings.write_text(text, "utf-8")
     chapter = committed_sample / "chapters/01-introduction.md"
     chapter.write_text(re.sub(r"^budget: \d+$", "budget: 10", chapter.read_text("utf-8"), count=1, flags=re.M),
                        "utf-8")

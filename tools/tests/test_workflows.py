@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,7 +112,7 @@ def test_workflows_run_only_make_targets_and_the_release():
             continue
         for line in command.strip().splitlines():
             assert re.search(r"\bmake \w+", line) or re.match(r"(EDITION=|case |export )", line.strip()), line
-    assert targets == {"setup", "check", "review", "build"}
+    assert targets == {"setup", "check", "review", "build", "diff", "ready"}
     makefile = (REPO / "Makefile").read_text()
     for target in targets:
         assert re.search(rf"^{target}:", makefile, re.M), target
@@ -148,6 +150,130 @@ def test_make_review_markdown_as_the_workflow_runs_it(checkout):
     assert make(checkout, "review").returncode == 2  # BASE is required
 
 
+def test_make_diff_markdown_as_the_workflow_runs_it(checkout):
+    step = next(s for s in load("pull-request.yml")["jobs"]["check"]["steps"] if s.get("name", "").startswith(
+        "What changed"))
+    assert step["run"] == 'make diff FORMAT=markdown >> "$GITHUB_STEP_SUMMARY"'
+    assert step["env"] == {"BASE": "origin/${{ github.base_ref }}"} and step["if"] == "${{ !cancelled() }}"
+    result = make(checkout, "diff", FORMAT="markdown", BASE="HEAD")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### What changed since HEAD\n")  # the summary gets the report only
+    assert re.search(r"^\d+ sections? changed, \d+ unchanged\.$", result.stdout, re.MULTILINE)
+    assert make(checkout, "diff").returncode == 2  # BASE is required
+    hostile = make(checkout, "diff", BASE="--output=/tmp/x; touch pwned")
+    assert hostile.returncode == 2 and "names no commit" in hostile.stderr and not (checkout / "pwned").exists()
+
+
+def _site_step(name: str) -> dict:
+    return next(s for s in load("site.yml")["jobs"]["build"]["steps"] if s.get("name", "").startswith(name))
+
+
+def _site_make(root: Path, step: dict, **env: str) -> subprocess.CompletedProcess:
+    """A step of site.yml's build job, as written, in a report repository of the test's own (the
+    Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
+    target = step["run"].removeprefix("make ")
+    assert step["run"] == f"make {target}" and target in ("build", "ready")
+    shutil.copy2(REPO / "Makefile", root / "Makefile")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    environment = {**os.environ, **step.get("env", {}), **env, "VENV": str(BIN.parent), "CI": "true"}
+    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target], cwd=root,
+                          env=environment, capture_output=True, text=True, check=False)
+
+
+def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    """The working draft's build step: what each push to main builds while the report is not final."""
+    return _site_make(root, _site_step("Build the working draft"), OUT=str(out), **env)
+
+
+def test_site_publishes_nothing_while_the_final_edition_is_blocked(tmp_path: Path):
+    """`make ready` on the sample (sections in draft, vacant seats, open points): final=false for the
+    workflow, the blockers in the run's summary, and neither the public build nor the deployment runs."""
+    import readers
+
+    flow = load("site.yml")
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root)
+    output, summary = tmp_path / "output", tmp_path / "summary.md"
+    result = _site_make(root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output),
+                        GITHUB_STEP_SUMMARY=str(summary))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert output.read_text() == "final=false\n"
+    text = summary.read_text("utf-8")
+    assert text.startswith("### Not published: the final edition is blocked\n")
+    assert "roster.yml:114:1: error [final.placeholder]" in text and "[final.open-mark]" in text
+    public = _site_step("Build the public site")
+    assert public["if"] == "steps.ready.outputs.final == 'true'" and public["env"]["FINAL"] == "1"
+    assert _site_step("Build the working draft")["if"] == "steps.ready.outputs.final != 'true'"
+    assert flow["jobs"]["deploy"]["if"] == "needs.build.outputs.final == 'true'"
+    assert flow["jobs"]["build"]["outputs"] == {"final": "${{ steps.ready.outputs.final }}"}
+
+
+def test_site_publishes_the_final_edition_once_nothing_blocks_it(tmp_path: Path):
+    """A finished report: final=true, and the public build step makes a site with no workflow data."""
+    import drafts
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    drafts.finished(root)
+    readers.commit_all(root, "Every section agreed")
+    output = tmp_path / "output"
+    ready = _site_make(root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output))
+    assert ready.returncode == 0 and output.read_text() == "final=true\n", ready.stdout + ready.stderr
+    result = _site_make(root, _site_step("Build the public site"), OUT=str(tmp_path / "out"), FORMATS="html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert manifest["final"] is True and manifest["edition"] == "Final"
+    site = tmp_path / "out/site"
+    assert not (site / "progress").exists() and not (site / "positions").exists()
+    home = (site / "index.html").read_text("utf-8")
+    assert "How to cite: " in home and "Draft: not for citation" not in home
+    assert "report-draft" not in home  # no DRAFT banner
+
+
+def test_make_ready_fails_on_an_unusable_report(tmp_path: Path):
+    (tmp_path / "report.yml").write_text("title: [unclosed\n")
+    result = _site_make(tmp_path, _site_step("Is the report final?"), GITHUB_OUTPUT=str(tmp_path / "output"))
+    assert result.returncode != 0 and "report.yml" in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_path: Path):
+    import readers
+    from gitrepo import GitRepo
+
+    root = readers.copy_sample(tmp_path / "report")
+    git = GitRepo(root)
+    git.commit("Draft 1", "Alice Admin", "2026-01-01T10:00:00+00:00")
+    git.run("tag", "edition-draft-1")
+    git.edit("recommendations/affordable-access.md", "A clear target date", "A clear, public target date")
+    git.commit("Draft 2", "Alice Admin", "2026-02-01T10:00:00+00:00")
+    git.run("tag", "edition-draft-2")
+    git.edit("recommendations/affordable-access.md", "A clear, public target date", "A clear, public, agreed target date")
+    result = _site_build(root, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert manifest["redline"] == {"ref": "edition-draft-2", "commit": git.run("rev-parse", "edition-draft-2").strip(),
+                                   "formats": ["html"]}
+    page = (tmp_path / "out/site/changes/index.html").read_text("utf-8")
+    assert "What changed since the last edition" in page and "Compared with edition-draft-2" in page
+    # Words carry their punctuation: "public" became "public, agreed" (since edition-draft-2 only).
+    assert "<del>public</del><ins>public, agreed</ins>" in page
+    # The PDF and DOCX stay the working draft's: its own open points as tracked changes, none of the redline's.
+    document = zipfile.ZipFile(tmp_path / "out/panel-report.docx").read("word/document.xml")
+    assert b'w:author="Changes since' not in document and b"<w:ins " in document
+
+
+def test_site_build_without_an_edition_tag_has_no_page_of_changes(tmp_path: Path):
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root)
+    result = _site_build(root, tmp_path / "out", FORMATS="html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "redline" not in json.loads((tmp_path / "out/manifest.json").read_text())
+    assert not (tmp_path / "out/site/changes").exists()
+
+
 def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.CompletedProcess:
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
@@ -171,6 +297,7 @@ def test_a_final_tag_on_unfinished_text_is_refused(checkout, tmp_path: Path):
     assert result.returncode != 0
     assert "chapters/03-individuals-societies.md:5:1: error [final.unagreed] Chapter 3 is 'draft'" in result.stderr
     assert "report: final edition refused:" in result.stderr
+    assert "error [final.open-mark]" in result.stderr  # the open points too (test_negotiated)
     assert not (tmp_path / "out").exists()
 
 

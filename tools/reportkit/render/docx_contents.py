@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..model import Report
-from .resolve import SINGLE, anchor_id
+from .resolve import BLOCK_ANCHOR, SINGLE, anchor_id
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def listed_ids(report: Report) -> set[str]:
         ids.add(anchor_id(doc, None, SINGLE))
         sections = [a for a, number in doc.section_numbers.items() if number.count(".") == 1]
         ids |= {anchor_id(doc, a, SINGLE) for a in (*sections, *doc.set_sections)}
-    return ids
+    return ids | {"end--notes"}  # the Notes at the end (render/apparatus.py), when there are notes
 
 
 def _entry(level: int, name: str, text: str, page: int | None) -> str:
@@ -67,13 +67,21 @@ def with_contents(xml: str, report: Report, pages: dict[str, int]) -> str | None
     return xml.replace(_EMPTY_RESULT, result)
 
 
-_BLOCK_BOOKMARK = re.compile(r'(w:name=")(rk_[0-9a-f]{8}_\d+")')
+# Word hides a bookmark whose name starts with an underscore.
+HIDDEN = "_"
+HIDDEN_BLOCK_ANCHOR = re.compile(re.escape(HIDDEN) + BLOCK_ANCHOR.pattern)
+_BLOCK_BOOKMARK = re.compile(f'(w:name=")({BLOCK_ANCHOR.pattern}")')
+
+
+def hidden_block_anchor(name: str) -> re.Match | None:
+    """The parts (`doc`, `line`) of a DOCX bookmark that hides a block anchor; None for any other."""
+    return HIDDEN_BLOCK_ANCHOR.fullmatch(name)
 
 
 def _anchors_hidden(xml: str) -> str:
-    """Word hides a bookmark whose name starts with an underscore: the block anchors become hidden
-    bookmarks (`_rk_...`), which no reader sees in Word's list of bookmarks."""
-    return _BLOCK_BOOKMARK.sub(r"\1_\2", xml)
+    """The block anchors become hidden bookmarks (`_rk_...`), which no reader sees in Word's list of
+    bookmarks, and `report comments` reads back (`hidden_block_anchor`)."""
+    return _BLOCK_BOOKMARK.sub(rf"\1{HIDDEN}\2", xml)
 
 
 def _rows_kept_whole(xml: str) -> str:

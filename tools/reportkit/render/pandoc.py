@@ -14,12 +14,13 @@ import os
 import re
 import string
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from .. import style
+from .. import positions, style
 from ..model import Report
-from . import arrangement, changes, docx_contents, runner, transforms
+from . import apparatus, arrangement, changes, docx_contents, docx_facts, negotiated, runner, transforms
 from .pandoc_ast import Parsed, meta_text, pandoc_path
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ class Edition:
     commit: str | None
     final: bool = False
     uncommitted: bool = False  # built from a working tree with changes the commit does not hold
+    changes_by: str | None = None  # who Word names for marked changes (a redline: "Changes since FROM")
+
+    def attribution(self) -> changes.Attribution:
+        """Author and date of the marked changes in Word: the moment the edition is dated (UTC); the
+        author is the redline's name, or "Open point" for the text's own marks under negotiation."""
+        when = datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return changes.Attribution(self.changes_by or "Open point", when)
 
 
 def template(name: str) -> Path:
@@ -117,11 +125,19 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "author": str(settings.get("author", "")),
             "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    by = edition.attribution()  # the text's own marks ("Open point"), or the redline's
+    # What the file says about itself, for `report comments` when a reviewed copy comes back.
+    meta.update(docx_facts.properties(report, edition.name, edition.date, edition.final, edition.commit,
+                                      edition.uncommitted, (by.author, by.date)))
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
-    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
-    _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
+    # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner,
+    # dated as the edition (which is how `report comments` tells them from a reviewer's).
+    attributed = negotiated.attributed(report, parsed, by.date)
+    printed = apparatus.for_docx(report, attributed, arrangement.arrange(report, attributed))  # notes, captions
+    blocks = transforms.for_docx(printed, edition.final, by)
+    _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
+            edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)
     return docx_contents.finish(output, report, header, not edition.final, pages or {})
@@ -138,9 +154,17 @@ def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
 
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
-    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
-    document = _document(parsed, {}, blocks)
+    printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
+    blocks = transforms.for_typst(printed, edition.final, running_heads(report))
+    document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
+
+
+def _drafted(report: Report, edition: Edition, blocks: list, docx: bool) -> list:
+    """A draft edition opens with the open points and ends with the positions of members."""
+    if edition.final:
+        return blocks
+    return negotiated.draft_sections(report, positions.matrix(report), blocks, docx)
 
 
 def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str] | None:
@@ -148,9 +172,11 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     import typst  # only the PDF edition needs the engine
 
     try:
+        # PDF/UA-1: tagged, identified, and checked as it is made (an image without alt text fails).
         # The stub ties input, root and font paths to one type; bytes input is the source, not a path.
         pdf = typst.compile(source.encode("utf-8"), root=root,  # type: ignore[misc]
-                            ignore_system_fonts=True, timestamp=epoch, font_paths=[str(style.fonts_folder())])
+                            ignore_system_fonts=True, timestamp=epoch, font_paths=[str(style.fonts_folder())],
+                            pdf_standards=["ua-1"])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ..apparatus import judge as apparatus_judge
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..markdown import ANCHOR, is_external
 from ..model import Document, Report
@@ -29,10 +30,11 @@ log = logging.getLogger(__name__)
 
 # pandoc's Markdown, cut down to what the site's Python-Markdown also reads, minus every way into
 # the writers' raw output: no raw HTML/TeX/`{=format}`, no math (texmath writes Typst code), no
-# metadata from a body (a `---` block would set the edition's title or DRAFT mark).
+# metadata from a body (a `---` block would set the edition's title or DRAFT mark). Citations
+# (`[@key]`) are read: their keys are judged against references.yml (apparatus/judge.py).
 READER = "markdown" + "".join(f"-{name}" for name in (
     "raw_html", "raw_tex", "raw_attribute", "tex_math_dollars", "latex_macros", "yaml_metadata_block",
-    "pandoc_title_block", "implicit_figures", "citations", "implicit_header_references",
+    "pandoc_title_block", "implicit_figures", "implicit_header_references",
     "markdown_in_html_blocks", "native_divs", "native_spans", "inline_notes", "example_lists",
     "line_blocks", "table_captions", "grid_tables", "multiline_tables", "simple_tables",
     "definition_lists", "fancy_lists", "subscript", "superscript", "strikeout", "task_lists",
@@ -62,6 +64,11 @@ class Parsed:
     ast: dict
     spans: list[tuple[Document, int, int]] = field(default_factory=list)  # doc, first block, end
     warnings: list[Diagnostic] = field(default_factory=list)
+    # A redline's recommendation boxes (label and statement inlines, changes marked), by path;
+    # the printed order draws the box from these instead of the front matter (`arrangement`).
+    boxes: dict[str, tuple[list, list]] = field(default_factory=dict)
+    # A redline's recommendations printed at FROM and no longer (set, label, statement).
+    retired: list[tuple[int, str, str]] = field(default_factory=list)
 
     def blocks(self, doc: Document) -> list:
         for candidate, start, end in self.spans:
@@ -186,6 +193,7 @@ def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
                                 "the text sets document metadata; only report.yml and the command line may"))
     for doc, start, end in parsed.spans:
         found += _judge_document(rules, doc, parsed.ast["blocks"][start:end])
+        found += apparatus_judge.agreement(report, doc, parsed.ast["blocks"][start:end], anchor_id)
     return found
 
 
@@ -203,6 +211,8 @@ def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnost
                                 "deep (quotes, lists, emphasis or brackets inside each other); the engines "
                                 "cannot typeset it: flatten it")]
         found += _check_node(rules, doc, own, item)
+        if item.get("t") == "Cite":
+            stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]
         children = item.get("c")
         if type(children) is list:
             stack += _inner(children, depth + 1)
@@ -223,6 +233,8 @@ def _check_node(rules: _Rules, doc: Document, own: set[str], node: dict) -> list
                     "PDF or DOCX engine unchecked")]
     if kind == "Math":
         return [_at(doc, "$", "render.raw", "mathematics in TeX notation is not supported: write it as text")]
+    if kind == "Cite":
+        return apparatus_judge.check_cite(rules.report, doc, node)
     attrs = [node["c"][_ATTR_AT[kind]]] if kind in _ATTR_AT else _attrs_of(node) if kind == "Table" else []
     found = []
     for attr in attrs:
@@ -330,8 +342,14 @@ def _at(doc: Document, needle: str, code: str, message: str, target: bool = Fals
 
 
 def _plain(inlines: list) -> str:
+    return "".join(text_parts(inlines, spaces=True))
+
+
+def text_parts(node: object, spaces: bool) -> list[str]:
+    """The text of an AST node in reading order: its Str nodes, and with spaces a " " for each
+    Space, SoftBreak and LineBreak."""
     parts = []
-    stack: list[object] = list(reversed(inlines))
+    stack: list[object] = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
@@ -340,10 +358,11 @@ def _plain(inlines: list) -> str:
             if item.get("t") == "Str":
                 parts.append(item["c"])
             elif item.get("t") in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
+                if spaces:
+                    parts.append(" ")
             elif isinstance(item.get("c"), list):
-                stack.extend(reversed(item["c"]))
-    return "".join(parts)
+                stack.append(item["c"])
+    return parts
 
 
 # -- the AST the writers get --------------------------------------------------------------------

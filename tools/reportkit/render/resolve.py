@@ -14,17 +14,19 @@ import html
 import posixpath
 import re
 
-from .. import refs
+from .. import negotiation, refs
+from ..apparatus import edits as apparatus
+from ..apparatus.captions import find as find_captions
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
-from . import changes
+from . import changes, marks
 
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
 # the AST validation allows these and no other.
-CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations"}
-                    ) | changes.CLASSES
+CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations",
+                     "rk-figure", "rk-table", "rk-box", apparatus.BIBLIOGRAPHY_MARKER}) | changes.CLASSES
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
@@ -40,18 +42,29 @@ ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[
             "quote": re.compile(r"[ \t]*(?:>[ \t]?)+"), "note": re.compile(r"[ \t]*\[\^[^\]]+\]:[ \t]*")}
 
 
+# The one definition of a block anchor's name (`block_anchor` writes it; the DOCX's finishing and
+# `report comments` read it with this pattern): the document's hash, then the source line.
+BLOCK_ANCHOR = re.compile(r"rk_(?P<doc>[0-9a-f]{8})_(?P<line>[0-9]+)")
+
+
+def doc_hash(doc: Document) -> str:
+    """The 8 hex digits of the document id's SHA-1 that its block anchors carry."""
+    return hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]
+
+
 def block_anchor(doc: Document, line: int) -> str:
     """The id of the invisible anchor that opens the block at a source line, in the single document:
-    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line; short enough for Word's 40 characters
-    and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then hides it, with
-    Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back to its file and
-    line (`report comments`)."""
-    return f"rk_{hashlib.sha1(str(doc.id).encode()).hexdigest()[:8]}_{line}"
+    `rk_` + 8 hex of the document id's SHA-1 + `_` + the line (BLOCK_ANCHOR); short enough for Word's
+    40 characters and starting with a letter, so pandoc keeps it as it is (the DOCX's finishing then
+    hides it, with Word's leading underscore: `_rk_...`). How an edition's paragraph is traced back
+    to its file and line (`report comments`)."""
+    return f"rk_{doc_hash(doc)}_{line}"
 
 
 def emitted_ids(doc: Document) -> list[str]:
     """Every id the resolver gives a document in the single document: headings, then block anchors."""
     ids = [anchor_id(doc, None, SINGLE)] + [anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings]
+    ids += [anchor_id(doc, c.anchor, SINGLE) for c in find_captions(doc)[0]]  # figures, tables, boxes
     return ids + [block_anchor(doc, doc.where(b.start)[0]) for b in doc.scan.blocks if b.kind in ANCHORED]
 
 
@@ -122,10 +135,11 @@ def paragraph_numbers(doc: Document) -> dict[int, int]:
     `## ` heading, so that "3.2 para 4" names one place in every edition."""
     numbers: dict[int, int] = {}
     count = 0
+    captioned = apparatus.numbered_blocks(doc)  # a caption and its image are not paragraphs of the text
     for block in doc.scan.blocks:
         if block.kind == "heading" and doc.scan.body.startswith("## ", block.start):
             count = 0
-        elif block.kind == "paragraph":
+        elif block.kind == "paragraph" and block.start not in captioned:
             count += 1
             numbers[block.start] = count
     return numbers
@@ -167,12 +181,14 @@ def title_heading(report: Report, doc: Document, mode: str) -> str:
     return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
 
 
-def render(report: Report, doc: Document, mode: str, numbered: bool | None = None) -> str:
+def render(report: Report, doc: Document, mode: str, numbered: bool | None = None,
+           citations: apparatus.Formatted | None = None) -> str:
     """The document as Markdown for an edition: title heading, then the resolved body.
 
     numbered: number the paragraphs (in SINGLE mode the default is report.yml's
     `paragraph_numbers`: the final edition drops the numbers from the parsed text; the site asks
-    for them only in draft editions).
+    for them only in draft editions). citations: citeproc's formatted text for the site
+    (`render/citeproc.py`); pandoc's editions format their citations themselves.
     """
     scan = doc.scan
     body = scan.body
@@ -183,6 +199,8 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
         numbered = mode == SINGLE and numbering_paragraphs(report)
     numbers = paragraph_numbers(doc) if numbered else {}
     edits += _anchors(doc, numbers) if mode == SINGLE else _site_numbers(doc, numbers)
+    edits += marks.edits(report, doc, mode)  # CriticMarkup, for pandoc or for the site's reader
+    edits += apparatus.edits(report, doc, mode, anchor_id, href, citations)
     edits.sort()
     out = []
     position = 0
@@ -198,7 +216,10 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
         text += "\n"
     if doc.kind == "annex" and doc.meta.get("roster") is True:
         text += "\n" + roster_markdown(report)  # printed from roster.yml: the two cannot disagree
-    return f"{title_heading(report, doc, mode)}\n\n{text}"
+    text += negotiation.reservations_note(report, doc)  # as report.yml's `final: reservations` says
+    text += apparatus.appended(report, doc, mode, citations)  # the glossary, the references
+    text = f"{title_heading(report, doc, mode)}\n\n{text}"
+    return marks.shield(text) if mode == SITE else text
 
 
 def single_document(report: Report) -> str:

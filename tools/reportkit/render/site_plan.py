@@ -23,10 +23,13 @@ from .sanitize import browser_url
 
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
 PROGRESS = "progress.md"
+POSITIONS = "positions.md"  # draft editions only
+APPARATUS_CSS = "assets/apparatus.css"  # the apparatus' style sheet (style.apparatus_css)
 DOWNLOADS = "downloads"
-# Addresses the theme and MkDocs' own plugins write.
+HOUSE = "assets/house"  # the house style sheet and its faces, which the report plugin publishes
+# Addresses the theme, MkDocs' own plugins and the report plugin write.
 THEME_OWNED = ("assets/javascripts/", "assets/stylesheets/", "search/", "404.html", "sitemap.xml",
-               "sitemap.xml.gz")
+               "sitemap.xml.gz", HOUSE + "/")
 # What `web/` may hold: pages (sanitized like every page), styles, pictures and fonts. HTML, SVG and
 # JavaScript files would be served as they are, outside the sanitizer: they are refused.
 WEB_TYPES = frozenset({".md", ".css", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff2", ".woff",
@@ -137,7 +140,8 @@ def _css_at(rel: str, text: str, offset: int, message: str) -> Diagnostic:
 def sources(report: Report, web: list[str]) -> list[tuple[str, str]]:
     """(source as MkDocs sees it, the file in the repository it comes from) for every page and file."""
     site = [(RECOMMENDATIONS_INDEX, "the generated recommendations index"),
-            (PROGRESS, "the generated progress page")]
+            (PROGRESS, "the generated progress page"), (POSITIONS, "the generated positions page"),
+            (APPARATUS_CSS, "the generated style sheet")]
     site += [(doc.path, doc.path) for doc in report.documents]
     site += [(rel, rel) for rel in report.assets]
     docs_dir = settings(report.root)
