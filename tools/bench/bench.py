@@ -238,7 +238,8 @@ def cite_args(root: Path) -> list[str]:
 
     if not (root / "references.yml").is_file():
         return []
-    return ["--citeproc", f"--bibliography={root / 'references.yml'}", f"--csl={citeproc.style_file(loader.load(root))}"]
+    return ["--citeproc", f"--bibliography={root / 'references.yml'}",
+            f"--csl={citeproc.style_file(loader.load(root))}"]
 
 
 def docx_plain(root: Path, source: Path, out: Path) -> None:
@@ -378,8 +379,8 @@ def with_citations(source: Path, dest: Path, works: int) -> Path:
     annex = sorted((dest / "annexes").glob("*.md"))[0]
     head, body = annex.read_text("utf-8").split("\n---\n", 1)
     (dest / "annexes" / "99-references.md").write_text(
-        re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M) + "\nbibliography: true\n---\n\nThe works cited.\n",
-        "utf-8")
+        re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M)
+        + "\nbibliography: true\n---\n\nThe works cited.\n", "utf-8")
     return dest
 
 
@@ -398,6 +399,7 @@ def citeproc_once(root: Path) -> Callable[[], object]:
 
 def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
     import typst
+
     from reportkit import style
 
     typst.compile(source, root=str(root), ignore_system_fonts=True, font_paths=[str(style.fonts_folder())],
@@ -407,9 +409,10 @@ def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
 def axe_every_page(site: Path) -> int:
     """axe-core on every page of a built site in Chromium (the tests' way); the pages' count."""
     sys.path.insert(0, str(ROOT / "tools" / "tests"))
-    import browser
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
+
+    import browser
 
     pages = [p for p in browser.site_documents(site) if p.endswith(".html")]
     axe = Axe()
@@ -454,8 +457,8 @@ def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             parsed = citeproc.run(report, verdict.parsed, work).parsed  # as the build prints it
             edition = pandoc_render.Edition("bench", "2019-06-10", 1560168000, None)
             source = pandoc_render.typst_source(report, parsed, edition, work, 600).encode("utf-8")
-            ours, peer = median_pair(runs, lambda: typst_compile(source, work, ["ua-1"]),
-                                     lambda: typst_compile(source, work, []), warmup=True)
+            ours, peer = median_pair(runs, partial(typst_compile, source, work, ["ua-1"]),
+                                     partial(typst_compile, source, work, []), warmup=True)
             rows.append(Row(f"Typst compile with PDF/UA-1 check, {label}", seconds(ours), f"without {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
         except Exception as exc:

@@ -16,8 +16,8 @@ import click
 
 from . import __version__, gitio, history, owners, paths, verdict
 from . import build as editions
-from . import final as final_edition
 from . import diff as comparing
+from . import final as final_edition
 from . import review as routing
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, sort_key, summary
 from .loader import ConfigError, load
@@ -301,7 +301,12 @@ def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> Non
     commit; TO defaults to the working tree. Text is compared as a reader sees
     it: a reference whose target was only renumbered is not a change.
 
-    Example: report diff edition-draft-2 --format markdown
+    Example:
+
+    \b
+        report diff edition-draft-2
+        report diff edition-draft-2 --format markdown
+        report diff edition-draft-1 edition-draft-2 --format json
     """
     try:
         before = comparing.read_side(root, from_ref)
@@ -330,7 +335,12 @@ def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> N
     passage is now; what cannot be placed is listed with the reason. With --apply, the tracked
     changes become commits on a new branch (the current branch and files are never touched).
 
-    Example: report comments ~/Mail/panel-report-jm.docx --format markdown
+    Example:
+
+    \b
+        report comments ~/Mail/panel-report-jm.docx
+        report comments ~/Mail/panel-report-jm.docx --format markdown
+        report comments ~/Mail/panel-report-jm.docx --apply
     """
     from . import comments, comments_apply, comments_format
 
@@ -367,7 +377,12 @@ def positions_command(root: Path, fmt: str) -> None:
     R reservation, O objection), positions given on an older text (*), the
     reservations and objections with their notes, and who has no stance yet.
 
-    Example: report positions --format markdown > positions.md
+    Example:
+
+    \b
+        report positions
+        report positions --format markdown > positions.md
+        report positions --format csv > positions.csv
     """
     from . import positions
 

@@ -14,6 +14,8 @@ from .frontmatter import FIRST_LINE, node_line
 from .markdown import Scan
 
 if TYPE_CHECKING:
+    import yaml
+
     from .apparatus.files import Files
     from .apparatus.index import Index
 
@@ -46,7 +48,7 @@ class Document:
     scan: Scan
     valid: bool = True  # front matter was read and passed its schema
     number: str | None = None  # "3" for a chapter, "1A" for a recommendation, "II" for an annex
-    meta_node: object = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
+    meta_node: yaml.Node | None = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
 
     @property
     def id(self) -> str | None:
@@ -135,8 +137,7 @@ class Document:
 
     def entry_line(self, *path: str | int) -> int:
         """File line of a value inside the front matter (`entry_line("positions", 2)`), else its key's."""
-        found = node_line(self.meta_node, path, FIRST_LINE) if self.meta_node is not None else None  # type: ignore[arg-type]
-        return found or self.key_line(str(path[0]))
+        return node_line(self.meta_node, path, FIRST_LINE) or self.key_line(str(path[0]))
 
     @property
     def label(self) -> str:

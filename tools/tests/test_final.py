@@ -65,7 +65,8 @@ def open_marks(rel: str, lines: list[str], label: str) -> list[str]:
 def same_blockers(printed: list[str], expected: list[str]) -> bool:
     """Each printed line is its expected line, or (an open point) starts with it."""
     return len(printed) == len(expected) and all(
-        line == want or (want.endswith(", ") and line.startswith(want)) for line, want in zip(printed, expected))
+        line == want or (want.endswith(", ") and line.startswith(want))
+        for line, want in zip(printed, expected, strict=True))
 
 
 # What a person states about the sample: how each section is labelled.
@@ -110,7 +111,8 @@ def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(commi
     assert len(blockers) == 45
     printed = result.stderr.splitlines()
     assert same_blockers(printed[:-1], blockers)
-    assert printed[-1] == "report: final edition refused: 45 blockers remain; resolve them, or rehearse with --final --force"
+    assert printed[-1] == ("report: final edition refused: 45 blockers remain; resolve them, "
+                           "or rehearse with --final --force")
     assert result.stdout == ""
     assert readers.tree_state(committed_sample) == before  # nothing built
 

@@ -248,7 +248,8 @@ def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_pa
     git.edit("recommendations/affordable-access.md", "A clear target date", "A clear, public target date")
     git.commit("Draft 2", "Alice Admin", "2026-02-01T10:00:00+00:00")
     git.run("tag", "edition-draft-2")
-    git.edit("recommendations/affordable-access.md", "A clear, public target date", "A clear, public, agreed target date")
+    git.edit("recommendations/affordable-access.md", "A clear, public target date",
+             "A clear, public, agreed target date")
     result = _site_build(root, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
