@@ -127,7 +127,8 @@ def site_css(url_prefix: str = "fonts/") -> str:
         f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
         (f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
          f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}"),
-        f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
+        # Tables in the sans, a size under the text (the theme sets 0.64rem; 1rem is 20px here).
+        f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; }}",
         (f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
          "text-align: left; }"),
         ".md-typeset table:not([class]) td { text-align: left; vertical-align: top; }",
@@ -184,7 +185,9 @@ def apparatus_css() -> str:
              # A wide table (the progress page's) wraps its cells rather than scroll in a region no
              # keyboard can reach (axe: scrollable-region-focusable).
              ".md-typeset table:not([class]) th { min-width: 0; }",
-             ".md-typeset table:not([class]) th, .md-typeset table:not([class]) td { padding: 0.6em 0.8em; }",
+             # Tighter cells than the theme's, on screens wider than a phone (a phone has its own, in site_css).
+             ("@media screen and (min-width: 45em) { .md-typeset table:not([class]) th, "
+              ".md-typeset table:not([class]) td { padding: 0.6em 0.8em; } }"),
              ".md-typeset figure.rk-figure, .md-typeset figure.rk-table { margin: 1.4em 0; }",
              (f".md-typeset figure figcaption {{ font-family: {sans}; font-size: 0.75rem; color: {c['heading']}; "
               "text-align: left; max-width: none; margin: 0 0 0.6em; font-style: normal; }"),

@@ -49,7 +49,7 @@ EDITS = [
     ("recommendations/ethics-standards.md", "status: draft", "status: withdrawn"),
     ("chapters/03-individuals-societies.md",
      (" sets out this principle, and [[rec:ethics-standards]] proposes ways to turn it into shared practice "
-     "across different social settings."), " sets out this principle."),
+     "across different social settings, building on"), " sets out this principle, building on"),
     ("recommendations/autonomous-systems.md",
      "builds on [[rec:human-rights-review]], is complemented by [[rec:ethics-standards]], and",
      "builds on [[rec:human-rights-review]] and"),

@@ -27,7 +27,7 @@ from PIL import Image
 import readers
 from browser import find_chromium
 from gitrepo import GitRepo
-from readers import EDITION_DATE, run_report, squash
+from readers import run_report, squash
 from reportkit.cli import main
 from reportkit.loader import load
 from reportkit.markdown import scan
@@ -43,6 +43,17 @@ PASSAGE = "Decisions about the use of lethal force should always remain under hu
 REASON = ("One member holds that arms control is outside the Panel's terms of reference; the Panel has not "
           "yet agreed whether this action stays.")
 MARKED_PAGE = "recommendations/autonomous-systems/index.html"
+
+
+def _line_of(rel: str, mark: str) -> int:
+    """The line of the sample's file where a mark opens (the sample's front matter may grow)."""
+    lines = (readers.SAMPLE_ROOT / rel).read_text("utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if mark in line)
+
+
+INSERTION = _line_of("recommendations/digital-economy-data.md", "{++")
+ALTERNATIVE = _line_of("recommendations/autonomous-systems.md", "{~~")
+BRACKETED = _line_of("recommendations/autonomous-systems.md", "{==")
 
 
 def report(*args: str, root: Path | None = None):
@@ -246,7 +257,8 @@ def _texts(element: ET.Element, tag: str) -> str:
 
 def test_docx_shows_marks_as_tracked_changes_and_comments_by_the_owner(sample):
     document = ET.fromstring(sample.read_docx.parts["word/document.xml"])
-    date = f"{EDITION_DATE}T00:00:00Z"
+    # The edition's moment (its commit's time, in UTC): every mark the edition carries has it.
+    date = readers.COMMIT_DATE.replace("+00:00", "Z")
     insertions = [(_texts(e, "t"), e.get(W + "author"), e.get(W + "date")) for e in document.iter(W + "ins")]
     deletions = [(_texts(e, "delText"), e.get(W + "author"), e.get(W + "date")) for e in document.iter(W + "del")]
     assert insertions == [(INSERTED, SEAT_3, date), (REPLACEMENT, SEAT_6, date)]
@@ -273,10 +285,11 @@ def test_docx_draft_opens_with_the_open_points_and_ends_with_the_positions(sampl
     assert order[:3] == ["contents", "Open points", "heading"]
     # Every document but the recommendations opens with a Heading 1 (they are set out in Chapter 5).
     assert order[-1] == "Positions of Panel members"
-    assert order.count("heading") == len([d for d in sample.report.documents if d.kind != "rec"])
+    # ... and the Notes (the apparatus' endnotes) come after the annexes, as one more Heading 1.
+    assert order.count("heading") == len([d for d in sample.report.documents if d.kind != "rec"]) + 1
     cells = [[readers.plain_quotes(squash(c.text)) for c in row.cells] for table in docx.tables for row in table.rows]
     assert ["Recommendation 3B", SEAT_6, f"Bracketed passage: “{PASSAGE}” (why: {REASON})",
-            "recommendations/autonomous-systems.md:33"] in cells
+            f"recommendations/autonomous-systems.md:{BRACKETED}"] in cells
 
 
 def pdf_words(text: str) -> str:
@@ -291,8 +304,9 @@ def test_pdf_lists_the_open_points_after_the_contents(sample):
     assert "Contents" in pdf.page_texts[1]
     assert len(pages) == 1 and 1 < pages[0] < first_document
     table = readers.plain_quotes(pdf_words(pdf.page_texts[pages[0]]))
-    for source in ("recommendations/digital-economy-data.md:24", "recommendations/autonomous-systems.md:32",
-                   "recommendations/autonomous-systems.md:33"):
+    for source in (f"recommendations/digital-economy-data.md:{INSERTION}",
+                   f"recommendations/autonomous-systems.md:{ALTERNATIVE}",
+                   f"recommendations/autonomous-systems.md:{BRACKETED}"):
         assert pdf_words(source) in table
     assert pdf_words(REASON) in table and pdf_words(SEAT_6) in table
     # Not in the contents, and no destination of its own: the report's headings stay the report's.
@@ -540,15 +554,15 @@ def test_positions_of_the_sample_in_every_format(sample_root):
         "seat-06": "support", "melinda-gates": "support", "jack-ma": "support", "seat-09": "reservation",
         "seat-14": "reservation", "seat-17": "objection"}
     assert [(p["path"], p["line"], p["kind"]) for p in recs["3B"]["open_points"]] == [
-        ("recommendations/autonomous-systems.md", 32, "alternative"),
-        ("recommendations/autonomous-systems.md", 33, "bracketed passage")]
+        ("recommendations/autonomous-systems.md", ALTERNATIVE, "alternative"),
+        ("recommendations/autonomous-systems.md", BRACKETED, "bracketed passage")]
     assert len(data["members"]) == 22 and "secretariat" not in [m["id"] for m in data["members"]]
     rows = list(csv.DictReader(io.StringIO(report("positions", "--format", "csv", root=sample_root).stdout)))
     assert len(rows) == 22 * 11
     assert {(r["label"], r["member"]): r["stance"] for r in rows}[("4", "seat-08")] == "objection"
     text = report("positions", root=sample_root).stdout
     assert text.startswith("Open points: 3 (each one blocks the final edition)\n\n"
-                           "  recommendations/digital-economy-data.md:24  Recommendation 1D, owner "
+                           f"  recommendations/digital-economy-data.md:{INSERTION}  Recommendation 1D, owner "
                            f"{SEAT_3}: proposed insertion “, at least by sex")
     assert re.search(r"^seat-17 +(- +){6}O +(- +){3}-$", text, re.MULTILINE)
     markdown = report("positions", "--format", "markdown", root=sample_root).stdout

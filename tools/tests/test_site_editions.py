@@ -25,6 +25,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 import browser
+import drafts
 import readers
 from reportkit import style
 from reportkit.loader import load
@@ -65,13 +66,13 @@ def draft(tmp_path_factory) -> readers.SampleBuild:
 
 def finished_copy(root: Path) -> Path:
     """The sample as it will be when published: every section agreed, every seat filled, no
-    placeholder (what `--final` requires), committed by GIT_NAME on the sample's date."""
+    placeholder, no open point (what `--final` requires), committed by GIT_NAME on the sample's date."""
     readers.copy_sample(root)
     for path in [*root.glob("chapters/*.md"), *root.glob("recommendations/*.md"), *root.glob("annexes/*.md")]:
         head, sep, body = path.read_text("utf-8").partition("\n---\n")
         head = re.sub(r"(?m)^status: (draft|review)$", "status: agreed", head)
         head = re.sub(r"(?m)^placeholder: true\n?", "", head)
-        path.write_text(head + sep + body, "utf-8")
+        path.write_text(head + sep + drafts.agree_marks(body), "utf-8")  # no open point left
     roster = yaml.safe_load((root / "roster.yml").read_text("utf-8"))
     for number, member in enumerate(roster["members"], 1):
         if member.pop("vacancy", False):
@@ -235,7 +236,9 @@ def test_imprint_takes_report_yml_and_shows_every_value_as_text(tmp_path):
     copyright_line = "© United Nations 2019 <img src=x onerror=alert('pwn601')>"
     citation = 'United Nations (2019), <script>alert("pwn602")</script> & "The Age"'
     settings += f"copyright: {json.dumps(copyright_line)}\ncitation: {json.dumps(citation)}\n"
-    (root / "report.yml").write_text(settings + "paragraph_numbers: true\nfinal:\n  edit_links: true\n", "utf-8")
+    settings = settings.replace("\nfinal:\n", "\nfinal:\n  edit_links: true\n", 1)  # the sample's `final:` mapping
+    assert "  edit_links: true\n" in settings
+    (root / "report.yml").write_text(settings + "paragraph_numbers: true\n", "utf-8")
     rec = root / "recommendations" / "affordable-access.md"
     short = "<i onclick=alert('pwn603')>Access</i> & more"
     rec.write_text(rec.read_text("utf-8").replace("short_title: Affordable access",
