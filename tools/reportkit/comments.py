@@ -34,6 +34,7 @@ from .model import Document, Report
 from .render import docx_contents, docx_facts
 from .render.resolve import ANCHORED, SINGLE, anchor_id, doc_hash
 from .text_align import (
+    REFERENCE,
     Aligner,
     BodyMap,
     SameWords,
@@ -72,6 +73,9 @@ class Place:
     start: int = -1  # offsets in the document's body; -1 outside a body (a title, report.yml)
     end: int = -1
     in_reference: bool = False  # the item touches a cross-reference's generated label
+    # What of the text the build writes the item touches, if any: a cross-reference's label, a
+    # note's number, a caption's label, an acronym spelt out (text_align.REFERENCE, NOTE, ...).
+    inside: str = ""
 
 
 @dataclass
@@ -152,7 +156,7 @@ class Edition:
         return self._shown[doc.path]
 
 
-def place_of(doc: Document, start: int, end: int, in_reference: bool = False) -> Place:
+def place_of(doc: Document, start: int, end: int, inside: str = "") -> Place:
     """A file place for offsets of a document's body, with the section they fall in."""
     line, column = doc.where(start)
     end_line, end_column = doc.where(max(end, start))
@@ -163,7 +167,7 @@ def place_of(doc: Document, start: int, end: int, in_reference: bool = False) ->
         number = doc.section_numbers.get(heading.anchor)
         section, label = f"{doc.id}#{heading.anchor}", f"{number} {heading.text}" if number else heading.text
     return Place(doc.path, line, column, end_line, end_column, doc.id, doc.label, section, label, start,
-                 max(end, start), in_reference)
+                 max(end, start), inside == REFERENCE, inside)
 
 
 def title_place(doc: Document, offset: int = 0) -> Place:
@@ -237,7 +241,7 @@ class Placer:
         view = self.edition.shown(anchor.doc)
         start, inside = view.to_source(begin)
         finish = self._end(story, item, index, anchor.doc)
-        stop, inside_end = view.to_source(max(finish, begin)) if finish is not None else (start, False)
+        stop, inside_end = view.to_source(max(finish, begin), end=True) if finish is not None else (start, "")
         return place_of(anchor.doc, start, max(stop, start), inside or inside_end)
 
     def _end(self, story: Story, item: Item, index: int, doc: Document) -> int | None:
@@ -307,7 +311,7 @@ class Placer:
         begin = inner[lead][0] if lead < len(inner) else hits[0][1]
         finish = inner[lead + count - 1][1] if count and lead + count - 1 < len(inner) else begin
         source, inside = view.to_source(begin)
-        source_end, inside_end = view.to_source(finish)
+        source_end, inside_end = view.to_source(finish, end=True)
         return place_of(doc, source, source_end, inside or inside_end)
 
     def _hint(self, story: Story, item: Item) -> Document | None:
@@ -340,8 +344,9 @@ class Placer:
 
     def _why_not(self, story: Story, item: Item) -> str:
         if not self.regions[item.story] or item.start < self.regions[item.story][0][0]:
-            return ("it is on the title page or in the contents, which the build writes: the edition's name "
-                    "and date come from the build command, the contents from the headings")
+            return ("it is on the title page, in the contents or in a draft's open points, which the build "
+                    "writes: the edition's name and date come from the build command, the contents from the "
+                    "headings, each open point from the marks on the source line it names")
         return ("its words are not in the edition's source: the text around it was rewritten in the DOCX "
                 "beyond recognition, or it is in a part the build generates")
 
@@ -440,7 +445,7 @@ class Carrier:
         assert where is not None
         old_text = " ".join(self.edition.report.by_path[where.path].scan.body[where.start:where.end].split())
         new_text = " ".join(doc.scan.body[start:end].split())
-        placed.now = place_of(doc, start, end, where.in_reference)
+        placed.now = place_of(doc, start, end, where.inside)
         same_place = (placed.now.path, placed.now.line, placed.now.column) == (where.path, where.line, where.column)
         if old_text != new_text:
             placed.status, placed.note = EDITED, f"the passage now reads: {new_text}" if new_text else ""

@@ -7,8 +7,10 @@ when every commit is made. It starts from HEAD, and is refused when the report's
 uncommitted changes (the review would be applied to a state nobody committed).
 
 A change is applied only where it can be applied faithfully: placed at HEAD on the words it was
-made on (a passage edited since the edition, gone, unplaced, inside a cross-reference's generated
-label or a title is left out, with the reason); a deletion must cover exactly the words it deleted.
+made on (a passage edited since the edition, gone, unplaced, inside what the build writes in place of
+the source's markup, a cross-reference's label, a note's number, a caption's label or an acronym
+spelt out, or in a title, is left out, with the reason); a deletion must cover exactly the words it
+deleted.
 Comments are never applied: they stay in the listing.
 """
 
@@ -100,6 +102,8 @@ def _why_not(placed: Placed) -> str | None:
     if now.in_reference:
         return ("it is inside a cross-reference, whose label the build writes: change the reference "
                 "([[...]]) by hand")
+    if now.inside:
+        return f"it is inside {now.inside}, which the build writes: change the source by hand"
     return None
 
 
@@ -124,6 +128,10 @@ def _edit(placed: Placed, doc: Document, text: str, view: Shown) -> Edit | str:
             if t[2] not in _MARKUP_TOKENS]
     if deleted != seen:
         return f"the text there (“{plain(body[start:end], 80)}”) is not what was deleted"
+    marks = [n.label for n in doc.scan.notes if not n.definition and start <= n.start and n.end <= end]
+    if marks:  # its text, at the end of the file, would be left without a mark (`note.unused`)
+        return (f"it deletes the mark of the note [^{plain(marks[0], 40)}], not its text: delete the note "
+                "(mark and text) by hand, or keep it")
     for mark in ("**", "__", "*", "_"):  # the whole of an emphasis goes with its marks
         if body[max(start - len(mark), 0):start] == mark and body[end:end + len(mark)] == mark:
             start, end = start - len(mark), end + len(mark)

@@ -57,7 +57,7 @@ def _where(place: Place) -> str:
 
 def _section(place: Place) -> str:
     parts = [p for p in (place.doc_label, place.section_label) if p]
-    inside = " (inside a cross-reference)" if place.in_reference else ""
+    inside = f" (inside {place.inside})" if place.inside else ""
     return (f" [{plain(', '.join(parts), 120)}]" if parts else "") + inside
 
 
@@ -184,7 +184,7 @@ def _check_line(placed: Placed, edition: str) -> str:
     status = {MOVED: " (moved since the edition)", EDITED: " (the passage was edited since the edition)",
               GONE: f" (**gone**: {md_text(placed.note)}; it read: “{md_text(plain(placed.quote))}”)",
               UNPLACED: f" (**not placed**: {md_text(placed.note)})"}.get(placed.status, "")
-    inside = " (inside a cross-reference)" if place and place.in_reference else ""
+    inside = f" (inside {md_text(place.inside)})" if place and place.inside else ""
     return f"- [ ] {at}{'**' + section + '** — ' if section else ''}{md_text(what(placed))}{inside}{status}"
 
 

@@ -7,9 +7,12 @@ offset on one side maps to the other through the matched tokens around it. Typog
 dashes and ellipses, which pandoc writes for straight ones, are read as the straight ones, one
 character for one, so offsets never shift.
 
-`Shown` is a document body as a reader sees it: cross-references replaced by their labels, link
-targets, images, note marks and heading ids taken out, with a map back to the Markdown. What the
-shown text does not model (emphasis marks, list bullets, escapes) is left to the alignment.
+`Shown` is a document body as a reader sees it in the printed editions: cross-references replaced
+by their labels, a note's mark by its number and its label taken out of its text, a caption's
+`Figure:` by its label (`Figure 1.1:`) and its id taken out, an acronym's first use spelt out, link
+targets, images and heading ids taken out; with a map back to the Markdown. What the shown text does
+not model (emphasis marks, list bullets, escapes, citations, which citeproc formats) is left to the
+alignment.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from . import refs
+from .apparatus.edits import spelt_out
 from .model import Document, Report
 
 TOKEN = re.compile(r"\w+|\S")
@@ -29,6 +33,10 @@ _SAME = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201a": "'", "\u2032": "'
                        "\u201e": '"', "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2026": ".",
                        "\u00a0": " ", "\u202f": " "})
 Token = tuple[int, int, str]  # start, end, text
+# What the editions print in place of a construct of the source: an item inside it is placed on the
+# construct, and --apply leaves it alone (the source there is not those words).
+REFERENCE, NOTE, CAPTION, ACRONYM = ("a cross-reference", "a note's number", "a caption's label",
+                                     "an acronym spelt out")
 
 
 def normal(text: str) -> str:
@@ -45,7 +53,9 @@ class Shown:
     """A document's body as a reader sees it, and the way back to its Markdown."""
 
     text: str
-    segments: list[tuple[int, int, int, int, bool]]  # shown start, end, source start, end, one for one
+    # shown start, end, source start, end, and what is shown there: None for the source's own text,
+    # else what the editions print in place of a construct (REFERENCE, NOTE, ...; "" for nothing).
+    segments: list[tuple[int, int, int, int, str | None]]
 
     def __post_init__(self) -> None:
         self._shown_starts = [s[0] for s in self.segments]
@@ -55,23 +65,25 @@ class Shown:
     def normalized(self) -> str:
         return normal(self.text)
 
-    def to_source(self, offset: int) -> tuple[int, bool]:
-        """The source offset of a shown offset, and whether it falls inside a replaced construct
-        (a cross-reference's label: the source there is the reference, not the words)."""
-        index = max(bisect.bisect_right(self._shown_starts, offset) - 1, 0)
-        start, end, source, source_end, exact = self.segments[index]
-        if exact:
-            return source + min(offset - start, source_end - source), False
+    def to_source(self, offset: int, end: bool = False) -> tuple[int, str]:
+        """The source offset of a shown offset, and what it falls inside when that is printed in place
+        of a construct (a cross-reference's label, a note's number: the source there is the
+        construct, not the words); "" when it is not. The end of a range leans left: it stays before
+        markup that shows nothing (a link's target, an id), as `Aligner.map` does."""
+        index = max((bisect.bisect_left if end else bisect.bisect_right)(self._shown_starts, offset) - 1, 0)
+        start, stop, source, source_end, what = self.segments[index]
+        if what is None:
+            return source + min(offset - start, source_end - source), ""
         if offset <= start:
-            return source, False
-        if offset >= end:
-            return source_end, False
-        return source, True
+            return source, ""
+        if offset >= stop:
+            return source_end, ""
+        return source, what
 
     def to_shown(self, offset: int) -> int:
         index = max(bisect.bisect_right(self._source_starts, offset) - 1, 0)
-        start, end, source, source_end, exact = self.segments[index]
-        if exact:
+        start, end, source, source_end, what = self.segments[index]
+        if what is None:
             return start + min(offset - source, end - start)
         return start if offset < source_end else end
 
@@ -79,52 +91,75 @@ class Shown:
         return tokens(self.text[start:end], start)
 
 
-def _cuts(report: Report, doc: Document) -> list[tuple[int, int, str]]:
-    """What a reader does not see as written: (source start, end, what is shown instead)."""
+Cut = tuple[int, int, str, str]  # source start, end, what is shown instead, and what that is
+
+
+def _cuts(report: Report, doc: Document) -> list[Cut]:
+    """What a reader does not see as written."""
     scan, body = doc.scan, doc.scan.body
     cuts = []
     for ref in scan.refs:
         result = refs.resolve(report, ref)
         cuts.append((ref.start, ref.end, result.text if isinstance(result, refs.Resolved)
-                     else ref.text or ref.target))
+                     else ref.text or ref.target, REFERENCE))
     for link in scan.links:
         if link.image:
-            cuts.append((link.start, link.end, ""))
+            cuts.append((link.start, link.end, "", ""))
         else:
             close = link.start + 1 + len(link.text)
-            cuts += [(link.start, link.start + 1, ""), (close, link.end, "")]
-    for note in scan.notes:
-        end = note.end
-        while note.definition and end < len(body) and body[end] in " \t":
-            end += 1
-        cuts.append((note.start, end, ""))
+            cuts += [(link.start, link.start + 1, "", ""), (close, link.end, "", "")]
     for heading in scan.headings:
         text_start = heading.start + heading.level
         while text_start < heading.end and body[text_start] in " \t":
             text_start += 1
-        cuts.append((heading.start, text_start, ""))
+        cuts.append((heading.start, text_start, "", ""))
         brace = scan.masked.rfind("{", heading.start, heading.end) if heading.explicit else -1
         if brace >= 0:
-            cuts.append((brace, heading.end, ""))
-    return sorted(cuts)
+            cuts.append((brace, heading.end, "", ""))
+    return sorted(cuts + _apparatus_cuts(report, doc))
+
+
+def _apparatus_cuts(report: Report, doc: Document) -> list[Cut]:
+    """What the printed editions make of notes, captions and acronyms (`render/apparatus.py`,
+    `apparatus/edits.py`): a note's mark is its number in the report's series, its text goes to the
+    Notes section without its label; a caption's word takes its number and loses its id."""
+    body, cuts = doc.scan.body, []
+    numbers = report.apparatus.note_numbers(doc.path)
+    for note in doc.scan.notes:
+        end = note.end
+        while note.definition and end < len(body) and body[end] in " \t":
+            end += 1
+        number = "" if note.definition else str(numbers.get(note.label, ""))
+        cuts.append((note.start, end, number, NOTE if number else ""))
+    for caption in report.apparatus.captions.get(doc.path, []):
+        if caption.target is None:
+            continue
+        cuts.append((caption.block.start, caption.text_start, f"{caption.label}: ", CAPTION))
+        brace = body.rfind("{", caption.text_end, caption.end)  # as a heading's: its id, not the space
+        if brace >= 0:
+            cuts.append((brace, caption.end, "", ""))
+    for use, expansion in spelt_out(report, doc):
+        cuts.append((use.start, use.end, f"{expansion} ({body[use.start:use.end]})", ACRONYM))
+    return cuts
 
 
 def shown(report: Report, doc: Document) -> Shown:
     body = doc.scan.body
-    pieces, segments = [], []
+    pieces: list[str] = []
+    segments: list[tuple[int, int, int, int, str | None]] = []
     position = shown_at = 0
-    for start, end, text in _cuts(report, doc):
+    for start, end, text, what in _cuts(report, doc):
         if start < position:  # inside an earlier cut (a link inside a reference's text)
             continue
         if start > position:
-            segments.append((shown_at, shown_at + start - position, position, start, True))
+            segments.append((shown_at, shown_at + start - position, position, start, None))
             pieces.append(body[position:start])
             shown_at += start - position
-        segments.append((shown_at, shown_at + len(text), start, end, False))
+        segments.append((shown_at, shown_at + len(text), start, end, what))
         pieces.append(text)
         shown_at += len(text)
         position = end
-    segments.append((shown_at, shown_at + len(body) - position, position, len(body), True))
+    segments.append((shown_at, shown_at + len(body) - position, position, len(body), None))
     pieces.append(body[position:])
     return Shown("".join(pieces), segments)
 

@@ -32,7 +32,7 @@ def review(edition: Path, mail: Path) -> Path:
     r.comment("Mandate", "Should this say who appointed the Panel?", AMINA, MONDAY)
     r.insert("containing both findings and", " practical", AMINA, MONDAY)
     r.comment("Several themes recurred across these discussions", "Too long: cut to two sentences?", AMINA, MONDAY)
-    r.delete("independent ", LARS, TUESDAY)
+    r.delete("independent ", LARS, TUESDAY, root=r.paragraph("twenty independent experts"))
     r.comment("Affordability", "Add the cost of data as a share of income.", LARS, TUESDAY)
     mail.mkdir(parents=True, exist_ok=True)
     return r.save(mail / "draft-3-amina-diallo.docx")
@@ -43,9 +43,9 @@ def later_commit(root: Path) -> None:
     and the paragraph on recurring themes rewritten."""
     path = root / INTRO
     lines = path.read_text("utf-8").split("\n")
-    assert lines[30].startswith("Several themes recurred across these discussions"), lines[30][:60]
-    lines[30] = ("Across these discussions the same concerns came back: reaching marginalised people, the place "
-                 "of human rights, and the stability of the digital environment.")
+    assert lines[34].startswith("Several themes recurred across these discussions"), lines[34][:60]
+    lines[34] = ("Across these discussions the same concerns came back: reaching marginalised people, the place "
+                 "of human rights, and the stability of the digital environment.[^themes]")
     lines[10:10] = ["This report sets out what the Panel heard and what it proposes.", ""]
     path.write_text("\n".join(lines), "utf-8")
     readers.commit_all(root, "Introduction: a reader's note, the recurring themes shortened")

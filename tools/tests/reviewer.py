@@ -89,9 +89,10 @@ class Reviewer:
         element.set(qn("w:date"), date)
         return element
 
-    def comment(self, words: str, text: str, author: str, date: str, until: str | None = None) -> None:
-        """A comment on words (or from words to the end of `until`, in a later paragraph)."""
-        first = self.isolate(words)
+    def comment(self, words: str, text: str, author: str, date: str, until: str | None = None, root=None) -> None:
+        """A comment on words (or from words to the end of `until`, in a later paragraph); root: the
+        paragraph that holds them, when others do too."""
+        first = self.isolate(words, root)
         last = self.isolate(until) if until else first
         runs = [Run(r, Paragraph(r.getparent(), None)) for r in (first[0], last[-1])]
         comment = self.document.add_comment(runs, text=text, author=author, initials=author[:1])
@@ -137,15 +138,18 @@ class Reviewer:
         rpr.append(self._stamp(tag, author, date))
 
     def split(self, after: str, author: str, date: str) -> None:
-        """Press Enter after the words `after`: the rest of the paragraph becomes a new one."""
-        run = self.isolate(after)[-1]
-        p = run.getparent()
-        assert p.tag == qn("w:p"), "split a paragraph between plain runs"
+        """Press Enter after the words `after`: the rest of the paragraph becomes a new one (a link
+        the words end with, a note's mark say, stays in the first)."""
+        point = self.isolate(after)[-1]
+        while point.getparent().tag != qn("w:p"):
+            assert point.getnext() is None, "split a paragraph between runs, or at the end of a link"
+            point = point.getparent()
+        p = point.getparent()
         new = etree.Element(qn("w:p"))
         ppr = p.find(qn("w:pPr"))
         if ppr is not None:
             new.append(copy.deepcopy(ppr))
-        for sibling in list(run.itersiblings()):
+        for sibling in list(point.itersiblings()):
             new.append(sibling)
         p.addnext(new)
         self._mark(p, "w:ins", author, date)
@@ -153,28 +157,6 @@ class Reviewer:
     def join(self, last_words: str, author: str, date: str) -> None:
         """Delete the mark at the end of the paragraph holding last_words: it joins the next one."""
         self._mark(self.paragraph(last_words), "w:del", author, date)
-
-    def footnotes(self):
-        part = next(p for p in self.document.part.package.iter_parts()
-                    if str(p.partname) == "/word/footnotes.xml")
-        return part, etree.fromstring(part.blob)
-
-    def comment_in_footnote(self, words: str, text: str, author: str, date: str) -> None:
-        part, root = self.footnotes()
-        comment = self.document.comments.add_comment(text=text, author=author, initials=author[:1])
-        comment._comment_elm.set(qn("w:date"), date)
-        runs = self.isolate(words, root)
-        ident = str(comment.comment_id)
-        start = etree.Element(qn("w:commentRangeStart"))
-        start.set(qn("w:id"), ident)
-        runs[0].addprevious(start)
-        end = etree.Element(qn("w:commentRangeEnd"))
-        end.set(qn("w:id"), ident)
-        runs[-1].addnext(end)
-        reference = etree.Element(qn("w:r"))  # Word shows a comment where its reference run is
-        etree.SubElement(reference, qn("w:commentReference")).set(qn("w:id"), ident)
-        end.addnext(reference)
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def save(self, path: Path) -> Path:
         self.document.save(str(path))

@@ -237,12 +237,14 @@ def test_pdf_cross_references_are_clickable_internal_links(sample):
 
 def test_pdf_has_the_notes_tables_and_images(sample):
     pdf, report = sample.read_pdf, sample.report
-    # Words Typst hyphenated at a line's end are joined again ("Devel-\nopment").
-    text = readers.squash(re.sub(r"-\s*\n\s*(?=[a-z])", "", " ".join(pdf.page_texts)))
     notes = plain_notes(report)
     assert len(notes) >= 15
-    after = text.rindex(NOTES_HEADING)  # the notes are printed together at the end, in their order
-    assert [note for note in notes if note not in readers.plain_quotes(text[after:])] == []
+    # The notes are printed together at the end, in their order, from the Notes heading on (words
+    # Typst hyphenated at a line's end joined again: "Devel-\nopment").
+    start = pdf.named_destinations["end--notes"]
+    printed = readers.squash(re.sub(r"-\s*\n\s*(?=[a-z])", "", " ".join(pdf.page_texts[start:])))
+    assert printed.startswith(f"{NOTES_HEADING} ") or f" {NOTES_HEADING} " in printed[:200]
+    assert [note for note in notes if note not in readers.plain_quotes(printed)] == []
     # Each note marker links to its note and back: explicit destinations within the document.
     count = sum(len(note_texts(doc)) for doc in report.documents)
     to_notes = [link for link in pdf.links if link.dest_page is not None and link.dest_page >= pdf.named_destinations[

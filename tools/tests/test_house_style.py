@@ -150,3 +150,21 @@ def test_the_recommendation_box_is_drawn(sample, tmp_path):
     near = lambda c, target: all(abs(a - b) <= 6 for a, b in zip(c, target, strict=False))  # noqa: E731
     assert sum(n for n, c in colours if near(c, fill)) > 1000, "the box's fill"
     assert sum(n for n, c in colours if near(c, edge)) > 50, "the box's edge in UN blue"
+
+
+def test_running_heads_name_the_section_on_one_line(sample):
+    """Each page after a section's opening carries that section's head, on one line: the notes and
+    the draft's positions of members their own, not the last annex's."""
+    texts = sample.read_pdf.poppler_texts
+    heads = {}  # page index -> the first line of text (the running head and the draft mark)
+    for index, text in enumerate(texts):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        heads[index] = lines[:2]
+    notes = next(i for i, lines in heads.items() if lines[1:] == ["Notes"])
+    positions = next(i for i, lines in heads.items() if lines[1:] == ["Positions of Panel members"])
+    assert heads[notes + 1][0].startswith("Notes ")
+    assert heads[positions + 1][0].startswith("Positions of Panel members ")
+    for index, lines in heads.items():
+        if index > 0 and "DRAFT" in lines[0] and not lines[0].startswith("DRAFT"):
+            # A head that fits ends on its first line with the draft mark: it never turns over.
+            assert re.search(r"DRAFT · .* \d{4}$", lines[0]), (index + 1, lines)

@@ -75,3 +75,19 @@ def test_killed_build_keeps_the_previous_one(root, sig, step, delay):
     subprocess.run([REPORT, "build", "--root", str(root)], check=True, capture_output=True)
     assert not list(root.glob(".build.staging-*"))
     assert_readable(build)
+
+
+def test_the_fork_server_drops_only_the_tracebacks_of_a_parent_gone():
+    """A child of the fork server whose build was stopped as it started reads a truncated request:
+    no traceback for that (the build said why it stopped), the usual one for anything else. The
+    hook is the fork server's only: the build's own process keeps Python's."""
+    from reportkit.render import runner
+
+    assert runner.PRELOAD[0] == "reportkit.render.forkserver_quiet"
+    code = "import reportkit.render.forkserver_quiet, pickle; pickle.loads(b'\\x80\\x04\\x95')"
+    gone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert gone.returncode == 1 and gone.stderr == ""
+    other = subprocess.run([sys.executable, "-c", "import reportkit.render.forkserver_quiet; 1 / 0"],
+                           capture_output=True, text=True)
+    assert other.returncode == 1 and "ZeroDivisionError" in other.stderr
+    assert sys.excepthook is sys.__excepthook__

@@ -279,7 +279,7 @@ def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.Complete
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
     env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true",
-           "MAKEFLAGS": f"-o {BIN.parent}/.installed"}
+           "MAKEFLAGS": f"-o{BIN.parent}/.installed"}  # one word: make does not read "-o FILE" from MAKEFLAGS
     return subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=checkout, env=env,
                           capture_output=True, text=True)
 

@@ -59,8 +59,24 @@ def _captions(report: Report, doc: Document, mode: str, anchor_id) -> list[Edit]
     return found
 
 
-def _acronyms(report: Report, doc: Document, mode: str) -> list[Edit]:
+def spelt_out(report: Report, doc: Document) -> list[tuple[glossary.Use, str]]:
+    """The acronyms every edition spells out, at their first use in a file: each use, with the
+    expansion printed before it ("Sustainable Development Goals" before "(SDGs)"). The resolver
+    writes them; `report comments` reads them as a reader sees them (`text_align.shown`)."""
     first = report.apparatus.first_uses.get(doc.path, {})
+    found = []
+    for use in first.values():
+        if use.term is None or glossary.spelled_out(doc, use):
+            continue
+        expansion = use.term.expansion(use.plural)
+        if glossary.opens_sentence(doc, use):  # "ICTs are ..." spelt out as "Information and ..."
+            expansion = expansion[:1].upper() + expansion[1:]
+        found.append((use, expansion))
+    return found
+
+
+def _acronyms(report: Report, doc: Document, mode: str) -> list[Edit]:
+    spelt = {use.start: expansion for use, expansion in spelt_out(report, doc)}
     found = []
     for use in report.apparatus.acronyms.get(doc.path, []):
         if use.term is None:
@@ -69,10 +85,8 @@ def _acronyms(report: Report, doc: Document, mode: str) -> list[Edit]:
         expansion = use.term.expansion(use.plural)
         shown = md_text(word) if mode == SINGLE else \
             f'<abbr title="{html.escape(expansion, quote=True)}">{html.escape(word)}</abbr>'
-        if first.get(use.acronym) is use and not glossary.spelled_out(doc, use):
-            if glossary.opens_sentence(doc, use):  # "ICTs are ..." spelt out as "Information and ..."
-                expansion = expansion[:1].upper() + expansion[1:]
-            found.append((use.start, use.end, f"{md_text(expansion)} ({shown})"))
+        if use.start in spelt:
+            found.append((use.start, use.end, f"{md_text(spelt[use.start])} ({shown})"))
         elif mode == SITE:
             found.append((use.start, use.end, shown))
     return found

@@ -5,7 +5,8 @@ Runs on the printed order of the judged AST (after `arrangement.arrange`, before
 
 - Notes: pandoc's `Note` nodes, numbered straight through in the printed order (the numbers
   `apparatus.notes.numbering` gives the site), become linked superscript numbers; their text goes
-  to a Notes section at the end, an ordered list whose items link back to the text.
+  to a Notes section at the end, an ordered list whose items link back to the text. In a redline,
+  a note inside deleted text keeps its words there and takes no number.
 - Captions: the resolver's span `[caption]{#id .rk-figure}` and the block after it become the
   edition's figure, table or box, labelled with the model's number (Figure 4.1).
 - The list of references that citeproc made (`render/citeproc.py`) takes the place of the marker
@@ -18,8 +19,9 @@ from __future__ import annotations
 from ..apparatus.captions import Caption
 from ..apparatus.edits import BIBLIOGRAPHY_MARKER
 from ..model import Report
+from . import changes
 from .citeproc import BIBLIOGRAPHY_ID
-from .pandoc_ast import Parsed, text_inlines
+from .pandoc_ast import Parsed, text_inlines, text_parts
 from .resolve import SINGLE, anchor_id
 from .transforms import is_block_anchor, rewrite
 
@@ -138,10 +140,14 @@ def _captions(report: Report, blocks: list, docx: bool) -> list:
 # -- endnotes ---------------------------------------------------------------------------------------
 
 def _endnotes(blocks: list, docx: bool) -> tuple[list, list[list]]:
-    """Each Note replaced by its number, linked; the notes' text, in order."""
+    """Each Note replaced by its number, linked; the notes' text, in order. A note a redline shows
+    deleted (FROM's, gone since) takes no number: the series stays the one the text has now, and
+    the note's words stay in the deletion, where it was called."""
     collected: list[list] = []
 
     def change(node: dict):
+        if changes.since(node) == changes.DELETED:
+            return {"t": "Span", "c": [node["c"][0], rewrite(node["c"][1], _note_in_place)]}
         if node["t"] != "Note":
             return node
         collected.append(node["c"])
@@ -152,6 +158,18 @@ def _endnotes(blocks: list, docx: bool) -> tuple[list, list[list]]:
         return {"t": "RawInline", "c": ["typst", f"#super[#link(<note-{number}>)[{number}]]<noteref-{number}>"]}
 
     return rewrite(blocks, change), collected
+
+
+def _note_in_place(node: dict):
+    """A deleted note as its words in brackets, in the text it was called from."""
+    if node["t"] != "Note":
+        return node
+    words: list = []
+    for block in node["c"]:
+        if words:
+            words.append({"t": "Space"})
+        words += block["c"] if block.get("t") in ("Para", "Plain") else text_inlines("".join(text_parts(block, True)))
+    return [{"t": "Space"}, {"t": "Str", "c": "[Note:"}, {"t": "Space"}, *words, {"t": "Str", "c": "]"}]
 
 
 def _notes_section(notes: list[list], docx: bool) -> list:

@@ -131,7 +131,7 @@ def recommendations_list(report: Report, boxes: dict[str, tuple[list, list]] | N
 def _spaced(said: list) -> list:
     """The statement after its label: a statement marked whole (a recommendation added since FROM)
     takes the space before it into its mark, so that rejecting the change leaves no item behind."""
-    if len(said) == 1 and changes.kind_of(said[0]) is not None:
+    if len(said) == 1 and changes.since(said[0]) is not None:
         mark = said[0]
         return [{"t": "Span", "c": [mark["c"][0], [{"t": "Space"}, *mark["c"][1]]]}]
     return [{"t": "Space"}, *said]

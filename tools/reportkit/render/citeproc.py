@@ -11,6 +11,7 @@ become links.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..markdown import md_text
 from ..model import Report
-from . import runner
+from . import changes, runner
 from .pandoc_ast import Parsed, pandoc_path, text_inlines
 from .transforms import rewrite
 
@@ -144,7 +145,8 @@ def run(report: Report, parsed: Parsed, work: Path, timeout: float = runner.DEFA
     entries = [{"t": "Div", "c": [[f"ref-{key}", ["csl-entry"], []], inner]} for key, inner in bibliography]
     listing = {"t": "Div", "c": [[BIBLIOGRAPHY_ID, [], []], entries]}
     ast = {**parsed.ast, "blocks": rewrite(blocks[:-1], _as_text) + [listing]}
-    formatted.parsed = Parsed(ast, parsed.spans, parsed.warnings)
+    # The same Parsed otherwise: a redline's boxes and retired recommendations go on to the writers.
+    formatted.parsed = dataclasses.replace(parsed, ast=ast)
     return formatted
 
 
@@ -170,13 +172,17 @@ def _bibliography(report: Report, blocks: list, count: int) -> list[tuple[str, l
 
 
 def _cites(blocks: list) -> list[dict]:
-    """The Cite nodes of some blocks, in reading order (a note's citations where the note is)."""
+    """The Cite nodes of some blocks, in reading order (a note's citations where the note is). A
+    redline's deleted text is FROM's, which the site does not show: its citations are not counted,
+    so the site's pages (today's text) find theirs at the same places."""
     found, stack = [], list(reversed(blocks))
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(reversed(item))
         elif isinstance(item, dict):
+            if item.get("t") == "Span" and changes.since(item) == changes.DELETED:
+                continue
             if item.get("t") == "Cite":
                 found.append(item)
             elif isinstance(item.get("c"), list):

@@ -84,6 +84,30 @@ def _anchors_hidden(xml: str) -> str:
     return _BLOCK_BOOKMARK.sub(rf"\1{HIDDEN}\2", xml)
 
 
+# Bookmarks pandoc wraps around a whole section (its heading's id), between paragraphs; and the
+# paragraph each starts before. Their ends stand between paragraphs too, on lines of their own.
+_SECTION_BOOKMARKS = re.compile(r"((?:<w:bookmarkStart [^>]*/>\s*)+)<w:p>(<w:pPr>(?:(?!</w:pPr>).)*</w:pPr>)?",
+                                re.DOTALL)
+_SECTION_BOOKMARK_END = re.compile(r"\n\s*<w:bookmarkEnd w:id=\"(\d+)\" />")
+_BOOKMARK_ID = re.compile(r'<w:bookmarkStart w:id="(\d+)"')
+
+
+def _bookmarks_in_headings(xml: str) -> str:
+    """Each section's bookmark becomes a point at the start of its heading's paragraph. A link needs
+    no more, Word reads both the same, and LibreOffice drops a bookmark that spans a numbered list
+    (the Notes) or starts after a table: a link to it would go nowhere."""
+    moved: set[str] = set()
+
+    def into_paragraph(match: re.Match) -> str:
+        ids = _BOOKMARK_ID.findall(match[1])
+        moved.update(ids)
+        starts = re.sub(r">\s+<", "><", match[1].strip())
+        return "<w:p>" + (match[2] or "") + starts + "".join(f'<w:bookmarkEnd w:id="{i}" />' for i in ids)
+
+    xml = _SECTION_BOOKMARKS.sub(into_paragraph, xml)
+    return _SECTION_BOOKMARK_END.sub(lambda m: "" if m[1] in moved else m[0], xml)
+
+
 def _rows_kept_whole(xml: str) -> str:
     """A table row never splits across pages (a roster member stays on one page)."""
     xml = xml.replace("<w:tr><w:trPr>", "<w:tr><w:trPr><w:cantSplit />")
@@ -144,7 +168,7 @@ def finish(path: Path, report: Report, header: str, draft: bool, pages: dict[str
     if filled is None:
         missed.append("contents written in advance")
         log.warning("the DOCX contents could not be written in advance: Word fills them when it opens the file")
-    parts[DOCUMENT] = _anchors_hidden(_rows_kept_whole(filled or xml)).encode("utf-8")
+    parts[DOCUMENT] = _anchors_hidden(_bookmarks_in_headings(_rows_kept_whole(filled or xml))).encode("utf-8")
     for notes in ("word/footnotes.xml", "word/endnotes.xml"):  # notes open with anchors too
         if notes in parts:
             parts[notes] = _anchors_hidden(parts[notes].decode("utf-8")).encode("utf-8")

@@ -31,7 +31,8 @@ def author(report: Report, doc: Document) -> str:
 def attributed(report: Report, parsed: Parsed, when: str) -> Parsed:
     """The judged report with each document's marks as Word's tracked changes and comments by its
     owner (`changes.for_docx`), comments numbered once through the whole report. Each document keeps
-    its blocks (the same count), so the printed order is arranged from it as from the judged AST."""
+    its blocks (the same count), so the printed order is arranged from it as from the judged AST. A
+    redline's changes since FROM are not the owner's: they stay as they are, for the edition's name."""
     blocks = parsed.ast["blocks"]
     if not any(doc.scan.marks for doc, _, _ in parsed.spans):
         return parsed
@@ -136,6 +137,10 @@ def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
     blocks.append(table(["Recommendation", "Members without a stance"],
                         [[short_label(row.doc), _without_stance(missing, everyone)] for row, missing in waiting],
                         [0.2, 0.8]))
+    # A closing line: where positions are recorded. It also ends the DOCX on a paragraph, not a table
+    # (LibreOffice drops a bookmark, here the Notes', that closes after a table at the document's end).
+    blocks.append(_para("Members record their positions in each recommendation's front matter; "
+                        "the command report positions lists them all."))
     return blocks
 
 

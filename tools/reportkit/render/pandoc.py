@@ -44,7 +44,7 @@ class Edition:
         """Author and date of the marked changes in Word: the moment the edition is dated (UTC); the
         author is the redline's name, or "Open point" for the text's own marks under negotiation."""
         when = datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return changes.Attribution(self.changes_by or "Open point", when)
+        return changes.Attribution(self.changes_by or negotiated.OPEN_POINT, when)
 
 
 def template(name: str) -> Path:
@@ -135,7 +135,9 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     # dated as the edition (which is how `report comments` tells them from a reviewer's).
     attributed = negotiated.attributed(report, parsed, by.date)
     printed = apparatus.for_docx(report, attributed, arrangement.arrange(report, attributed))  # notes, captions
-    blocks = transforms.for_docx(printed, edition.final, by)
+    # The marks left after the owners': a redline's changes since FROM, by its name; any other the
+    # text carries, as an open point.
+    blocks = transforms.for_docx(printed, edition.final, changes.Attribution(negotiated.OPEN_POINT, by.date), by)
     _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
             edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
@@ -143,7 +145,7 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     return docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
-def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+def running_heads(report: Report, limit: int = 46) -> dict[str, str]:
     """The running head of each document's pages: its label and short title, cut to fit one line."""
     heads = {}
     for doc in report.documents:
@@ -155,8 +157,9 @@ def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
 def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
     args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
     printed = apparatus.for_typst(report, parsed, arrangement.arrange(report, parsed))  # notes, captions
-    blocks = transforms.for_typst(printed, edition.final, running_heads(report))
-    document = _document(parsed, {}, _drafted(report, edition, blocks, docx=False))
+    # The draft's own sections first, so that they too set the running head of their pages.
+    blocks = transforms.for_typst(_drafted(report, edition, printed, docx=False), edition.final, running_heads(report))
+    document = _document(parsed, {}, blocks)
     return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
 

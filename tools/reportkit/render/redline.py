@@ -3,11 +3,12 @@
 Both sides are parsed and judged as every edition is (`pandoc_ast.parse`, `judge`); documents are
 paired by id, their blocks aligned with `diff.align`, and changed paragraphs compared word by word
 (`diff.word_ops`). Changes are marked with the one vocabulary of `render/changes.py` (`rk-ins` and
-`rk-del` spans), which the DOCX turns into Word's tracked changes and the PDF into the template's
-marks. A paragraph moved whole is deleted where it was and inserted where it is; a reference whose
-target was renumbered keeps its link and shows only its label changing ("Recommendation 3C" to
-"3B"). Text from FROM reaches the writers only as judged text, without ids (the new side owns them),
-links to places that no longer exist, or images that are not staged.
+`rk-del` spans, with `rk-since`, which tells them from the marks the text itself carries: an open
+point stays a mark of its side's text), which the DOCX turns into Word's tracked changes and the PDF
+into the template's marks. A paragraph moved whole is deleted where it was and inserted where it
+is; a reference whose target was renumbered keeps its link and shows only its label changing
+("Recommendation 3C" to "3B"). Text from FROM reaches the writers only as judged text, without
+ids (the new side owns them), links to places that no longer exist, or images that are not staged.
 """
 
 from __future__ import annotations
@@ -316,8 +317,8 @@ def span(kind: str, inlines: list) -> list:
         if _holds_link(node):
             where = WRAPPERS[node["t"]]
             inner = node["c"] if where is None else node["c"][where]
-            out.append(_contained(node, span(kind, inner)))
-        elif out and changes.kind_of(out[-1]) == kind:  # a span made here: extend it
+            out.append(changes.contained(node, span(kind, inner)))
+        elif out and changes.since(out[-1]) == kind:  # a span made here: extend it
             out[-1]["c"][1].append(node)
         else:
             out.append(changes.span(kind, [node]))
@@ -336,10 +337,7 @@ def _holds_link(node: dict) -> bool:
 
 # -- words --------------------------------------------------------------------------------------
 
-# Inline containers and where their inlines are: None for the node's content itself.
-WRAPPERS: dict[str, int | None] = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None,
-                                   "Superscript": None, "Subscript": None, "SmallCaps": None,
-                                   "Quoted": 1, "Link": 1, "Span": 1, "Cite": 1}
+WRAPPERS = changes.WRAPPERS  # inline containers, and where their inlines are
 SPACES = frozenset({"Space", "SoftBreak"})
 
 
@@ -464,15 +462,6 @@ def _same(old: dict, new: dict, context: Context) -> dict:
     return new
 
 
-def _contained(shell: dict, inner: list) -> dict:
-    where = WRAPPERS[shell["t"]]
-    if where is None:
-        return {"t": shell["t"], "c": inner}
-    content = list(shell["c"])
-    content[where] = inner
-    return {"t": shell["t"], "c": content}
-
-
 def rebuild(items: list[Item], depth: int = 0) -> list:
     """Leaves with their containers and marks back into inlines: consecutive leaves in the same
     container share it, a container whose leaves all carry one mark goes inside one marked span,
@@ -490,9 +479,9 @@ def rebuild(items: list[Item], depth: int = 0) -> list:
             marks = {m for _, m, _ in group}
             if len(marks) == 1 and mark is not None:
                 plain: list[Item] = [(w, None, leaf) for w, _, leaf in group]
-                out += span(mark, [_contained(shell, rebuild(plain, depth + 1))])
+                out += span(mark, [changes.contained(shell, rebuild(plain, depth + 1))])
             else:
-                out.append(_contained(shell, rebuild(group, depth + 1)))
+                out.append(changes.contained(shell, rebuild(group, depth + 1)))
         else:
             while end < len(items) and len(items[end][0]) == depth and items[end][1] == mark:
                 end += 1
@@ -555,10 +544,11 @@ def finish_docx(path: Path) -> int:
 
 
 def accepted(blocks: list, keep: str = INSERTED) -> list:
-    """The blocks with every change accepted (keep=INSERTED) or rejected (keep=DELETED): a reading of
-    one side, for the tests and for anyone checking a redline against its sources."""
+    """The blocks with every change since FROM accepted (keep=INSERTED) or rejected (keep=DELETED): a
+    reading of one side, for the tests and for anyone checking a redline against its sources. The
+    text's own marks (open points) stay marks: they are that side's text."""
     def change(node: Node) -> Replacement:
-        found = changes.kind_of(node)
+        found = changes.since(node)
         if found == keep:
             return rewrite(node["c"][1], change)
         if found in (INSERTED, DELETED):

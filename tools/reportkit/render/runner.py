@@ -89,7 +89,8 @@ def run_program(args: list[str], *, input: bytes | None, cwd: str | os.PathLike 
 
 
 # What the fork server imports once, so that each child starts with the renderers loaded.
-PRELOAD = ["reportkit.render.pandoc", "reportkit.build"]
+# forkserver_quiet: no traceback from a child whose build was stopped as it started (imported by the server only).
+PRELOAD = ["reportkit.render.forkserver_quiet", "reportkit.render.pandoc", "reportkit.build"]
 
 
 def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:

@@ -74,6 +74,7 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
     has no use for block anchors, and Typst would attach each to the element before it."""
     from .changes import for_typst as marks
     from .pandoc import typst_string, typst_text
+    from .pandoc_ast import text_parts
 
     def change(node: Node) -> Replacement:
         if is_block_anchor(node) or (final and _para_number(node)):
@@ -88,20 +89,21 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
             inner = rewrite(node["c"][1], change)
             return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
                     {"t": "RawBlock", "c": ["typst", "]"]}]
-        if node["t"] == "Header" and node["c"][0] == 1 and node["c"][1][0] in (running or {}):
-            # The running head of the pages that follow: short, set by the toolchain, not the text.
-            head = typst_string(running[node["c"][1][0]])  # type: ignore[index]
-            return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({head}) <rk-running>"]}]
+        if node["t"] == "Header" and node["c"][0] == 1 and running is not None:
+            # The running head of the pages that follow: a document's short head, set by the toolchain;
+            # for the sections the toolchain adds (open points, notes, positions), their heading.
+            text = running.get(node["c"][1][0]) or "".join(text_parts(node["c"][2], spaces=True))
+            return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({typst_string(text)}) <rk-running>"]}]
         return node
 
     return marks(rewrite(blocks, change))
 
 
-def for_docx(blocks: list, final: bool, by) -> list:
+def for_docx(blocks: list, final: bool, by, changed_by=None) -> list:
     """Word's drawing of the house elements, by named styles a reader can restyle: the box as the
     "Recommendation" paragraph style, its set as "Recommendation Set", the paragraph numbers as the
-    "Paragraph Number" character style; marked changes as tracked changes. Block anchors stay:
-    Word keeps them as hidden bookmarks."""
+    "Paragraph Number" character style; marked changes as tracked changes (the text's own by `by`,
+    a redline's by `changed_by`). Block anchors stay: Word keeps them as hidden bookmarks."""
     from .changes import for_docx as marks
 
     def change(node: Node) -> Replacement:
@@ -117,7 +119,7 @@ def for_docx(blocks: list, final: bool, by) -> list:
             return [heading, _styled("Recommendation Set", [set_line]), _styled("Recommendation", rest)]
         return node
 
-    return marks(rewrite(blocks, change), by)
+    return marks(rewrite(blocks, change), by, changed_by or by)
 
 
 def _styled(style: str, blocks: list) -> Node:
