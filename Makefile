@@ -66,6 +66,8 @@ serve: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 test: setup system
+	$(BIN)/ruff check tools
+	$(BIN)/mypy tools/reportkit
 	$(BIN)/python -m pytest -q
 
 clean:

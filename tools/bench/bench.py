@@ -22,10 +22,10 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the editable install
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the 
 from reportkit import checks, generate, history, loader  # noqa: E402
 from reportkit.diagnostics import ERROR  # noqa: E402
 
+log = logging.getLogger("bench")
 CACHE = ROOT / ".bench"  # not under build/: a build replaces build/ as a whole
 BIN = Path(sys.executable).parent
 
@@ -161,7 +162,7 @@ def bench_check(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
     big = report_for(cache, "check-big", sizes.check_big)
     timings = {}
     for label, root in (("sample", ROOT), ("small", small), ("big", big)):
-        inproc, cli = median_pair(runs, lambda: check_in_process(root), lambda: check_cli(root), warmup=True)
+        inproc, cli = median_pair(runs, partial(check_in_process, root), partial(check_cli, root), warmup=True)
         timings[label] = (inproc, cli)
         what = "sample" if root is ROOT else describe(root)
         rows.append(Row(f"check {what}: library", seconds(inproc)))
@@ -190,6 +191,7 @@ def build_edition(root: Path, fmt: str, out: Path) -> None:
 def plain_site(root: Path, dest: Path) -> Path:
     """The report's resolved pages as a plain MkDocs project: same theme and extensions, no plugin."""
     import yaml
+
     from reportkit.render import pages
     from reportkit.render.resolve import render
 
@@ -236,7 +238,8 @@ def cite_args(root: Path) -> list[str]:
 
     if not (root / "references.yml").is_file():
         return []
-    return ["--citeproc", f"--bibliography={root / 'references.yml'}", f"--csl={citeproc.style_file(loader.load(root))}"]
+    return ["--citeproc", f"--bibliography={root / 'references.yml'}",
+            f"--csl={citeproc.style_file(loader.load(root))}"]
 
 
 def docx_plain(root: Path, source: Path, out: Path) -> None:
@@ -251,6 +254,7 @@ def docx_plain(root: Path, source: Path, out: Path) -> None:
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
     """pandoc to Typst, then one compile, from a folder holding the house style and the images."""
     import typst
+
     from reportkit import style
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
@@ -287,8 +291,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         # HTML: the report plugin's build against MkDocs alone on the already resolved pages.
         try:
             config = plain_site(root, out / f"{tag}-plain-html")
-            ours, peer = median_pair(runs, lambda: build_edition(root, "html", out / f"{tag}-html"),
-                                     lambda: mkdocs_plain(config, out / f"{tag}-plain-html" / "site"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "html", out / f"{tag}-html"),
+                                     partial(mkdocs_plain, config, out / f"{tag}-plain-html" / "site"),
                                      warmup=True)
             rows.append(Row(f"HTML edition, {label}", seconds(ours), f"mkdocs {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.15x", ours / peer <= 1.15))
@@ -301,8 +305,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
             render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
         try:
-            ours, peer = median_pair(runs, lambda: build_edition(root, "docx", out / f"{tag}-docx"),
-                                     lambda: docx_plain(root, source, out / f"{tag}-plain.docx"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "docx", out / f"{tag}-docx"),
+                                     partial(docx_plain, root, source, out / f"{tag}-plain.docx"),
                                      warmup=True)
             rows.append(Row(f"DOCX edition, {label}", seconds(ours), f"pandoc {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
@@ -310,8 +314,8 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             rows.append(failed(f"DOCX edition, {label}", exc))
         try:
             metadata = metadata_args(root)
-            ours, peer = median_pair(runs, lambda: build_edition(root, "pdf", out / f"{tag}-pdf"),
-                                     lambda: pdf_plain(root, source, metadata, out / f"{tag}-plain.pdf"),
+            ours, peer = median_pair(runs, partial(build_edition, root, "pdf", out / f"{tag}-pdf"),
+                                     partial(pdf_plain, root, source, metadata, out / f"{tag}-plain.pdf"),
                                      warmup=True)
             rows.append(Row(f"PDF edition, {label}", seconds(ours), f"pandoc+typst {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
@@ -375,8 +379,8 @@ def with_citations(source: Path, dest: Path, works: int) -> Path:
     annex = sorted((dest / "annexes").glob("*.md"))[0]
     head, body = annex.read_text("utf-8").split("\n---\n", 1)
     (dest / "annexes" / "99-references.md").write_text(
-        re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M) + "\nbibliography: true\n---\n\nThe works cited.\n",
-        "utf-8")
+        re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M)
+        + "\nbibliography: true\n---\n\nThe works cited.\n", "utf-8")
     return dest
 
 
@@ -395,6 +399,7 @@ def citeproc_once(root: Path) -> Callable[[], object]:
 
 def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
     import typst
+
     from reportkit import style
 
     typst.compile(source, root=str(root), ignore_system_fonts=True, font_paths=[str(style.fonts_folder())],
@@ -404,9 +409,10 @@ def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
 def axe_every_page(site: Path) -> int:
     """axe-core on every page of a built site in Chromium (the tests' way); the pages' count."""
     sys.path.insert(0, str(ROOT / "tools" / "tests"))
-    import browser
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
+
+    import browser
 
     pages = [p for p in browser.site_documents(site) if p.endswith(".html")]
     axe = Axe()
@@ -451,8 +457,8 @@ def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             parsed = citeproc.run(report, verdict.parsed, work).parsed  # as the build prints it
             edition = pandoc_render.Edition("bench", "2019-06-10", 1560168000, None)
             source = pandoc_render.typst_source(report, parsed, edition, work, 600).encode("utf-8")
-            ours, peer = median_pair(runs, lambda: typst_compile(source, work, ["ua-1"]),
-                                     lambda: typst_compile(source, work, []), warmup=True)
+            ours, peer = median_pair(runs, partial(typst_compile, source, work, ["ua-1"]),
+                                     partial(typst_compile, source, work, []), warmup=True)
             rows.append(Row(f"Typst compile with PDF/UA-1 check, {label}", seconds(ours), f"without {seconds(peer)}",
                             f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
         except Exception as exc:
@@ -472,8 +478,13 @@ def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
 
 
 def failed(work: str, exc: Exception) -> Row:
-    return Row(work, "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}",
-               "", "", False)
+    """A row that says what failed; the whole error (traceback, a program's own message) goes to stderr."""
+    said = str(exc)
+    if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+        said = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr)
+    log.error("%s failed: %s", work, said.strip() or type(exc).__name__, exc_info=exc)
+    first = said.strip().splitlines()[0][:80] if said.strip() else ""
+    return Row(work, "failed", f"{type(exc).__name__}: {first}", "", "", False)
 
 
 def table(rows: list[Row]) -> str:
@@ -481,9 +492,9 @@ def table(rows: list[Row]) -> str:
     cells = [header] + [(r.work, r.value, r.peer, r.ratio, r.target,
                          "" if r.met is None else ("yes" if r.met else "NO")) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths)).rstrip(),
+    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip(),
              "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells[1:]]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells[1:]]
     return "\n".join(lines)
 
 
@@ -500,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = SIZES[args.sizes]
     runs = min(sizes.runs, 3) if args.quick else sizes.runs
     # MkDocs and the plugin log each page's findings; the table is the output here.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(levelname)s: %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     rows: list[Row] = []
@@ -513,8 +525,6 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.redirect_stdout(io.StringIO()):
                 rows += run(sizes, runs, args.cache.resolve())
         except Exception as exc:
-            if os.environ.get("BENCH_DEBUG"):
-                traceback.print_exc()
             rows.append(failed(name, exc))
     print_summary(rows, runs, args.sizes)
     return 0

@@ -31,13 +31,15 @@ import time
 import zipfile
 from pathlib import Path
 
+from lxml import etree
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import bench
-from bench import CACHE, SIZES, Row, report_for, seconds, table
-from lxml import etree
-from reportkit import comments
-from reportkit.render import docx_contents
+# bench puts the checkout's tools/ on the path: reportkit is this checkout's, installed or not.
+import bench  # noqa: E402
+from bench import CACHE, SIZES, Row, report_for, seconds, table  # noqa: E402
+from reportkit import comments  # noqa: E402
+from reportkit.render import docx_contents  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TARGET = 2.0  # seconds, for 500 comments and 500 tracked changes
@@ -139,7 +141,7 @@ def review(docx: Path, out: Path, count: int) -> dict[tuple[str, str], int]:
     candidates = _paragraphs(document.find(w("body")))
     step = max(len(candidates) // count, 1)
     expected = {}
-    for index, (p, line, run) in zip(range(count), itertools.islice(candidates, 0, None, step)):
+    for index, (_, line, run) in enumerate(itertools.islice(candidates, 0, step * count, step)):
         stamp = {w("author"): REVIEWERS[index % len(REVIEWERS)], w("date"): "2026-03-02T10:00:00Z"}
         expected[_item(index, run, comments_part, stamp)] = line
     parts["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8")

@@ -31,18 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[0] / "tests"))  # the next draft of the sample (drafts.py)
 
-import bench
-from bench import (
-    BIN,
-    CACHE,
-    SIZES,
-    Row,
-    failed,
-    median_pair,
-    report_for,
-    seconds,
-)
-from reportkit import build, loader
+import bench  # noqa: E402
+from bench import BIN, CACHE, SIZES, Row, failed, median_pair, report_for, seconds  # noqa: E402
+from reportkit import build, loader  # noqa: E402
 
 DIFF_COMMITS = {"full": 100, "tiny": 10}
 DIFF_TARGET = 2.0  # seconds

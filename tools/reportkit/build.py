@@ -16,10 +16,10 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from . import assets as asset_files
 from . import final, gitio, paths, since, verdict
@@ -84,6 +84,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     overridden: list[Diagnostic] = field(default_factory=list)  # blockers a forced final build ignored
+    degraded: list[str] = field(default_factory=list)  # what an edition lacks, e.g. "DOCX: page headers"
 
 
 def edition_for(report: Report, options: Options) -> Edition:
@@ -103,7 +104,7 @@ def edition_for(report: Report, options: Options) -> Edition:
     if epoch is None:
         epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
                     else (report.root / "report.yml").stat().st_mtime)
-    date = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
     name = options.edition or ("Final edition" if options.final else "Working draft")
     return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final,
                    uncommitted=uncommitted)
@@ -164,8 +165,12 @@ class _Lock:
         self.path = out.with_name(f".{out.name}.lock")
         self.fd: int | None = None
 
-    def __enter__(self) -> "_Lock":
-        import fcntl  # here, not at the top: only builds lock, and `report check` must start on Windows
+    def __enter__(self) -> _Lock:
+        try:  # here, not at the top: only builds lock, and `report check` must start on Windows
+            import fcntl
+        except ImportError:
+            raise BuildError("`report build` locks its output folder with fcntl, which this Python lacks "
+                             "(Windows); build on Linux or macOS, or let CI build") from None
 
         try:
             self.fd = paths.open_lock_file(self.path)
@@ -239,20 +244,11 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     edition = edition_for(report, options)
     earlier = _since(report, judged, options)
     with _Lock(out):
-        for stale in out.parent.glob(f".{out.name}.staging-*"):
-            paths.clear_reserved(stale)  # a link is removed, never followed
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
-        staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-        paths.clear_reserved(staging)
+        staging = _fresh_staging(out)
         try:
-            staging.mkdir()
-        except FileExistsError:
-            raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
-        try:
-            outputs, timings = _render(report, judged, edition, options, staging, progress, earlier)
+            rendered = _render(report, judged, edition, options, staging, progress, earlier)
             shutil.rmtree(staging / WORK)
-            manifest = _manifest(edition, outputs)
+            manifest = _manifest(edition, rendered.outputs)
             if earlier is not None:
                 manifest["redline"] = earlier.manifest()
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
@@ -266,12 +262,33 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     warnings = [d for d in judged.diagnostics if d.severity != ERROR]
     if blocked:
         log.warning("a final edition built with --force over %d blockers", len(blocked))
-    return Result(out, manifest, timings, warnings, blocked)
+    return Result(out, manifest, rendered.timings, warnings, blocked, rendered.degraded)
+
+
+def _fresh_staging(out: Path) -> Path:
+    """An empty staging folder beside out, once the leftovers of killed builds are gone (the lock is held)."""
+    for stale in out.parent.glob(f".{out.name}.staging-*"):
+        paths.clear_reserved(stale)  # a link is removed, never followed
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    paths.clear_reserved(staging)
+    try:
+        staging.mkdir()
+    except FileExistsError:
+        raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
+    return staging
+
+
+@dataclass
+class _Rendered:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    degraded: list[str] = field(default_factory=list)
 
 
 def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
-            progress: Callable[[str], None], earlier: since.Since | None = None
-            ) -> tuple[dict[str, Path], dict[str, float]]:
+            progress: Callable[[str], None], earlier: since.Since | None = None) -> _Rendered:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
     work = staging / WORK
     work.mkdir()
@@ -281,18 +298,26 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     if earlier is not None and options.redline:
         parsed = earlier.marked
         edition = replace(edition, changes_by=f"Changes since {options.redline}")
-    outputs: dict[str, Path] = {}
-    timings: dict[str, float] = {}
+    done = _Rendered()
+    outputs = done.outputs
     started = time.perf_counter()
     parsed, citations = _cite(report, parsed, work, options.timeout)  # citeproc, once for all editions
-    timings["citations"] = time.perf_counter() - started
-    steps = {
-        "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+    done.timings["citations"] = time.perf_counter() - started
+
+    def docx(path: Path) -> None:
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
-        "docx": lambda path: _docx(report, parsed, edition, path, work, options,
-                                   heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
-        "html": lambda path: _build_site(report, path, dict(outputs), edition, options.timeout,
-                                         _changes_page(report, earlier, options, work), citations),
+        pages = heading_pages(outputs["pdf"]) if "pdf" in outputs else None
+        missed = _docx(report, parsed, edition, path, work, options, pages)
+        done.degraded += [f"DOCX: {what}" for what in missed]
+
+    def html(path: Path) -> None:
+        changes = _changes_page(report, earlier, options, work)
+        _build_site(report, path, _site_options(edition, dict(outputs), changes, citations), options.timeout)
+
+    steps: dict[str, Callable[[Path], None]] = {
+        "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+        "docx": docx,
+        "html": html,
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -300,9 +325,9 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
             started = time.perf_counter()
             steps[fmt](staging / name)
             outputs[fmt] = staging / name
-            timings[fmt] = time.perf_counter() - started
-            log.info("%s edition built in %.2f s", fmt.upper(), timings[fmt])
-    return outputs, timings
+            done.timings[fmt] = time.perf_counter() - started
+            log.info("%s edition built in %.2f s", fmt.upper(), done.timings[fmt])
+    return done
 
 
 def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.Since | None:
@@ -324,10 +349,12 @@ def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.S
 
 
 def _docx(report: Report, parsed: pandoc_ast.Parsed, edition: Edition, path: Path, work: Path,
-          options: Options, pages: dict[str, int] | None) -> None:
-    write_docx(report, parsed, edition, path, work, options.timeout, pages)
+          options: Options, pages: dict[str, int] | None) -> list[str]:
+    """The DOCX edition; what it lacks (a finishing touch that could not be made)."""
+    missed = write_docx(report, parsed, edition, path, work, options.timeout, pages)
     if options.redline:
         redline.finish_docx(path)  # whole paragraphs inserted or deleted: their paragraph marks too
+    return missed
 
 
 def _changes_page(report: Report, earlier: since.Since | None, options: Options, work: Path) -> Path | None:
@@ -362,24 +389,35 @@ def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
     return formatted.parsed, str(path)
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition: Edition, timeout: float,
-                changes: Path | None = None, citations: str = "") -> None:
+def _site_options(edition: Edition, downloads: dict[str, Path], changes: Path | None,
+                  citations: str) -> dict[str, object]:
+    """The report plugin's options for this edition's site (the child validates them as mkdocs.yml's)."""
+    return {
+        "check": False,  # the build judged the report already
+        # Without a commit there is no history to show, and the site says nothing it cannot.
+        "history": edition.commit is not None,
+        "downloads": {fmt: str(path) for fmt, path in downloads.items()},  # the editions just made
+        "changes": str(changes) if changes else None,  # the page of changes the build wrote, if any
+        # Which edition the site is: draft or public, name, date.
+        "edition": edition.name, "date": edition.date, "final": edition.final,
+        "citations": citations,  # citeproc's text, formatted once for every edition
+    }
+
+
+def _build_site(report: Report, site: Path, options: dict[str, object], timeout: float) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
-    downloads = {fmt: str(path) for fmt, path in downloads.items()}
-    shown = {"edition": edition.name, "date": edition.date, "final": edition.final}  # the plugin's options
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, shown,
-                                      str(changes or ""), citations, timeout=timeout, what="the site build (MkDocs)")
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), options,
+                                      timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
     if failure:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str], edition: dict[str, object],
-                changes: str = "", citations: str = "") -> list[str] | None:
+def _site_child(config_file: str, site: str, given: dict[str, object]) -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -394,12 +432,10 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str], edition:
         plugin = config.plugins.get("report")
         if plugin is None:
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
-        plugin.config["check"] = False  # the build judged the report already
-        plugin.config["downloads"] = downloads
-        plugin.config["changes"] = changes  # the page of changes the build wrote, if any
-        for key, value in edition.items():  # which edition the site is: draft or public, name, date
-            plugin.config[key] = value
-        plugin.config["citations"] = citations  # citeproc's text, formatted once for every edition
+        # The plugin's declared options, validated as mkdocs.yml's are.
+        errors, _ = plugin.load_config({**plugin.config, **given}, config_file)
+        if errors:
+            return [f"the report plugin's options: {key}: {error}" for key, error in errors]
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]
@@ -441,14 +477,13 @@ def _site_diagnostics(report: Report, messages: list[str]) -> list[Diagnostic]:
 
 
 def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
-    manifest = {"edition": edition.name, "final": edition.final, "date": edition.date,
-                "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": []}
+    listed: list[dict[str, str | int]] = []
     for fmt in FORMATS:
         if fmt in outputs:
             size, digest = _digest(outputs[fmt])
-            manifest["outputs"].append({"format": fmt, "path": outputs[fmt].name, "bytes": size,
-                                        "sha256": digest})
-    return manifest
+            listed.append({"format": fmt, "path": outputs[fmt].name, "bytes": size, "sha256": digest})
+    return {"edition": edition.name, "final": edition.final, "date": edition.date,
+            "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": listed}
 
 
 __all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "FinalRefused", "BuildLocked", "RenderError",

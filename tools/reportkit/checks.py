@@ -1,20 +1,26 @@
-"""Every rule of `report check`: each takes the loaded Report and returns diagnostics; none prints."""
+"""The rules that read the loaded text, and every finding's code with its default level (RULES, LOCKED).
+
+Each rule takes the loaded Report and returns diagnostics; none prints. The other judges (assets,
+the site plan, pandoc's AST) report under codes listed here too, and `verdict` gathers them all.
+"""
 
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections import defaultdict
-from urllib.parse import unquote
+from collections.abc import Mapping
+from typing import TypeVar
 
 from . import negotiation, owners, refs
 from .apparatus import checks as apparatus_checks
 from .apparatus.rules import RULES as APPARATUS_RULES
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
-from .paths import link_target
 from .markdown import ANCHOR, LABEL, MENTION, LinkMatch, is_external
 from .model import Document, Report
+from .paths import link_target
+
+K = TypeVar("K")
 
 # Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
 RULES: dict[str, str] = {
@@ -65,7 +71,7 @@ def _at_key(doc: Document, key: str, code: str, message: str) -> Diagnostic:
     return Diagnostic(doc.path, doc.key_line(key), 1, RULES[code], code, message)
 
 
-def _clashes(groups: dict) -> list[tuple[object, Document, str]]:
+def _clashes(groups: Mapping[K, list[Document]]) -> list[tuple[K, Document, str]]:
     """(key, document, the other documents' paths) for every document that shares its key."""
     return [(key, doc, ", ".join(o.path for o in docs if o is not doc))
             for key, docs in groups.items() if len(docs) > 1 for doc in docs]
@@ -178,7 +184,7 @@ def check_labels(report: Report) -> list[Diagnostic]:
             continue
         later = next((by_set[m] for m in range(n + 1, highest + 1) if m in by_set), None)
         if later:
-            doc = min(later, key=lambda d: d.order)
+            doc = min(later, key=lambda d: d.order or 0)  # active recommendations have one
             found.append(_at_key(doc, "set", "label.gap",
                                  f"set {n} has no recommendation, so the labels jump from set {n - 1} "
                                  f"to set {doc.set}"))
@@ -215,11 +221,6 @@ def check_mentions(report: Report) -> list[Diagnostic]:
     return found
 
 
-def resolve_path(report: Report, doc: Document, target: str) -> tuple[str, str, str | None]:
-    """A link target split into path and anchor, and the root-relative file it names (or None)."""
-    return link_target(report.root, doc.path, target)
-
-
 def check_links(report: Report) -> list[Diagnostic]:
     found = []
     for doc in report.documents:
@@ -251,7 +252,7 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
                                 "this image is loaded from the internet; the PDF and DOCX cannot include "
                                 "it and the site would track readers: put the file in images/"))
         return problems
-    path, anchor, rel = resolve_path(report, doc, target)
+    path, anchor, rel = link_target(report.root, doc.path, target)
     if rel is None:
         return problems + [_at(doc, at, f"{noun}.outside",
                                f"'{target}' points outside the repository; it was not read")]
@@ -363,10 +364,42 @@ def check_limits(report: Report) -> list[Diagnostic]:
     return [_at(doc, e.offset, e.code, e.message) for doc in report.documents for e in doc.scan.excesses]
 
 
+def check_codeowners(report: Report) -> list[Diagnostic]:
+    """A CODEOWNERS file that no longer matches the front matter routes reviews to the wrong people."""
+    if not os.path.lexists(report.root / owners.CODEOWNERS_PATH):
+        return []
+    text = owners.read_codeowners(report)
+    actual = text.split("\n") if text is not None else []
+    expected = owners.codeowners(report).split("\n")
+    for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected, strict=False), start=1):
+        if have.rstrip() != want:
+            shown = f"'{want}'" if want else "the end of the file"
+            return [Diagnostic(owners.CODEOWNERS_PATH, number, 1, RULES["codeowners.stale"],
+                               "codeowners.stale",
+                               f"CODEOWNERS no longer matches the front matter (line {number} should be "
+                               f"{shown}); run `report owners --codeowners`")]
+    if len(actual) > len(expected) and any(line.strip() for line in actual[len(expected):]):
+        return [Diagnostic(owners.CODEOWNERS_PATH, len(expected) + 1, 1, RULES["codeowners.stale"],
+                           "codeowners.stale",
+                           "CODEOWNERS has lines the front matter does not give; "
+                           "run `report owners --codeowners`")]
+    return []
+
+
+def check_budgets(report: Report) -> list[Diagnostic]:
+    """A section longer than the budget of words its front matter gives."""
+    found = []
+    for doc in report.documents:
+        budget = doc.meta.get("budget")
+        if isinstance(budget, int) and not isinstance(budget, bool) and doc.words() > budget:
+            found.append(Diagnostic(doc.path, doc.key_line("budget"), 1, RULES["budget.over"], "budget.over",
+                                    f"{doc.words()} words, over the budget of {budget}"))
+    return found
+
+
 CHECKS = (check_limits, check_ids, check_owners, check_headings, check_references, check_labels,
-          check_mentions, check_links, check_notes, check_html, owners.check_budgets,
-          owners.check_codeowners, negotiation.check_marks, negotiation.check_positions,
-          *apparatus_checks.CHECKS)
+          check_mentions, check_links, check_notes, check_html, check_budgets, check_codeowners,
+          negotiation.check_marks, negotiation.check_positions, *apparatus_checks.CHECKS)
 
 
 def findings(report: Report) -> list[Diagnostic]:
@@ -406,7 +439,8 @@ def run(report: Report) -> list[Diagnostic]:
 
 def _capped(found: list[Diagnostic]) -> list[Diagnostic]:
     """At most MAX_PER_FILE findings per file: a hostile or broken file must not flood the output."""
-    result, per_file = [], defaultdict(int)
+    result: list[Diagnostic] = []
+    per_file: defaultdict[str, int] = defaultdict(int)
     for d in found:
         per_file[d.path] += 1
         if per_file[d.path] <= MAX_PER_FILE:

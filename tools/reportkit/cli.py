@@ -10,13 +10,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import __version__, gitio, history, owners, paths, verdict
 from . import build as editions
-from . import final as final_edition
 from . import diff as comparing
+from . import final as final_edition
 from . import review as routing
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, sort_key, summary
 from .loader import ConfigError, load
@@ -84,7 +85,13 @@ def check(root: Path, fmt: str, strict: bool, final: bool, paths: tuple[Path, ..
     --final, each blocker of the final edition is an error too: exit 0
     means the final edition can be published.
 
-    Example: report check --final --format github
+    Example:
+
+    \b
+        report check
+        report check --strict --format github
+        report check --final --format github
+        report check chapters/03-trust.md
     """
     report = load(root)
     try:
@@ -139,7 +146,13 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
     while open points remain (`report positions` lists them). The previous
     build stays in place until the new one is complete.
 
-    Example: report build --edition "Draft 3" --redline edition-draft-2
+    Example:
+
+    \b
+        report build
+        report build --edition "Draft 3" --formats pdf,docx
+        report build --edition "Draft 3" --redline edition-draft-2
+        report build --final --force --out /tmp/rehearsal
     """
     if force and not final:
         raise click.UsageError("--force goes with --final: only the final edition has blockers to override")
@@ -159,19 +172,29 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
-    except editions.FinalRefused as exc:
-        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
-        click.echo(f"report: {exc}", err=True)
-        sys.exit(EXIT_FINDINGS)
-    except editions.BuildRefused as exc:
-        click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
-        click.echo(f"report: {exc}", err=True)
-        sys.exit(EXIT_FINDINGS)
     except editions.BuildError as exc:
+        _not_built(exc)
+    _built(result, progress)
+
+
+def _not_built(exc: editions.BuildError) -> NoReturn:
+    """Why there is no new build: the findings that refused it, or what failed; exit 1."""
+    if isinstance(exc, editions.BuildRefused):
+        click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
+    else:
         click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+    if isinstance(exc, editions.BuildRefused | editions.FinalRefused):
+        click.echo(f"report: {exc}", err=True)
+    else:
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_FINDINGS)
+
+
+def _built(result: editions.Result, progress: bool) -> None:
+    """The files made (on stdout), and on stderr what is worth a look: warnings, overrides, lacks."""
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
+    for lack in result.degraded:
+        click.echo(f"report: warning: the edition lacks {lack}", err=True)
     for d in result.overridden:
         click.echo(f"overridden: {d.text()}", err=True)
     if result.overridden:
@@ -195,6 +218,13 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 
     The history columns (last change, author, contributors) come from one
     pass over the git log, following renames.
+
+    Example:
+
+    \b
+        report owners
+        report owners --format csv > owners.csv
+        report owners --codeowners
     """
     report = load(root)
     if codeowners:
@@ -216,7 +246,14 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True)
 def progress(root: Path, fmt: str) -> None:
-    """Sections by status and by owner, words against budgets (as on the site's progress page)."""
+    """Sections by status and by owner, words against budgets (as on the site's progress page).
+
+    Example:
+
+    \b
+        report progress
+        report progress --format markdown
+    """
     report = load(root)
     table = owners.rows(report, history.of_report(report)[0])
     if fmt == "json":
@@ -236,6 +273,12 @@ def review(root: Path, base: str, fmt: str) -> None:
     """The sections changed since REF, their owners and whose approval the change needs.
 
     A change to an agreed section needs its owner and the Secretariat.
+
+    Example:
+
+    \b
+        report review --base origin/main
+        report review --base HEAD~3 --format markdown
     """
     report = load(root)
     try:
@@ -258,7 +301,12 @@ def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> Non
     commit; TO defaults to the working tree. Text is compared as a reader sees
     it: a reference whose target was only renumbered is not a change.
 
-    Example: report diff edition-draft-2 --format markdown
+    Example:
+
+    \b
+        report diff edition-draft-2
+        report diff edition-draft-2 --format markdown
+        report diff edition-draft-1 edition-draft-2 --format json
     """
     try:
         before = comparing.read_side(root, from_ref)
@@ -287,7 +335,12 @@ def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> N
     passage is now; what cannot be placed is listed with the reason. With --apply, the tracked
     changes become commits on a new branch (the current branch and files are never touched).
 
-    Example: report comments ~/Mail/panel-report-jm.docx --format markdown
+    Example:
+
+    \b
+        report comments ~/Mail/panel-report-jm.docx
+        report comments ~/Mail/panel-report-jm.docx --format markdown
+        report comments ~/Mail/panel-report-jm.docx --apply
     """
     from . import comments, comments_apply, comments_format
 
@@ -324,7 +377,12 @@ def positions_command(root: Path, fmt: str) -> None:
     R reservation, O objection), positions given on an older text (*), the
     reservations and objections with their notes, and who has no stance yet.
 
-    Example: report positions --format markdown > positions.md
+    Example:
+
+    \b
+        report positions
+        report positions --format markdown > positions.md
+        report positions --format csv > positions.csv
     """
     from . import positions
 
@@ -345,7 +403,14 @@ def positions_command(root: Path, fmt: str) -> None:
 @click.option("--authors", type=click.IntRange(1), default=5, show_default=True)
 def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,
              refs_per_section: int, seed: int, commits: int, authors: int) -> None:
-    """Write a valid synthetic report of a given size into OUT (for benchmarks and tests)."""
+    """Write a valid synthetic report of a given size into OUT (for benchmarks and tests).
+
+    Example:
+
+    \b
+        report generate /tmp/big --chapters 20 --sections 100 --seed 7
+        report generate /tmp/with-history --commits 500 --authors 12
+    """
     from . import generate as generator
 
     try:

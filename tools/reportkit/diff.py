@@ -40,6 +40,18 @@ class Step:
     old: int | None
     new: int | None
 
+    def old_index(self) -> int:
+        """The block on the old side: every step has one but an insertion or a move in."""
+        if self.old is None:
+            raise ValueError(f"a '{self.op}' step has no block on the old side")
+        return self.old
+
+    def new_index(self) -> int:
+        """The block on the new side: every step has one but a deletion or a move out."""
+        if self.new is None:
+            raise ValueError(f"a '{self.op}' step has no block on the new side")
+        return self.new
+
 
 def align(old: Sequence[Hashable], new: Sequence[Hashable], similar: Callable[[int, int], bool]) -> list[Step]:
     """Align two sequences of block keys: equal blocks in order are kept; a block found whole on the

@@ -89,7 +89,7 @@ if getattr(yaml, "__with_libyaml__", False):
         pass
 
     _FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-    _LOADERS = ((yaml.CSafeLoader, _FastLoader), (yaml.SafeLoader, _Loader))
+    _LOADERS: tuple[tuple[type, type], ...] = ((yaml.CSafeLoader, _FastLoader), (yaml.SafeLoader, _Loader))
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = ((yaml.SafeLoader, _Loader),)
 
@@ -170,19 +170,18 @@ def _parse_yaml(yaml_text: str, path: str, first_line: int, parser, loader_class
     depth = 0
     try:
         for event in yaml.parse(yaml_text, Loader=parser):
-            mark = event.start_mark
+            start = event.start_mark  # every parsed event has one
+            at_line, at_column = (start.line + first_line, start.column + 1) if start else (first_line, 1)
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 return error(
-                    mark.line + first_line,
-                    mark.column + 1,
+                    at_line,
+                    at_column,
                     "YAML anchors and aliases ('&name', '*name') are not allowed here",
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    return error(
-                        mark.line + first_line, mark.column + 1, "not valid YAML: nested too deeply"
-                    )
+                    return error(at_line, at_column, "not valid YAML: nested too deeply")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         loader = loader_class(yaml_text)

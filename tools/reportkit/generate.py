@@ -38,6 +38,7 @@ HISTORY_EPOCH = 1546300800
 # Reference kinds in roughly the sample's proportions (rec 47 %, chapter#anchor 29 %,
 # chapter 12 %, annex 12 %).
 _KIND_WEIGHTS = (("rec", 45), ("chapter#", 29), ("chapter", 12), ("annex", 10), ("annex#", 4))
+_KINDS, _WEIGHTS = [k for k, _ in _KIND_WEIGHTS], [w for _, w in _KIND_WEIGHTS]
 
 _MKDOCS_YML = """\
 # The HTML edition of a generated report (reportkit.generate); the same set-up as the sample.
@@ -47,6 +48,7 @@ site_author: {author}
 docs_dir: web
 site_dir: build/site
 use_directory_urls: true
+edit_uri: edit/main/
 
 theme:
   name: material
@@ -164,7 +166,7 @@ class _Writer:
 
     def anchors(self, count: int) -> list[str]:
         seen: set[str] = set()
-        result = []
+        result: list[str] = []
         while len(result) < count:
             anchor = "-".join(self.words(1 if count <= 40 else 2))
             if anchor not in seen:
@@ -239,8 +241,7 @@ class _Generator:
         return f"[[{target.kind}:{target.id}{anchor}{text}]]"
 
     def random_kind(self) -> str:
-        kinds, weights = zip(*_KIND_WEIGHTS)
-        return self.w.rng.choices(kinds, weights)[0]
+        return self.w.rng.choices(_KINDS, _WEIGHTS)[0]
 
     def paragraph(self, refs: list[str], words: int) -> str:
         """Prose of about `words` words with the references placed between words."""
@@ -267,14 +268,14 @@ class _Generator:
         rng = self.w.rng
         slots = len(self.chapters) * self.sections * self.refs_per_section
         # Every recommendation is cited by some chapter: each gets a reference slot of its own.
-        cited = dict(zip(rng.sample(range(slots), len(self.recs)), self.recs))
+        cited = dict(zip(rng.sample(range(slots), len(self.recs)), self.recs, strict=True))
         texts = {}
         slot = 0
         note = 0
         for index, doc in enumerate(self.chapters):
             parts = [self.paragraph([], rng.randint(30, 60)), ""]
             notes = []
-            for anchor, heading in zip(doc.anchors, doc.anchor_titles):
+            for anchor, heading in zip(doc.anchors, doc.anchor_titles, strict=True):
                 refs = []
                 for _ in range(self.refs_per_section):
                     target = cited.get(slot)
@@ -375,60 +376,8 @@ def _history(out: Path, files: dict[str, bytes], commits: int, authors: list[tup
              seed: int) -> None:
     """Write `commits` commits whose last tree is `files`, in one fast-import stream."""
     rng = random.Random(seed * 1_000_003 + 7)  # apart from the content's, so history does not change it
-    content = sorted(p for p in files if p.endswith(".md") and not p.startswith("web/"))
-    plan: list[list[tuple[str, str]]] = [[] for _ in range(commits + 1)]  # index = commit number
-    forced = (commits + 2) // 2 if commits >= 2 and content else None  # at least one rename
-    for c in range(2, commits + 1):
-        chosen = rng.sample(content, min(len(content), 1 + (rng.random() < 0.3) + (rng.random() < 0.1)))
-        plan[c] = [("rename" if rng.random() < 0.03 or (c == forced and i == 0) else "modify", f)
-                   for i, f in enumerate(chosen)]
-    last = {f: 1 for f in files}
-    for c in range(2, commits + 1):
-        for _, f in plan[c]:
-            last[f] = c
-    # Walk backwards to find each file's earlier names.
-    path = {f: f for f in files}
-    renames: dict[tuple[int, str], tuple[str, str]] = {}
-    for c in range(commits, 1, -1):
-        for kind, f in plan[c]:
-            if kind == "rename":
-                new = path[f]
-                folder, _, name = f.rpartition("/")
-                old = f"{folder}/draft-{c}-{name}"
-                renames[(c, f)] = (old, new)
-                path[f] = old
-
-    def version(f: str, c: int) -> bytes:
-        if last[f] == c:
-            return files[f]
-        words = " ".join(VOCABULARY[(c * 7 + i * 13) % len(VOCABULARY)] for i in range(6))
-        return files[f] + f"\n{words.capitalize()} (draft {c}).\n".encode()
-
-    def data(blob: bytes) -> bytes:
-        return b"data %d\n" % len(blob) + blob + b"\n"
-
-    stream = bytearray()
-    for c in range(1, commits + 1):
-        name, email = authors[(c - 1) % len(authors) if c == 1 else rng.randrange(len(authors))]
-        when = f"{HISTORY_EPOCH + c * 3600} +0000"
-        if c == 1:
-            ops = [b"M 100644 inline " + path[f].encode() + b"\n" + data(version(f, 1)) for f in sorted(files)]
-            message = "Start the report"
-        else:
-            ops = []
-            for kind, f in plan[c]:
-                if kind == "rename":
-                    old, new = renames[(c, f)]
-                    ops.append(f"R {old} {new}\n".encode())
-                    path[f] = new
-                ops.append(b"M 100644 inline " + path[f].encode() + b"\n" + data(version(f, c)))
-            message = "; ".join(f"{'Rename' if k == 'rename' else 'Edit'} {f}" for k, f in plan[c])
-        stream += f"commit refs/heads/main\nmark :{c}\n".encode()
-        stream += f"author {name} <{email}> {when}\ncommitter {name} <{email}> {when}\n".encode()
-        stream += data(message.encode())
-        if c > 1:
-            stream += f"from :{c - 1}\n".encode()
-        stream += b"".join(ops) + b"\n"
+    plan = _history_plan(rng, files, commits)
+    stream = _History(files, plan, commits).stream(rng, authors)
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
            "GIT_AUTHOR_NAME": "reportkit", "GIT_AUTHOR_EMAIL": "generate@example.invalid",
            "GIT_COMMITTER_NAME": "reportkit", "GIT_COMMITTER_EMAIL": "generate@example.invalid"}
@@ -438,8 +387,81 @@ def _history(out: Path, files: dict[str, bytes], commits: int, authors: list[tup
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     git("init", "--quiet", "--initial-branch=main")
-    git("fast-import", "--quiet", "--date-format=raw", stdin=bytes(stream))
+    git("fast-import", "--quiet", "--date-format=raw", stdin=stream)
     git("reset", "--quiet")  # the index follows HEAD; the files on disk already match it
+
+
+def _history_plan(rng: random.Random, files: dict[str, bytes], commits: int) -> list[list[tuple[str, str]]]:
+    """What each commit does, by commit number: ("modify" or "rename", file's last path)."""
+    content = sorted(p for p in files if p.endswith(".md") and not p.startswith("web/"))
+    plan: list[list[tuple[str, str]]] = [[] for _ in range(commits + 1)]  # index = commit number
+    forced = (commits + 2) // 2 if commits >= 2 and content else None  # at least one rename
+    for c in range(2, commits + 1):
+        chosen = rng.sample(content, min(len(content), 1 + (rng.random() < 0.3) + (rng.random() < 0.1)))
+        plan[c] = [("rename" if rng.random() < 0.03 or (c == forced and i == 0) else "modify", f)
+                   for i, f in enumerate(chosen)]
+    return plan
+
+
+def _data(blob: bytes) -> bytes:
+    return b"data %d\n" % len(blob) + blob + b"\n"
+
+
+class _History:
+    """A planned history written as a fast-import stream: each file's versions and earlier names."""
+
+    def __init__(self, files: dict[str, bytes], plan: list[list[tuple[str, str]]], commits: int):
+        self.files, self.plan, self.commits = files, plan, commits
+        self.last = {f: 1 for f in files}
+        for c in range(2, commits + 1):
+            for _, f in plan[c]:
+                self.last[f] = c
+        # Walk backwards to find each file's earlier names.
+        self.path = {f: f for f in files}
+        self.renames: dict[tuple[int, str], tuple[str, str]] = {}
+        for c in range(commits, 1, -1):
+            for kind, f in plan[c]:
+                if kind == "rename":
+                    new = self.path[f]
+                    folder, _, name = f.rpartition("/")
+                    old = f"{folder}/draft-{c}-{name}"
+                    self.renames[(c, f)] = (old, new)
+                    self.path[f] = old
+
+    def version(self, f: str, c: int) -> bytes:
+        if self.last[f] == c:
+            return self.files[f]
+        words = " ".join(VOCABULARY[(c * 7 + i * 13) % len(VOCABULARY)] for i in range(6))
+        return self.files[f] + f"\n{words.capitalize()} (draft {c}).\n".encode()
+
+    def changes(self, c: int) -> tuple[list[bytes], str]:
+        """Commit c's file operations and message."""
+        if c == 1:
+            ops = [b"M 100644 inline " + self.path[f].encode() + b"\n" + _data(self.version(f, 1))
+                   for f in sorted(self.files)]
+            return ops, "Start the report"
+        ops = []
+        for kind, f in self.plan[c]:
+            if kind == "rename":
+                old, new = self.renames[(c, f)]
+                ops.append(f"R {old} {new}\n".encode())
+                self.path[f] = new
+            ops.append(b"M 100644 inline " + self.path[f].encode() + b"\n" + _data(self.version(f, c)))
+        return ops, "; ".join(f"{'Rename' if k == 'rename' else 'Edit'} {f}" for k, f in self.plan[c])
+
+    def stream(self, rng: random.Random, authors: list[tuple[str, str]]) -> bytes:
+        stream = bytearray()
+        for c in range(1, self.commits + 1):
+            name, email = authors[(c - 1) % len(authors) if c == 1 else rng.randrange(len(authors))]
+            when = f"{HISTORY_EPOCH + c * 3600} +0000"
+            ops, message = self.changes(c)
+            stream += f"commit refs/heads/main\nmark :{c}\n".encode()
+            stream += f"author {name} <{email}> {when}\ncommitter {name} <{email}> {when}\n".encode()
+            stream += _data(message.encode())
+            if c > 1:
+                stream += f"from :{c - 1}\n".encode()
+            stream += b"".join(ops) + b"\n"
+        return bytes(stream)
 
 
 def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,

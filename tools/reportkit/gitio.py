@@ -394,7 +394,7 @@ class Git:
         changes = parse_raw_diff(self.raw_diff(base))
         unsure = [c for c in changes if c.unsure]
         on_disk = self.hashes([c.change.new_path for c in unsure])
-        same = {c for c, sha in zip(unsure, on_disk) if sha == c.old_sha}
+        same = {c for c, sha in zip(unsure, on_disk, strict=True) if sha == c.old_sha}
         return [c.change for c in changes if c not in same]
 
     def hashes(self, paths: list[str]) -> list[str]:

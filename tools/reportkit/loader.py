@@ -1,11 +1,11 @@
-"""Find the report's files, read each once, and assemble the Report in reading order."""
+"""Find the report's files, read each once, and assemble the Report (in the reading order `numbering` gives)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from . import frontmatter, paths, schemas
+from . import frontmatter, numbering, paths, schemas
 from .apparatus import files as apparatus_files
 from .diagnostics import ERROR, Diagnostic
 from .markdown import scan
@@ -17,8 +17,6 @@ ROSTER_FILE = "roster.yml"
 # A chapter of the Panel's report is 10-40 KB; anything past this limit is a mistake.
 MAX_FILE_BYTES = 4 * 1024 * 1024
 SCHEMA_OF_KIND = {"chapter": "chapter", "rec": "recommendation", "annex": "annex"}
-ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 
 
 class ConfigError(Exception):
@@ -27,25 +25,6 @@ class ConfigError(Exception):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
         self.diagnostics = diagnostics or []
-
-
-def roman(number: int) -> str:
-    out = ""
-    for value, letters in ROMAN:
-        while number >= value:
-            out += letters
-            number -= value
-    return out
-
-
-def set_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA: a set of more than 26 is absurd but must not crash."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 class Source:
@@ -198,29 +177,6 @@ def load_document(source: Source, rel: str, kind: str) -> tuple[Document, list[D
     return doc, problems
 
 
-def number(documents: list[Document]) -> list[Document]:
-    """Order the documents for reading and give each its number or label."""
-    chapters = [d for d in documents if d.kind == "chapter"]
-    recs = [d for d in documents if d.kind == "rec"]
-    annexes = [d for d in documents if d.kind == "annex"]
-    n = 0
-    for doc in chapters:
-        if doc.numbered:
-            n += 1
-            doc.number = str(n)
-    recs.sort(key=lambda d: (d.set or 99, d.order or 0, d.path))
-    by_set: dict[int, list[Document]] = {}
-    for doc in recs:
-        if doc.set is not None and not doc.withdrawn:
-            by_set.setdefault(doc.set, []).append(doc)
-    for set_number, members in by_set.items():
-        for i, doc in enumerate(members):
-            doc.number = str(set_number) + (set_letter(i) if len(members) > 1 else "")
-    for i, doc in enumerate(annexes):
-        doc.number = roman(i + 1)
-    return chapters + recs + annexes
-
-
 def load(root: Path | str, source: Source | None = None) -> Report:
     """Read the whole report under root (from its folder, or from another source such as a git
     tree). Raises ConfigError only when report.yml is unusable."""
@@ -237,8 +193,8 @@ def load(root: Path | str, source: Source | None = None) -> Report:
             diagnostics += problems
     assets, problems = find_assets(source)
     extras, more = apparatus_files.load(source, _load_yaml_file)
-    return Report(root, settings, settings_lines, members, number(documents), diagnostics + problems + more,
-                  assets, extras)
+    return Report(root, settings, settings_lines, members, numbering.number(documents),
+                  diagnostics + problems + more, assets, extras)
 
 
 ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
@@ -250,20 +206,15 @@ def find_assets(source: Source) -> tuple[list[str], list[Diagnostic]]:
     assets, problems = [], []
     for folder in ASSET_FOLDERS:
         found, refused = source.files(folder)
-        assets += [rel for rel in found if not _is_content(rel)]
+        assets += [rel for rel in found if not paths.is_content(rel)]
         for rel, why in refused:
-            if _is_content(rel):
+            if paths.is_content(rel):
                 continue  # the loader reports content files itself
             message = why.message if why.code != "file.outside" else (
                 "this file is a link to a place outside the repository; it was not read and is left out "
                 "of the editions")
             problems.append(Diagnostic(rel, 0, 0, ERROR, why.code, message))
     return assets, problems
-
-
-def _is_content(rel: str) -> bool:
-    folder, _, name = rel.rpartition("/")
-    return name.endswith(".md") and folder in KIND_FOLDERS.values()
 
 
 REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, apparatus_files.GLOSSARY_FILE, apparatus_files.REFERENCES_FILE,

@@ -160,7 +160,7 @@ def blocks(body: str, masked: str) -> list[Block]:
     lines, masked_lines = body.split("\n"), masked.split("\n")
     found: list[Block] = []
     offset, current, blank = 0, None, True
-    for index, (line, masked_line) in enumerate(zip(lines, masked_lines)):
+    for index, (line, masked_line) in enumerate(zip(lines, masked_lines, strict=True)):
         end = offset + len(line) + 1
         if not line.strip():
             blank = True
@@ -208,9 +208,9 @@ MARKUP = "[]()<>*_`{}!\\&~^"
 MAX_MARKUP_PER_BLOCK = 1000
 MAX_DEPTH = 16
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
-_QUOTE_DEPTH = re.compile(r"^[ \t]*((?:>[ \t]?){%d,})" % (MAX_DEPTH + 1), re.M)
-_LIST_DEPTH = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d,})" % (MAX_DEPTH + 1), re.M)
-_INDENT = re.compile(r"^([ \t]{%d,})\S" % (4 * MAX_DEPTH + 1), re.M)
+_QUOTE_DEPTH = re.compile(rf"^[ \t]*((?:>[ \t]?){{{MAX_DEPTH + 1},}})", re.M)
+_LIST_DEPTH = re.compile(rf"^[ \t]*((?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_DEPTH + 1},}})", re.M)
+_INDENT = re.compile(rf"^([ \t]{{{4 * MAX_DEPTH + 1},}})\S", re.M)
 _BRACKET = re.compile(r"[\[\]]")
 
 

@@ -1,4 +1,4 @@
-"""The report's data model: settings, roster, documents; loaded once per run and passed down."""
+"""The report's data model (settings, roster, documents and what each says of itself), loaded once per run."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import numbering
 from .diagnostics import Diagnostic
 from .frontmatter import FIRST_LINE, node_line
 from .markdown import Scan
 
 if TYPE_CHECKING:
+    import yaml
+
     from .apparatus.files import Files
     from .apparatus.index import Index
 
-SET_ANCHOR = re.compile(r"set-(\d{1,2})")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 KIND_FOLDERS = {"chapter": "chapters", "rec": "recommendations", "annex": "annexes"}
@@ -46,7 +48,7 @@ class Document:
     scan: Scan
     valid: bool = True  # front matter was read and passed its schema
     number: str | None = None  # "3" for a chapter, "1A" for a recommendation, "II" for an annex
-    meta_node: object = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
+    meta_node: yaml.Node | None = None  # the front matter's YAML node: where a value inside a list is (`entry_line`)
 
     @property
     def id(self) -> str | None:
@@ -104,14 +106,7 @@ class Document:
     def set_sections(self) -> dict[str, int]:
         """Anchor -> set number, for the set sections (`## ... {#set-2}`) of the chapter that
         presents the recommendations. They are named "Set 2", not numbered as sections."""
-        if not self.presents_recommendations:
-            return {}
-        found: dict[str, int] = {}
-        for heading in self.scan.headings:
-            m = SET_ANCHOR.fullmatch(heading.anchor)
-            if heading.level == 2 and m:
-                found.setdefault(heading.anchor, int(m.group(1)))
-        return found
+        return numbering.set_sections(self)
 
     @property
     def short_title(self) -> str:
@@ -120,26 +115,9 @@ class Document:
 
     @cached_property
     def section_numbers(self) -> dict[str, str]:
-        """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter.
-
-        Read only once the report is numbered (the loader does that before anyone asks).
-        """
-        if self.kind != "chapter" or not self.number:
-            return {}
-        numbers: dict[str, str] = {}
-        counters = [0, 0]
-        sets = self.set_sections
-        for heading in self.scan.headings:
-            if heading.anchor in sets:
-                counters = [counters[0], -1]  # its subsections are not numbered either
-                continue
-            if heading.level == 2:
-                counters = [counters[0] + 1, 0]
-                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}")
-            elif heading.level == 3 and counters[0] and counters[1] >= 0:
-                counters[1] += 1
-                numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}.{counters[1]}")
-        return numbers
+        """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter
+        (see `numbering`), read once the report is numbered."""
+        return numbering.section_numbers(self)
 
     @cached_property
     def heading_texts(self) -> dict[str, str]:
@@ -159,8 +137,7 @@ class Document:
 
     def entry_line(self, *path: str | int) -> int:
         """File line of a value inside the front matter (`entry_line("positions", 2)`), else its key's."""
-        found = node_line(self.meta_node, path, FIRST_LINE) if self.meta_node is not None else None  # type: ignore[arg-type]
-        return found or self.key_line(str(path[0]))
+        return node_line(self.meta_node, path, FIRST_LINE) or self.key_line(str(path[0]))
 
     @property
     def label(self) -> str:

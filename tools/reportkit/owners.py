@@ -1,16 +1,14 @@
-"""Who owns each section and where it stands: the owners table, CODEOWNERS and progress."""
+"""Who is on the Panel and who owns what: the roster as printed, the owners table, CODEOWNERS, progress."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
 from . import paths
-from .diagnostics import Diagnostic
 from .history import FileHistory
 from .markdown import md_text
 from .model import KIND_NAMES, Report
@@ -77,9 +75,9 @@ def roster_markdown(report: Report) -> str:
 
 def _table(headers: list[str], body: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     return "\n".join(lines) + "\n"
 
 
@@ -135,47 +133,18 @@ def write_codeowners(report: Report) -> int | None:
     """Write CODEOWNERS from the front matter, whole or not at all, never through a symlink: its line
     count, or None when the file already says exactly that. Raises paths.UnsafePath to refuse."""
     content = codeowners(report)
-    if _read_codeowners(report) == content:
+    if read_codeowners(report) == content:
         return None
     paths.write_bytes(report.root, CODEOWNERS_PATH, content.encode("utf-8"))
     return content.count("\n")
 
 
-def _read_codeowners(report: Report) -> str | None:
+def read_codeowners(report: Report) -> str | None:
+    """CODEOWNERS as it is on disk (None when it cannot be read as a regular file inside the report)."""
     raw = paths.read_bytes(report.root, report.root / CODEOWNERS_PATH, 1 << 20)
     if isinstance(raw, paths.Refusal):
         return None
     return raw.decode("utf-8", "replace").replace("\r\n", "\n")
-
-
-def check_codeowners(report: Report) -> list[Diagnostic]:
-    """A CODEOWNERS file that no longer matches the front matter routes reviews to the wrong people."""
-    if not os.path.lexists(report.root / CODEOWNERS_PATH):
-        return []
-    text = _read_codeowners(report)
-    actual = text.split("\n") if text is not None else []
-    expected = codeowners(report).split("\n")
-    for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected), start=1):
-        if have.rstrip() != want:
-            shown = f"'{want}'" if want else "the end of the file"
-            return [Diagnostic(CODEOWNERS_PATH, number, 1, "error", "codeowners.stale",
-                               f"CODEOWNERS no longer matches the front matter (line {number} should be "
-                               f"{shown}); run `report owners --codeowners`")]
-    if len(actual) > len(expected) and any(line.strip() for line in actual[len(expected):]):
-        return [Diagnostic(CODEOWNERS_PATH, len(expected) + 1, 1, "error", "codeowners.stale",
-                           "CODEOWNERS has lines the front matter does not give; "
-                           "run `report owners --codeowners`")]
-    return []
-
-
-def check_budgets(report: Report) -> list[Diagnostic]:
-    found = []
-    for doc in report.documents:
-        budget = doc.meta.get("budget")
-        if isinstance(budget, int) and not isinstance(budget, bool) and doc.words() > budget:
-            found.append(Diagnostic(doc.path, doc.key_line("budget"), 1, "warning", "budget.over",
-                                    f"{doc.words()} words, over the budget of {budget}"))
-    return found
 
 
 def progress(table: list[Row]) -> dict:

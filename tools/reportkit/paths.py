@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from .model import KIND_FOLDERS
+
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -131,6 +133,13 @@ def regular_files(root: Path, folder: Path) -> tuple[list[Path], list[tuple[Path
             else:
                 found.append(path)
     return found, refused
+
+
+def is_content(rel: str) -> bool:
+    """A chapter, recommendation or annex (a Markdown file directly in its folder): what has an owner.
+    rel is relative to the report root, with forward slashes."""
+    folder, _, name = rel.rpartition("/")
+    return name.endswith(".md") and folder in KIND_FOLDERS.values()
 
 
 def link_target(root: Path, source: str, target: str) -> tuple[str, str, str | None]:

@@ -10,7 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from . import frontmatter, gitio
-from .model import KIND_FOLDERS, Member, Report
+from .model import Member, Report
+from .paths import is_content
 
 
 class ReviewError(Exception):
@@ -63,11 +64,6 @@ def _meta(data: bytes | None, path: str) -> dict:
 def _id(meta: dict) -> str | None:
     value = meta.get("id")
     return value if isinstance(value, str) and value else None
-
-
-def is_content(path: str) -> bool:
-    """A chapter, recommendation or annex: what has an owner."""
-    return path.split("/", 1)[0] in KIND_FOLDERS.values() and path.endswith(".md")
 
 
 def review(report: Report, base: str) -> Review:

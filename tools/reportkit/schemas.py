@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jsonschema
@@ -15,7 +15,7 @@ from .frontmatter import describe, node_line
 NAMES = ("common", "chapter", "recommendation", "annex", "roster", "report", "glossary", "references")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schemas() -> dict[str, dict]:
     folder = resources.files(__package__) / "schema"
     return {name: json.loads((folder / f"{name}.schema.json").read_text("utf-8")) for name in NAMES}
@@ -35,17 +35,18 @@ def _inline(node: object, defs: dict) -> object:
     ref = node.get("$ref")
     if isinstance(ref, str) and "#/$defs/" in ref:
         target = _inline(defs[ref.rsplit("/", 1)[1]], defs)
-        result = {**target, **result}
+        if isinstance(target, dict):
+            result = {**target, **result}
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     schemas = _schemas()
     return _inline(schemas[name], schemas["common"]["$defs"])  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema(name))
 
@@ -108,7 +109,8 @@ def _message(schema_name: str, err: jsonschema.ValidationError, what: str, where
         return f"{name} is '{err.instance}', which is not one of: {choices}"
     if kind == "type":
         wanted = {"string": "text", "integer": "a whole number", "boolean": "true or false",
-                  "object": "a set of fields", "array": "a list"}.get(str(err.validator_value), str(err.validator_value))
+                  "object": "a set of fields", "array": "a list"}.get(str(err.validator_value),
+                                                                      str(err.validator_value))
         return f"{name} must be {wanted}, not {describe(err.instance)}"
     if kind == "pattern":
         hint = err.schema.get("description") or f"the pattern {err.validator_value}"

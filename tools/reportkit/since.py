@@ -55,7 +55,8 @@ def prepare(report: Report, parsed: Parsed, images: set[str], ref: str,
     try:
         old = pandoc_ast.parse(side.report, timeout)
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
-        raise SinceError(f"cannot show the changes since '{ref}': pandoc could not read the text there: {exc}") from None
+        raise SinceError(f"cannot show the changes since '{ref}': pandoc could not read the text there: "
+                         f"{exc}") from None
     problems = [d for d in pandoc_ast.judge(side.report, old, set(side.report.assets)) if d.severity == ERROR]
     if problems:
         raise SinceError(f"cannot show the changes since '{ref}': its text holds what the editions refuse "

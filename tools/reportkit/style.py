@@ -7,7 +7,7 @@ dates. The PDF template takes its values from `typst_preamble()`, the site its s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def un_date(value: str | date | datetime) -> str:
 
 
 def un_date_of_epoch(epoch: int) -> str:
-    return un_date(datetime.fromtimestamp(epoch, timezone.utc).date())
+    return un_date(datetime.fromtimestamp(epoch, UTC).date())
 
 
 def _typst_colour(hex_colour: str) -> str:
@@ -194,7 +194,8 @@ def apparatus_css() -> str:
              ".md-typeset figure.rk-figure img { display: block; margin: 0 auto; }",
              (f".md-typeset figure.rk-box {{ background: {c['box-fill']}; border-top: 0.15rem solid {c['accent']}; "
               "padding: 0.6rem 1rem; margin: 1.4em 0; display: block; }"),
-             f".md-typeset figure.rk-box figcaption {{ font-size: 0.8rem; font-weight: 700; color: {c['box-label']}; }}",
+             (f".md-typeset figure.rk-box figcaption {{ font-size: 0.8rem; font-weight: 700; "
+              f"color: {c['box-label']}; }}"),
              ".md-typeset .rk-box-body > :last-child { margin-bottom: 0; }",
              ".md-typeset abbr[title] { text-decoration: underline dotted; cursor: help; }",
              ".md-typeset .csl-entry { padding-left: 2em; text-indent: -2em; margin: 0.4em 0; }",

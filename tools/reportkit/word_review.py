@@ -120,7 +120,7 @@ class _Walker:
         if tag == W + "pPr":
             self.mark = _mark_change(element)
             return False
-        kind = _INSERTING.get(tag) or _DELETING.get(tag)  # type: ignore[arg-type]
+        kind = _INSERTING.get(tag) or _DELETING.get(tag)
         if kind:
             self.change((kind, element.get(W + "author") or "", element.get(W + "date") or ""))
             return True
@@ -143,7 +143,7 @@ class _Walker:
                 if text:
                     self.pieces.append(text)
                     self.offset += len(text)
-            elif tag == _TEXT or tag == _DELETED_TEXT:
+            elif tag in (_TEXT, _DELETED_TEXT):
                 self.text(child.text or "")
             elif tag in _CHARACTERS:
                 self.text(_CHARACTERS[tag])

@@ -18,8 +18,8 @@ from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TOOLS / "tests"))
-import readers  # the test helpers: the sample's files, git with fixed dates
-import reviewer
+import readers  # noqa: E402  (the test helpers: the sample's files, git with fixed dates)
+import reviewer  # noqa: E402
 
 AMINA, LARS = "Amina Diallo", "Lars Berg"
 MONDAY, TUESDAY = "2026-03-02T09:30:00Z", "2026-03-03T16:10:00Z"

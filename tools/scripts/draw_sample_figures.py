@@ -29,7 +29,7 @@ def centred(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], lines: li
     face = font(size, bold)
     heights = [draw.textbbox((0, 0), line, font=face)[3] for line in lines]
     y = (box[1] + box[3] - sum(heights) - 6 * (len(lines) - 1)) // 2
-    for line, height in zip(lines, heights):
+    for line, height in zip(lines, heights, strict=True):
         width = draw.textlength(line, font=face)
         draw.text(((box[0] + box[2] - width) // 2, y), line, font=face, fill=fill)
         y += height + 6

@@ -242,7 +242,8 @@ def embed_fonts(path: Path) -> None:
     parts["[Content_Types].xml"] = types.encode("utf-8")
     settings = parts["word/settings.xml"].decode("utf-8")
     if "embedTrueTypeFonts" not in settings:
-        settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>", settings, 1)
+        settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>", settings,
+                          count=1)
     parts["word/settings.xml"] = settings.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():

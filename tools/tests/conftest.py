@@ -7,11 +7,20 @@ from pathlib import Path
 
 import pytest
 
+import readers
+
 # The repository root holds the real sample report.
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # What makes up a report; copying only these keeps the repository's tools, build and .git out.
-REPORT_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "chapters", "recommendations", "annexes", "images")
+REPORT_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "chapters", "recommendations", "annexes",
+                "images")
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> readers.SampleBuild:
+    """The sample report, committed and built with `report build` (all formats): once per session."""
+    return readers.sample_build(tmp_path_factory)
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ summary: Open, interoperable building blocks for identity, payments and data exc
 
 ## Rationale {#rationale}
 
-Identity, payments and data exchange are the roads and bridges of a digital economy. Built as open and interoperable public infrastructure, they let many services grow on top of them, as [[rec:digital-public-goods]] argues for software and data.
+Identity, payments and data exchange are the roads and bridges of a digital economy. Built as open and \
+interoperable public infrastructure, they let many services grow on top of them, as \
+[[rec:digital-public-goods]] argues for software and data.
 
 ## Proposed action {#action}
 

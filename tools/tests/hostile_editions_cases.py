@@ -226,7 +226,8 @@ PASSTHROUGH = [
     Case("caption-markup", LEAK, notes=True,
          body=f"| a |\n|---|\n| 1 |\n\n: Caption #{READ} and ]#{READ}[\n"),
     Case("code-class-quotes", LEAK, notes=True, body=f'```{{.x"}}\n#{READ}\n```\n'),
-    Case("svg-linking-through-symlink", LEAK, notes=True, files={"images/linking.svg": svg_linking("../notes/leak.png")},
+    Case("svg-linking-through-symlink", LEAK, notes=True,
+         files={"images/linking.svg": svg_linking("../notes/leak.png")},
          body="![A linking drawing](../images/linking.svg)\n", where=("images/linking.svg",)),
 ]
 
@@ -276,7 +277,8 @@ ELSEWHERE = [
          files={"annexes/09-roster.md": "---\nid: roster-annex\ntitle: Roster\nowner: secretariat\n"
                                        "status: draft\nroster: true\n---\n\nThe Panel.\n"},
          roster=("  - id: hostile\n    name: A member\n    role: member\n"
-                 "    affiliation: " + json.dumps(f"[seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}") + "\n")),
+                 "    affiliation: "
+                 + json.dumps(f"[seen]{{typst:text:fill='red)[#{READ}] #text(fill: red'}}") + "\n")),
 ]
 
 SILENCED = [

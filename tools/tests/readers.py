@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from click.testing import CliRunner
 
 from reportkit.cli import main
@@ -73,6 +74,20 @@ def commit_all(root: Path, message: str = "The sample report") -> str:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
     return git(root, "rev-parse", "HEAD")
+
+
+def find_program(name: str, package: str) -> str:
+    """A program the tests read outputs with, found on PATH; a clear failure (never a skip) naming
+    the Debian package that provides it when it is absent."""
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"`{name}` is not on PATH: install Debian's package `{package}` "
+                    f"(`apt-get install {package}`, or `make system`)", pytrace=False)
+    return found
+
+
+def pdftotext() -> str:
+    return find_program("pdftotext", "poppler-utils")
 
 
 def run_report(*args: str):
@@ -348,7 +363,7 @@ class Pdf:
     @cached_property
     def poppler_texts(self) -> list[str]:
         """Each page's text as `pdftotext` (poppler, a second reader) sees it."""
-        text = subprocess.run(["pdftotext", "-layout", str(self.path), "-"], check=True,
+        text = subprocess.run([pdftotext(), "-layout", str(self.path), "-"], check=True,
                               capture_output=True).stdout.decode("utf-8")
         return text.split("\f")[: len(self)]
 
@@ -387,7 +402,7 @@ class Pdf:
     @cached_property
     def words(self) -> list[list[tuple[float, float, float, float, str]]]:
         """Each page's words as (x0, top, x1, bottom, text), top-left origin, from `pdftotext -bbox`."""
-        xml = subprocess.run(["pdftotext", "-bbox", str(self.path), "-"], check=True,
+        xml = subprocess.run([pdftotext(), "-bbox", str(self.path), "-"], check=True,
                              capture_output=True).stdout.decode("utf-8")
         pages = []
         for page in re.split(r"<page\b", xml)[1:]:

@@ -13,14 +13,9 @@ import docx as python_docx
 import pytest
 
 import readers
-from readers import EDITION_DATE, AUTHOR_NAME, run_report, tree_state
+from readers import AUTHOR_NAME, EDITION_DATE, run_report, tree_state
 
 STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed"}
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import io
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -467,7 +467,7 @@ FRONT = "---\nid: extra\ntitle: Extra\nowner: chair\nstatus: draft\n---\n\n"
             id="invalid-utf-8",
         ),
         pytest.param(
-            b"\xef\xbb\xbf" + "Über \xff".encode("utf-8").replace(b"\xc3\xbf", b"\xff"),
+            b"\xef\xbb\xbf" + "Über \xff".encode().replace(b"\xc3\xbf", b"\xff"),
             f"{EXTRA}:1:6: error [file.encoding] this file is not valid UTF-8 (byte 0xff); save it as UTF-8",
             id="invalid-utf-8-after-bom",
         ),

@@ -11,17 +11,17 @@ as a screen reader would). Hostile refs and trees get a clear message and exit 1
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
 
-import drafts
 import pytest
+
+import drafts
 import readers
+from browser import find_chromium
 from gitrepo import GitRepo
 from reportkit import diff, since
 from reportkit.loader import load
@@ -555,9 +555,8 @@ def test_site_has_a_page_of_changes_linked_from_home_marked_for_screen_readers(b
 def test_screen_readers_hear_where_insertions_and_deletions_start_and_end(built: Drafts):
     from playwright.sync_api import sync_playwright
 
-    chromium = os.path.realpath(shutil.which("chromium") or "/usr/lib/chromium/chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox"])
         try:
             page = browser.new_page()
             page.goto((built.redline / "site/changes/index.html").as_uri())

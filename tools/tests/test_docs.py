@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -40,3 +41,33 @@ def test_make_targets_in_the_readme_exist():
     makefile = (REPO / "Makefile").read_text()
     for target in set(re.findall(r"`make (\w+)", README)):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def _commands_reference():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("commands_reference", REPO / "tools/scripts/commands_reference.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_commands_reference_is_the_cli_help():
+    script = _commands_reference()
+    assert script.updated(README) == README, "run `python tools/scripts/commands_reference.py`"
+    for name in main.commands:
+        assert f"$ report {name} --help\nUsage: report {name} " in README, name
+
+
+def test_every_command_shows_examples_that_parse():
+    for name, command in main.commands.items():
+        help_text = CliRunner().invoke(main, [name, "--help"], terminal_width=100).output
+        assert "\nExample:\n" in help_text.replace("  Example:", "Example:"), name
+        examples = [line.strip() for line in help_text.split("Example:", 1)[1].split("\n\n")[1].splitlines()]
+        assert examples and all(line.startswith(f"report {name}") for line in examples), (name, examples)
+        for line in examples:  # each example's options exist: Click parses it up to running the command
+            args = shlex.split(line)[2:]
+            if ">" in args:  # a shell redirection, not the command's
+                args = args[:args.index(">")]
+            command.make_context(name, args)  # raises click.UsageError on an option that does not exist

@@ -70,11 +70,6 @@ SAMPLE_SET_1_PRINTED = [
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
 def oracle(sample) -> Oracle:
     """The prediction, from the very files that were built."""
     return Oracle(sample.root)

@@ -65,7 +65,8 @@ def open_marks(rel: str, lines: list[str], label: str) -> list[str]:
 def same_blockers(printed: list[str], expected: list[str]) -> bool:
     """Each printed line is its expected line, or (an open point) starts with it."""
     return len(printed) == len(expected) and all(
-        line == want or (want.endswith(", ") and line.startswith(want)) for line, want in zip(printed, expected))
+        line == want or (want.endswith(", ") and line.startswith(want))
+        for line, want in zip(printed, expected, strict=True))
 
 
 # What a person states about the sample: how each section is labelled.
@@ -88,54 +89,56 @@ def label_by_path(root: Path) -> dict[str, str]:
     for path in sorted((root / "recommendations").glob("*.md")):
         meta, _ = front_matter(path)
         labels[path.relative_to(root).as_posix()] = f"Recommendation {REC_LABELS[meta['id']]}"
-    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"), sorted((root / "annexes").glob("*.md"))):
+    annexes = sorted((root / "annexes").glob("*.md"))
+    for numeral, path in zip(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"), annexes, strict=False):
         labels[path.relative_to(root).as_posix()] = f"Annex {numeral}"
     return labels
 
 
 @pytest.fixture
-def sample(tmp_path) -> Path:
+def committed_sample(tmp_path) -> Path:
     root = readers.copy_sample(tmp_path / "report")
     readers.commit_all(root)
     return root
 
 
-def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(sample):
-    before = readers.tree_state(sample)
-    result = run_report("build", "--root", str(sample), "--final")
+def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(committed_sample):
+    before = readers.tree_state(committed_sample)
+    result = run_report("build", "--root", str(committed_sample), "--final")
     assert result.exit_code == 1
-    blockers = expected_blockers(sample)
+    blockers = expected_blockers(committed_sample)
     # 21 sections not agreed, the donors' placeholder, 20 vacant seats, 3 open points (1D, 3B twice)
     assert len(blockers) == 45
     printed = result.stderr.splitlines()
     assert same_blockers(printed[:-1], blockers)
-    assert printed[-1] == "report: final edition refused: 45 blockers remain; resolve them, or rehearse with --final --force"
+    assert printed[-1] == ("report: final edition refused: 45 blockers remain; resolve them, "
+                           "or rehearse with --final --force")
     assert result.stdout == ""
-    assert readers.tree_state(sample) == before  # nothing built
+    assert readers.tree_state(committed_sample) == before  # nothing built
 
 
-def test_a_rehearsal_overrides_the_blockers_and_says_so(sample, tmp_path):
-    result = run_report("build", "--root", str(sample), "--final", "--force", "--formats", "pdf",
+def test_a_rehearsal_overrides_the_blockers_and_says_so(committed_sample, tmp_path):
+    result = run_report("build", "--root", str(committed_sample), "--final", "--force", "--formats", "pdf",
                         "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     overridden = [line.removeprefix("overridden: ") for line in result.stderr.splitlines()
                   if line.startswith("overridden: ")]
-    assert same_blockers(overridden, expected_blockers(sample))
+    assert same_blockers(overridden, expected_blockers(committed_sample))
     assert "report: a rehearsal: 45 blockers of the final edition were overridden with --force" in result.stderr
 
 
-def test_force_needs_final(sample):
-    result = run_report("build", "--root", str(sample), "--force")
+def test_force_needs_final(committed_sample):
+    result = run_report("build", "--root", str(committed_sample), "--force")
     assert result.exit_code == 2
     assert "--force goes with --final" in result.stderr
 
 
-def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
-    drafts.finished(sample)
-    readers.commit_all(sample, "Every section agreed")
-    assert expected_blockers(sample) == []
+def test_a_finished_report_builds_its_final_edition(committed_sample, tmp_path):
+    drafts.finished(committed_sample)
+    readers.commit_all(committed_sample, "Every section agreed")
+    assert expected_blockers(committed_sample) == []
     out = tmp_path / "final"
-    result = run_report("build", "--root", str(sample), "--final", "--formats", "pdf,docx", "--out", str(out))
+    result = run_report("build", "--root", str(committed_sample), "--final", "--formats", "pdf,docx", "--out", str(out))
     assert result.exit_code == 0, result.output
     pdf = readers.Pdf(out / "panel-report.pdf")
     assert [i for i, text in enumerate(pdf.poppler_texts) if "DRAFT" in text] == []
@@ -144,18 +147,18 @@ def test_a_finished_report_builds_its_final_edition(sample, tmp_path):
     assert "commit" not in title_page  # a published edition names no commit
 
 
-def test_report_yml_can_make_a_warning_block_the_final_edition(sample):
-    drafts.finished(sample)
-    settings = sample / "report.yml"
+def test_report_yml_can_make_a_warning_block_the_final_edition(committed_sample):
+    drafts.finished(committed_sample)
+    settings = committed_sample / "report.yml"
     text = settings.read_text("utf-8")  # the sample's report.yml may have a `final:` mapping already
     text = (text.replace("\nfinal:\n", "\nfinal:\n  blocking: [budget.over]\n") if "\nfinal:\n" in text
             else text + "final:\n  blocking: [budget.over]\n")
     settings.write_text(text, "utf-8")
-    chapter = sample / "chapters/01-introduction.md"
+    chapter = committed_sample / "chapters/01-introduction.md"
     chapter.write_text(re.sub(r"^budget: \d+$", "budget: 10", chapter.read_text("utf-8"), count=1, flags=re.M),
                        "utf-8")
-    readers.commit_all(sample, "A budget overrun")
-    result = run_report("build", "--root", str(sample), "--final", "--formats", "pdf")
+    readers.commit_all(committed_sample, "A budget overrun")
+    result = run_report("build", "--root", str(committed_sample), "--final", "--formats", "pdf")
     assert result.exit_code == 1
     blocking = [line for line in result.stderr.splitlines() if "[final.blocking]" in line]
     assert len(blocking) == 1 and blocking[0].startswith("chapters/01-introduction.md:")

@@ -402,5 +402,6 @@ def test_no_module_imports_gitpython_and_gitio_imports_nothing_platform_specific
     tree = ast.parse(Path(gitio.__file__).read_text("utf-8"))
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
     assert not imported & {"fcntl", "msvcrt", "termios", "pwd", "grp", "resource", "ctypes"}

@@ -17,6 +17,7 @@ must end (the brief's requirement).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.server
@@ -123,10 +124,8 @@ def report(*args: str, cwd: Path, timeout: float = HANG_GUARD, env: dict[str, st
 
 def kill_session(pid: int) -> None:
     """Kill a process started with start_new_session and everything still in its session."""
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:  # it ended meanwhile
-        pass
 
 
 def build(root: Path, timeout: float = BUILD_GUARD, *extra: str) -> Run:
@@ -942,7 +941,8 @@ def survivors(known: dict[int, tuple[int, str]]) -> dict[int, str]:
 
 
 def staged_docx(root: Path) -> bool:
-    return any(p.parent.name != "build" for p in [*root.glob(".*/panel-report.docx"), *root.glob("*/panel-report.docx")])
+    found = [*root.glob(".*/panel-report.docx"), *root.glob("*/panel-report.docx")]
+    return any(p.parent.name != "build" for p in found)
 
 
 @dataclass
@@ -1001,10 +1001,9 @@ def strike(root: Path, sig: signal.Signals, moment: str) -> Strike:
             stopped: float | None = time.monotonic() - signalled
         except subprocess.TimeoutExpired:
             stopped = None
-            try:  # let it end on its own a while, to see what it leaves; the finally clause kills it
+            # Let it end on its own a while, to see what it leaves; the finally clause kills it.
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                pass
         time.sleep(0.5)  # grace for a renderer that was sent a signal as the build ended
         family(process.pid, seen)
         left = survivors(seen)

@@ -10,16 +10,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 import readers
 from reportkit import style
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
 
 
 def rgb(name: str) -> tuple[int, int, int]:
@@ -28,7 +22,9 @@ def rgb(name: str) -> tuple[int, int, int]:
 
 
 def test_the_pdf_embeds_the_house_faces_and_no_other(sample):
-    lines = subprocess.run(["pdffonts", str(sample.pdf)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    pdffonts = readers.find_program("pdffonts", "poppler-utils")
+    listing = subprocess.run([pdffonts, str(sample.pdf)], check=True, capture_output=True, text=True).stdout
+    lines = listing.splitlines()[2:]
     names = {line.split()[0].split("+", 1)[-1] for line in lines}
     assert {"NotoSerif-Regular", "NotoSerif-Bold", "NotoSans-Regular", "NotoSans-Bold"} <= names
     assert {n.split("-")[0] for n in names} <= {"NotoSerif", "NotoSans", "DejaVuSansMono"}, names
@@ -76,8 +72,8 @@ def body_lines(sample) -> list[str]:
 
     pdf = sample.read_pdf
     first, last = pdf.named_destinations["introduction"], pdf.named_destinations["terms-of-reference"]
-    layout = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(first + 1), "-l", str(last), str(sample.pdf),
-                             "-"], check=True, capture_output=True, text=True).stdout
+    layout = subprocess.run([readers.pdftotext(), "-bbox-layout", "-f", str(first + 1), "-l", str(last),
+                             str(sample.pdf), "-"], check=True, capture_output=True, text=True).stdout
     lines: list[list[str]] = []
     heights: list[float] = []
 
@@ -99,7 +95,7 @@ def body_lines(sample) -> list[str]:
 
     Lines().feed(layout)
     body = style.SIZES["body"]
-    return [" ".join(words) for words, height in zip(lines, heights)
+    return [" ".join(words) for words, height in zip(lines, heights, strict=False)
             if body * 1.1 <= height <= body * 1.45 and not re.match(r"^(\d+\.?|•)$", words[0] if words else "")]
 
 
@@ -151,7 +147,7 @@ def test_the_recommendation_box_is_drawn(sample, tmp_path):
     image = Image.open(next(tmp_path.glob("box-*.png"))).convert("RGB")
     fill, edge = rgb("box-fill"), rgb("accent")
     colours = image.getcolors(1 << 20)
-    near = lambda c, target: all(abs(a - b) <= 6 for a, b in zip(c, target))  # noqa: E731
+    near = lambda c, target: all(abs(a - b) <= 6 for a, b in zip(c, target, strict=False))  # noqa: E731
     assert sum(n for n, c in colours if near(c, fill)) > 1000, "the box's fill"
     assert sum(n for n, c in colours if near(c, edge)) > 50, "the box's edge in UN blue"
 

@@ -12,20 +12,16 @@ from pypdf import PdfReader
 
 import readers
 
-SOFFICE = "/usr/bin/soffice"  # Debian's libreoffice-writer-nogui, installed by `make system`
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
+LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"  # Debian's, installed by `make system`
 
 
 @pytest.fixture(scope="module")
 def converted(sample, tmp_path_factory) -> Path:
     """The sample's DOCX as LibreOffice reads it, saved as PDF and as ODT (its own format)."""
+    soffice = readers.find_program("soffice", LIBREOFFICE_PACKAGE)
     out = tmp_path_factory.mktemp("libreoffice")
     for fmt in ("pdf", "odt"):
-        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{out}/profile",
+        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{out}/profile",
                         "--convert-to", fmt, "--outdir", str(out), str(sample.docx)],
                        check=True, capture_output=True, timeout=180)
     return out

@@ -21,11 +21,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import readers
 from click.testing import CliRunner
-from gitrepo import GitRepo
 from PIL import Image
-from readers import EDITION_DATE, run_report, squash
+
+import readers
+from browser import find_chromium
+from gitrepo import GitRepo
+from readers import run_report, squash
 from reportkit.cli import main
 from reportkit.loader import load
 from reportkit.markdown import scan
@@ -230,11 +232,9 @@ def served(sample):
 def test_site_announces_each_mark_to_screen_readers(served):
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (make system)"
     announced = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox"], headless=True)
         try:
             page = browser.new_page()
             page.goto(f"{served}/recommendations/autonomous-systems/")
@@ -321,7 +321,7 @@ def colours(path: Path, page: int) -> dict[str, int]:
     image = Image.open(next(path.parent.glob(f"page-{page}-*.png"))).convert("RGB")
     counts = {"green": 0, "yellow": 0}
     data = image.tobytes()
-    for r, g, b in zip(data[0::3], data[1::3], data[2::3]):
+    for r, g, b in zip(data[0::3], data[1::3], data[2::3], strict=True):
         counts["green"] += abs(r - 0x1A) < 30 and abs(g - 0x7F) < 30 and abs(b - 0x37) < 30
         counts["yellow"] += r > 240 and abs(g - 0xF1) < 12 and abs(b - 0xB8) < 25
     return counts
@@ -457,7 +457,8 @@ def test_required_positions_are_reported_and_block_the_final_edition(fixtures_di
     append(root, "report.yml", "positions: required\n")
     replace(root, "recommendations/first.md", "order: 1\n",
             "order: 1\npositions:\n  - {member: chair, stance: support}\n  - {member: member-a, stance: support}\n")
-    replace(root, "recommendations/second.md", "order: 2\n", "order: 2\npositions:\n  - {member: chair, stance: support}\n")
+    replace(root, "recommendations/second.md", "order: 2\n",
+            "order: 2\npositions:\n  - {member: chair, stance: support}\n")
     checked = report("check", root=root)
     assert checked.stdout.splitlines() == [
         (f"{where(root, 'recommendations/second.md', 'positions:')}: warning [position.missing] 1 member has no "

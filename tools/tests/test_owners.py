@@ -134,7 +134,8 @@ def test_review_routes_each_change(repo: GitRepo):
     text = run("review", "--root", str(root), "--base", "HEAD").stdout
     assert text == (
         "changes since HEAD:\n"
-        "  modified  intro                            chapters/01-intro.md  status draft -> review  approval: @the-chair\n"
+        "  modified  intro                            chapters/01-intro.md  status draft -> review  "
+        "approval: @the-chair\n"
         "  renamed   method                           chapters/02-method.md -> chapters/02-approach.md  "
         "status review  approval: Member A\n"
         "  modified  second                           recommendations/second.md  status agreed  "

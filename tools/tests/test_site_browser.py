@@ -13,19 +13,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-import readers
+from browser import find_chromium
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (`make system`); Playwright cannot download its own here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 15_000
 # Nothing may leave 127.0.0.1: no fonts, no scripts, no repository statistics from GitHub's API.
 ALLOWED_ELSEWHERE: set[str] = set()
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> readers.SampleBuild:
-    return readers.sample_build(tmp_path_factory)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -51,7 +45,7 @@ def server(sample):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
         try:
             yield chromium
         finally:

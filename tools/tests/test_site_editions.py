@@ -19,13 +19,14 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-import browser
 import pytest
-import drafts
-import readers
 import yaml
 from PIL import Image
 from playwright.sync_api import sync_playwright
+
+import browser
+import drafts
+import readers
 from reportkit import style
 from reportkit.loader import load
 

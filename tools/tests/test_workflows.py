@@ -118,15 +118,6 @@ def test_workflows_run_only_make_targets_and_the_release():
         assert re.search(rf"^{target}:", makefile, re.M), target
 
 
-def _copy_pyproject(root: Path) -> None:
-    """The project's pyproject.toml, dated before the shared environment's marker: make takes the
-    environment as set up (as a fresh clone's `make setup` leaves it) and never reinstalls it from
-    the test's copy, whatever this checkout's file dates."""
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
-    installed = (BIN.parent / ".installed").stat().st_mtime
-    os.utime(root / "pyproject.toml", (installed - 60, installed - 60))
-
-
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A copy of the repository's report and Makefile, committed: the make targets run there, not in
@@ -134,10 +125,20 @@ def checkout(tmp_path: Path) -> Path:
     import readers
 
     root = readers.copy_sample(tmp_path / "checkout")
-    shutil.copy2(REPO / "Makefile", root / "Makefile")
-    _copy_pyproject(root)
+    copy_make_files(root)
     readers.commit_all(root)
     return root
+
+
+def copy_make_files(root: Path) -> None:
+    """The Makefile and pyproject.toml, the latter dated no later than the shared environment's
+    marker: a workflow step runs a bare `make build`, and GNU make takes no `-o` from MAKEFLAGS, so
+    only the dates keep it from reinstalling the environment into the checkout (which has no tools/)."""
+    shutil.copy2(REPO / "Makefile", root / "Makefile")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    marker = BIN.parent / ".installed"  # absent when the environment was not made by `make setup`
+    if marker.exists() and (root / "pyproject.toml").stat().st_mtime_ns > marker.stat().st_mtime_ns:
+        os.utime(root / "pyproject.toml", ns=(marker.stat().st_mtime_ns, marker.stat().st_mtime_ns))
 
 
 def make(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -182,8 +183,7 @@ def _site_make(root: Path, step: dict, **env: str) -> subprocess.CompletedProces
     Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
     target = step["run"].removeprefix("make ")
     assert step["run"] == f"make {target}" and target in ("build", "ready")
-    shutil.copy2(REPO / "Makefile", root / "Makefile")
-    _copy_pyproject(root)
+    copy_make_files(root)
     environment = {**os.environ, **step.get("env", {}), **env, "VENV": str(BIN.parent), "CI": "true"}
     return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target], cwd=root,
                           env=environment, capture_output=True, text=True, check=False)
@@ -257,7 +257,8 @@ def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_pa
     git.edit("recommendations/affordable-access.md", "A clear target date", "A clear, public target date")
     git.commit("Draft 2", "Alice Admin", "2026-02-01T10:00:00+00:00")
     git.run("tag", "edition-draft-2")
-    git.edit("recommendations/affordable-access.md", "A clear, public target date", "A clear, public, agreed target date")
+    git.edit("recommendations/affordable-access.md", "A clear, public target date",
+             "A clear, public, agreed target date")
     result = _site_build(root, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
@@ -286,8 +287,7 @@ def test_site_build_without_an_edition_tag_has_no_page_of_changes(tmp_path: Path
 def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.CompletedProcess:
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
-    env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true",
-           "MAKEFLAGS": f"-o{BIN.parent}/.installed"}  # one word: make does not read "-o FILE" from MAKEFLAGS
+    env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}  # see copy_make_files
     return subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=checkout, env=env,
                           capture_output=True, text=True)
 

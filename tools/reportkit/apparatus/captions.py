@@ -27,7 +27,8 @@ from .rules import at
 KINDS = ("figure", "table", "box")
 NAMES = {"figure": "Figure", "table": "Table", "box": "Box"}
 TARGETS = {"figure": "an image on a line of its own", "table": "a table", "box": "a quote (lines starting with '>')"}
-_CAPTION = re.compile(r"(?P<word>Figure|Table|Box):[ \t]+(?P<text>\S.*?)(?P<suffix>[ \t]+\{#(?P<id>[^\s{}]*)\})?[ \t]*$")
+_CAPTION = re.compile(r"(?P<word>Figure|Table|Box):[ \t]+(?P<text>\S.*?)"
+                      r"(?P<suffix>[ \t]+\{#(?P<id>[^\s{}]*)\})?[ \t]*$")
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 

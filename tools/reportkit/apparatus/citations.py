@@ -75,7 +75,7 @@ def check(report: Report) -> list[Diagnostic]:
             if any(start <= citation.start < end for start, end in headings):
                 found.append(at(doc, citation.start, "cite.syntax", "a citation in a heading is not "
                                 "supported: cite the work in the text under it"))
-            for key, offset in zip(citation.keys, citation.key_offsets):
+            for key, offset in zip(citation.keys, citation.key_offsets, strict=True):
                 cited.add(key)
                 if key not in known:
                     where = f"references.yml{suggest(key, known)}" if known else \

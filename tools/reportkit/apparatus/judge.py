@@ -23,7 +23,8 @@ def check_cite(report: Report, doc: Document, node: dict) -> list[Diagnostic]:
         key = citation.get("citationId", "")
         if key not in known:
             offset = doc.scan.body.find("@" + key)
-            found.append(at(doc, max(offset, 0), "cite.unknown", f"no reference with the key '{key}' in references.yml"))
+            found.append(at(doc, max(offset, 0), "cite.unknown",
+                            f"no reference with the key '{key}' in references.yml"))
     return found
 
 

@@ -39,7 +39,7 @@ def definitions(doc: Document) -> list[Definition]:
         if block.kind != "note" or not _DEFINITION_LABEL.match(body, block.start):
             continue
         starts = [m for m in _LINE_LABEL.finditer(body, block.start, block.end)]
-        for m, following in zip(starts, [*starts[1:], None]):
+        for m, following in zip(starts, [*starts[1:], None], strict=True):
             found.append(Definition(m.group(1), m.start(), following.start() if following else block.end))
     return found
 

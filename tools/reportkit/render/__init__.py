@@ -1,1 +1,1 @@
-"""Rendering: the one cross-reference resolver shared by the site and the pandoc editions."""
+"""Rendering the editions: the one resolver they share, pandoc's judged AST and writers, the MkDocs plugin."""

@@ -111,7 +111,7 @@ def recommendations_list(report: Report, boxes: dict[str, tuple[list, list]] | N
     blocks: list = []
     recs = [d for d in report.of_kind("rec") if d.number and d.set]
     gone = retired or []
-    for number in sorted({d.set for d in recs} | {entry[0] for entry in gone}):
+    for number in sorted({d.set for d in recs if d.set is not None} | {entry[0] for entry in gone}):
         name = text_inlines(f"Set {number}: {report.set_title(number)}")
         heading = {"t": "Para", "c": [{"t": "Strong", "c": name}]}
         items = []

@@ -94,7 +94,7 @@ def _passages(doc: DocumentRedline) -> list:
     """The changed blocks of a document, each run after the last heading above it (for context)."""
     shown: list = []
     heading = None
-    for block, changed in zip(doc.blocks, doc.changed):
+    for block, changed in zip(doc.blocks, doc.changed, strict=True):
         if block["t"] == "Header" and not changed:
             heading = block if block["c"][0] > 1 else None
             continue

@@ -142,8 +142,8 @@ def run(report: Report, parsed: Parsed, work: Path, timeout: float = runner.DEFA
         formatted.citations[doc.path] = [_checked(c["c"][1]) for c in _cites(blocks[start:end])]
     # The writers get the text, not the Cite nodes (pandoc's Typst writer would write Typst's own
     # citations of them), and the list with its symbols linked.
-    listing = {"t": "Div", "c": [[BIBLIOGRAPHY_ID, [], []],
-                                 [{"t": "Div", "c": [[f"ref-{key}", ["csl-entry"], []], inner]} for key, inner in bibliography]]}
+    entries = [{"t": "Div", "c": [[f"ref-{key}", ["csl-entry"], []], inner]} for key, inner in bibliography]
+    listing = {"t": "Div", "c": [[BIBLIOGRAPHY_ID, [], []], entries]}
     ast = {**parsed.ast, "blocks": rewrite(blocks[:-1], _as_text) + [listing]}
     # The same Parsed otherwise: a redline's boxes and retired recommendations go on to the writers.
     formatted.parsed = dataclasses.replace(parsed, ast=ast)
@@ -158,7 +158,8 @@ def _bibliography(report: Report, blocks: list, count: int) -> list[tuple[str, l
     """The list citeproc appended (a Div 'refs' of one Div 'ref-KEY' per work), symbols linked."""
     if len(blocks) != count + 1 or blocks[-1].get("t") != "Div" or blocks[-1]["c"][0][0] != BIBLIOGRAPHY_ID:
         raise CiteprocError("citeproc did not return the list of references where it was expected")
-    symbols = {e.id: e.fields.get("number") for e in report.apparatus_files.references}  # type: ignore[union-attr]
+    works = report.apparatus_files.references if report.apparatus_files else []
+    symbols = {e.id: e.fields.get("number") for e in works}
     found = []
     for entry in blocks[-1]["c"][1]:
         key = entry["c"][0][0].removeprefix("ref-")

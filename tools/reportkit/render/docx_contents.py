@@ -119,12 +119,12 @@ def _header_part(text: str, colour: str, bold: bool) -> bytes:
            f'{"<w:b />" if bold else ""}<w:color w:val="{colour}" /><w:sz w:val="16" /></w:rPr>'
            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>') if text else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{W}"><w:p><w:pPr>'
-            f'<w:jc w:val="right" /></w:pPr>{run}</w:p></w:hdr>').encode("utf-8")
+            f'<w:jc w:val="right" /></w:pPr>{run}</w:p></w:hdr>').encode()
 
 
 def _empty_footer() -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="{W}"><w:p /></w:ftr>'
-            ).encode("utf-8")
+            ).encode()
 
 
 def _pages(parts: dict[str, bytes], header: str, draft: bool) -> None:

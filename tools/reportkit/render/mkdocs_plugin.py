@@ -2,8 +2,10 @@
 
 All rules live in the library: this file loads the report, adds its files and generated pages,
 hands each page the Markdown that `render.resolve` produces, and passes every page's HTML through
-the one sanitizer (`render.sanitize`). Its inputs are declared options (`config_scheme`), set in
-mkdocs.yml or by `report build`. Swapping the site engine means rewriting this file, not the rules.
+the one sanitizer (`render.sanitize`). Its inputs are declared options (`ReportPluginConfig`), set in
+mkdocs.yml or, validated the same way, by `report build`; each page's edit link follows mkdocs.yml's
+`edit_uri`, appended to report.yml's `repository`. Swapping the site engine means rewriting this file,
+not the rules.
 """
 
 from __future__ import annotations
@@ -38,15 +40,15 @@ HOUSE_FONTS = f"{site_plan.HOUSE}/fonts/"
 
 
 class ReportPluginConfig(Config):
+    """The plugin's inputs: under `plugins: - report:` in mkdocs.yml, or given by `report build`."""
+
     check = config_options.Type(bool, default=True)  # print `report check` findings while serving
     history = config_options.Type(bool, default=True)  # show the last update read from git
-    # {"pdf": path, "docx": path}: the edition's downloads, set by `report build`.
-    downloads = config_options.Type(dict, default={})
-    # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
-    edit_uri = config_options.Type(str, default="edit/main/")
-    # The page of changes since an earlier version (`report build --redline`): the path of the
-    # Markdown file the build wrote. Added to the site, its navigation and its home page.
-    changes = config_options.Type(str, default="")
+    # {"pdf": path, "docx": path}: the edition's files the home page offers, set by `report build`.
+    downloads = config_options.DictOfItems(config_options.File(exists=True), default={})
+    # The page of changes since an earlier version (`report build --redline`): the Markdown file the
+    # build wrote. Added to the site, its navigation and its home page.
+    changes = config_options.Optional(config_options.File(exists=True))
     # The edition the site is: its name, its ISO date (shown "10 June 2019") and whether it is the
     # public site (no owners, progress, open points or positions). `report build` sets them; left
     # empty (`mkdocs serve`), the site is a working draft dated as `report build` would date it.
@@ -55,7 +57,21 @@ class ReportPluginConfig(Config):
     final = config_options.Type(bool, default=False)
     # citeproc's formatted citations (a JSON file `report build` writes, render/citeproc.py): the
     # site shows the text the PDF and DOCX print. Unset (`mkdocs serve`): the plugin runs citeproc.
-    citations = config_options.Type(str, default="")
+    citations = config_options.Optional(config_options.File(exists=True))
+
+
+def edit_base(repository: str | None, edit_uri: str | None) -> str | None:
+    """Where each page's source path is appended to make its edit link: mkdocs.yml's `edit_uri`
+    (e.g. `edit/main/`, GitHub's editor on the branch main) under report.yml's `repository`, or an
+    absolute http(s) `edit_uri` as it is; None (no edit links) when either is missing."""
+    if not edit_uri:
+        return None
+    scheme = urlsplit(edit_uri).scheme.lower()
+    if scheme in ("http", "https"):
+        return edit_uri.rstrip("/") + "/"
+    if scheme or not repository:
+        return None
+    return f"{repository.rstrip('/')}/{quote(edit_uri.strip('/'))}/"
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -67,6 +83,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.docs_dir: Path | None = None
         self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
+        self.edit_base: str | None = None
         self.changes: str | None = None  # the page of changes, when the build made one
         self.imprint: imprint.Imprint | None = None
         self.citations: citeproc.Formatted | None = None
@@ -100,6 +117,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if HOUSE_CSS not in config.extra_css:  # first, so that web/'s own style sheets can refine it
             config.extra_css.insert(0, HOUSE_CSS)
         self.theme = sanitize.theme(config.theme.dirs)
+        # The plugin makes the edit links (MkDocs would want a repo_url, which the site does not set).
+        self.edit_base = edit_base(self.loaded.settings.get("repository"), config.edit_uri)
+        config.edit_uri = None
         config.extra_css.append(site_apparatus.STYLESHEET)  # the apparatus' style, from style.py
         return config
 
@@ -136,8 +156,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if self.config.history and not self.config.final:  # the public site names no git author
             found, why = history.of_report(self.report)
             self.history = found or {}
-            if why:
-                log.info(f"report: {why}")
+            if why:  # a degraded page: under --strict it fails, as every warning does
+                log.warning(f"report: the pages show no last update ({why}); set the plugin's "
+                            "option `history: false` to build without one")
 
     def on_files(self, files: Files, config) -> Files:
         report = self.loaded
@@ -194,19 +215,17 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
                                             abs_src_path=str(style.fonts_folder() / name)))
 
     def _edit_url(self, file: File, doc) -> str | None:
-        """GitHub's editor for the page's source: the report's file, or the site's own page. The
-        public site has none, unless report.yml asks for them (`final: {edit_links: true}`)."""
-        repo = self.loaded.settings.get("repository")
+        """The editor for the page's source: the report's file, or the site's own page. The public
+        site has none, unless report.yml asks for them (`final: {edit_links: true}`)."""
         final_settings = self.loaded.settings.get("final")
         asked = isinstance(final_settings, dict) and final_settings.get("edit_links") is True
-        if not repo or (self.config.final and not asked):
+        if self.edit_base is None or (self.config.final and not asked):
             return None
-        base = f"{repo.rstrip('/')}/{quote(self.config.edit_uri.strip('/'))}/"
         if doc is not None:
-            return base + quote(doc.path)
-        if file.generated_by:  # the recommendations index and progress page have no source
+            return self.edit_base + quote(doc.path)
+        if file.generated_by or self.docs_dir is None:  # the index and progress pages have no source
             return None
-        return base + quote(self.docs_dir.relative_to(self.loaded.root).as_posix() + "/" + file.src_uri)
+        return self.edit_base + quote(self.docs_dir.relative_to(self.loaded.root).as_posix() + "/" + file.src_uri)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         self.current_page = page.file.src_uri
@@ -256,6 +275,8 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         """Name what the theme leaves unnamed (site_apparatus), then read the finished page as a
         browser would and refuse to publish anything that could run. Then its policy, and the
         report's language (the theme writes its own interface's)."""
+        if self.theme is None:
+            raise PluginError("report: the plugin was called before MkDocs read its configuration")
         output = site_apparatus.accessible(output)
         violations, hashes = sanitize.audit(output, self.theme, base)
         if violations:

@@ -69,7 +69,8 @@ def _title(text: str, docx: bool) -> Node:
     """A section title outside the report's own headings: unlisted in the PDF; in Word the style of
     the contents' own title, which is no heading (the report's headings and contents stay its own)."""
     if docx:
-        return {"t": "Div", "c": [["", [], [["custom-style", "TOC Heading"]]], [{"t": "Para", "c": text_inlines(text)}]]}
+        title = {"t": "Para", "c": text_inlines(text)}
+        return {"t": "Div", "c": [["", [], [["custom-style", "TOC Heading"]]], [title]]}
     return {"t": "Header", "c": [1, ["", ["unlisted"], []], text_inlines(text)]}
 
 
@@ -134,13 +135,20 @@ def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
     everyone = len(matrix.members)
     waiting = [(row, row.missing(matrix.members)) for row in rows]
     blocks.append(table(["Recommendation", "Members without a stance"],
-                        [[short_label(row.doc), "all members" if len(missing) == everyone else ", ".join(missing) or "—"]
-                         for row, missing in waiting], [0.2, 0.8]))
+                        [[short_label(row.doc), _without_stance(missing, everyone)] for row, missing in waiting],
+                        [0.2, 0.8]))
     # A closing line: where positions are recorded. It also ends the DOCX on a paragraph, not a table
     # (LibreOffice drops a bookmark, here the Notes', that closes after a table at the document's end).
     blocks.append(_para("Members record their positions in each recommendation's front matter; "
                         "the command report positions lists them all."))
     return blocks
+
+
+def _without_stance(missing: list[str], everyone: int) -> str:
+    """Who has no stance on a recommendation, as the table says it."""
+    if len(missing) == everyone:
+        return "all members"
+    return ", ".join(missing) or "—"
 
 
 def draft_sections(report: Report, matrix: Matrix, blocks: list, docx: bool) -> list:

@@ -115,9 +115,10 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
 
 
 def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-               timeout: float, pages: dict[str, int] | None = None) -> None:
-    """The DOCX edition. pages: the PDF edition's page number of each heading id, when it was built
-    first, for the contents written in advance."""
+               timeout: float, pages: dict[str, int] | None = None) -> list[str]:
+    """The DOCX edition; the finishing touches that could not be applied (each logged as a warning).
+    pages: the PDF edition's page number of each heading id, when it was built first, for the
+    contents written in advance."""
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
     meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
@@ -141,7 +142,7 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)
-    docx_contents.finish(output, report, header, not edition.final, pages or {})
+    return docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
 def running_heads(report: Report, limit: int = 46) -> dict[str, str]:
@@ -175,8 +176,10 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
 
     try:
         # PDF/UA-1: tagged, identified, and checked as it is made (an image without alt text fails).
-        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
-                            font_paths=[str(style.fonts_folder())], pdf_standards=["ua-1"])
+        # The stub ties input, root and font paths to one type; bytes input is the source, not a path.
+        pdf = typst.compile(source.encode("utf-8"), root=root,  # type: ignore[misc]
+                            ignore_system_fonts=True, timestamp=epoch, font_paths=[str(style.fonts_folder())],
+                            pdf_standards=["ua-1"])
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
@@ -192,9 +195,11 @@ def heading_pages(pdf: Path) -> dict[str, int]:
     found = {}
     for name, destination in reader.named_destinations.items():
         try:
-            found[name.lstrip("/")] = reader.get_destination_page_number(destination) + 1
+            index = reader.get_destination_page_number(destination)
         except (KeyError, ValueError, TypeError):  # a destination without a page: nothing to show
             continue
+        if index is not None:
+            found[name.lstrip("/")] = index + 1
     return found
 
 

@@ -15,7 +15,7 @@ import logging
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..apparatus import judge as apparatus_judge
@@ -50,7 +50,7 @@ _CODE_CLASS = re.compile(r"^[A-Za-z0-9_+.-]{1,40}$")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pandoc_path() -> str:
     import pypandoc  # only the commands that parse or write with pandoc need it
 
@@ -137,7 +137,7 @@ def _warnings(stderr: bytes, documents: list[Document]) -> list[Diagnostic]:
             continue
         m = _WARNING.search(line)
         doc = documents[int(m.group(1))] if m and int(m.group(1)) < len(documents) else None
-        if doc is None:
+        if m is None or doc is None:
             log.debug("pandoc: %s", line)
             continue
         text = _WARNING.sub("here", line.removeprefix("[WARNING]").strip())
@@ -200,26 +200,26 @@ def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
 def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnostic]:
     own = set(emitted_ids(doc))
     found: list[Diagnostic] = []
-    stack: list[tuple[object, int]] = _inner(blocks, 1)
+    stack = _inner(blocks, 1)
     while stack:
         item, depth = stack.pop()
-        if type(item) is list:
+        if isinstance(item, list):
             stack += _inner(item, depth)
             continue
         if depth > MAX_DEPTH:
             return found + [_at(doc, "", "text.nesting", f"the text is nested more than {MAX_DEPTH} levels "
                                 "deep (quotes, lists, emphasis or brackets inside each other); the engines "
                                 "cannot typeset it: flatten it")]
-        found += _check_node(rules, doc, own, item)  # type: ignore[arg-type]
-        if item.get("t") == "Cite":  # type: ignore[attr-defined]
-            stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]  # type: ignore[arg-type]
-        children = item.get("c")  # type: ignore[attr-defined]
+        found += _check_node(rules, doc, own, item)
+        if item.get("t") == "Cite":
+            stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]
+        children = item.get("c")
         if type(children) is list:
             stack += _inner(children, depth + 1)
     return found
 
 
-def _inner(items: list, depth: int) -> list[tuple[object, int]]:
+def _inner(items: list, depth: int) -> list[tuple[list | dict, int]]:
     """What is worth a look inside a list of the AST: lists, and nodes that are not plain leaves."""
     return [(c, depth) for c in reversed(items)
             if type(c) is list or (type(c) is dict and c.get("t", "Str") not in _LEAVES)]

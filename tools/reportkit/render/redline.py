@@ -18,6 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeGuard
 
 from .. import diff
 from ..model import Document
@@ -65,36 +66,35 @@ class Redline:
         section removed or withdrawn since FROM has no place of its own in that order: its deleted
         text is shown after the section it followed."""
         blocks: list = []
-        spans: list[tuple[Document, int, int]] = []
+        spans: list[tuple[Document | None, int, int]] = []  # None: deleted text before every section
         for doc in self.documents:
             start = len(blocks)
             if _printed(doc.after):
                 blocks += doc.blocks
-                spans.append((doc.after, start, len(blocks)))  # type: ignore[arg-type]
+                spans.append((doc.after, start, len(blocks)))
             elif _printed(doc.before) and spans:
                 blocks += doc.blocks
                 previous, begin, _ = spans[-1]
                 spans[-1] = (previous, begin, len(blocks))
             elif _printed(doc.before):
                 blocks += doc.blocks  # before every section: held until the first one is spanned
-                spans.append((None, start, len(blocks)))  # type: ignore[arg-type]
-        spans = _join_leading(spans)
-        return Parsed({**base.ast, "blocks": blocks}, spans, boxes=self.boxes, retired=self.retired)
+                spans.append((None, start, len(blocks)))
+        return Parsed({**base.ast, "blocks": blocks}, _join_leading(spans), boxes=self.boxes, retired=self.retired)
 
     def count(self) -> dict[str, int]:
         return changes.count(self.blocks())
 
 
-def _printed(doc: Document | None) -> bool:
+def _printed(doc: Document | None) -> TypeGuard[Document]:
     """Does the printed order show this section? (A withdrawn recommendation is left out.)"""
     return doc is not None and not (doc.kind == "rec" and not doc.number)
 
 
-def _join_leading(spans: list[tuple[Document, int, int]]) -> list[tuple[Document, int, int]]:
+def _join_leading(spans: list[tuple[Document | None, int, int]]) -> list[tuple[Document, int, int]]:
     """Deleted text before the first section goes at the head of that section."""
     if len(spans) > 1 and spans[0][0] is None:
-        return [(spans[1][0], spans[0][1], spans[1][2]), *spans[2:]]
-    return [s for s in spans if s[0] is not None]
+        spans = [(spans[1][0], spans[0][1], spans[1][2]), *spans[2:]]
+    return [(doc, start, end) for doc, start, end in spans if doc is not None]
 
 
 def box(before: Document | None, after: Document, context: Context) -> tuple[list, list]:
@@ -226,16 +226,21 @@ def merge_blocks(old: list, new: list, context: Context) -> list[tuple[dict, boo
     merged: list[tuple[dict, bool]] = []
     for step in diff.align([block_key(b) for b in old], [block_key(b) for b in new], similar):
         if step.op == diff.SAME:
-            merged.append((new[step.new], False))  # type: ignore[index]
+            merged.append((new[step.new_index()], False))
         elif step.op == diff.EDIT:
-            merged += [(b, True) for b in _edit(old[step.old], new[step.new], context)]  # type: ignore[index]
-        elif step.op in (diff.INSERT, diff.MOVED_IN):
-            merged.append((mark_whole(new[step.new], INSERTED), True))  # type: ignore[index,arg-type]
+            merged += [(b, True) for b in _edit(old[step.old_index()], new[step.new_index()], context)]
         else:
-            gone = mark_whole(old[step.old], DELETED)  # type: ignore[index]
-            if gone is not None:
-                merged.append((gone, True))
+            whole = mark_whole(*_whole(step, old, new))
+            if whole is not None:  # a deleted rule is left out
+                merged.append((whole, True))
     return merged
+
+
+def _whole(step: diff.Step, old: list, new: list) -> tuple[Any, str]:
+    """A step that inserts or deletes a whole block (or list item): the block, and its mark."""
+    if step.op in (diff.INSERT, diff.MOVED_IN):
+        return new[step.new_index()], INSERTED
+    return old[step.old_index()], DELETED
 
 
 def _edit(old: dict, new: dict, context: Context) -> list[dict]:
@@ -266,13 +271,12 @@ def merge_items(old: list[list], new: list[list], context: Context) -> list[list
     items: list[list] = []
     for step in diff.align([block_key(i) for i in old], [block_key(i) for i in new], similar):
         if step.op == diff.SAME:
-            items.append(new[step.new])  # type: ignore[index]
+            items.append(new[step.new_index()])
         elif step.op == diff.EDIT:
-            items.append([b for b, _ in merge_blocks(old[step.old], new[step.new], context)])  # type: ignore[index]
-        elif step.op in (diff.INSERT, diff.MOVED_IN):
-            items.append([m for b in new[step.new] if (m := mark_whole(b, INSERTED))])  # type: ignore[index]
+            items.append([b for b, _ in merge_blocks(old[step.old_index()], new[step.new_index()], context)])
         else:
-            items.append([m for b in old[step.old] if (m := mark_whole(b, DELETED))])  # type: ignore[index]
+            item, kind = _whole(step, old, new)
+            items.append([m for b in item if (m := mark_whole(b, kind))])
     return items
 
 
@@ -409,9 +413,10 @@ def merge_inlines(old: list, new: list, context: Context) -> list:
     for tag, i1, i2, j1, j2 in diff.word_ops([unit_key(u) for u in old_units],
                                              [unit_key(u) for u in new_units], fold=True):
         if tag == "equal":
-            for a, b in zip(old_units[i1:i2], new_units[j1:j2]):
+            for a, b in zip(old_units[i1:i2], new_units[j1:j2], strict=True):
+                # Equal words may differ in the space that ends them (the last word of a paragraph).
                 items += [(atom.wrappers, None, _same(before.node, atom.node, context))
-                          for before, atom in zip(a, b)]
+                          for before, atom in zip(a, b, strict=False)]
             continue
         gone = [atom for unit in old_units[i1:i2] for atom in unit]
         came = [atom for unit in new_units[j1:j2] for atom in unit]

@@ -1,4 +1,4 @@
-"""Markdown in, Markdown out: resolve references, number sections, fix every heading id.
+"""Markdown in, Markdown out: references resolved, section numbers (from `numbering`) written, every heading id fixed.
 
 This is the only place that knows how a reference looks in an edition. The MkDocs plugin calls
 it with mode "site" (one page per document, links between pages); the pandoc path calls it with
@@ -17,10 +17,10 @@ import re
 from .. import negotiation, refs
 from ..apparatus import edits as apparatus
 from ..apparatus.captions import find as find_captions
-from . import changes, marks
 from ..markdown import REF, RefMatch, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
+from . import changes, marks
 
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
@@ -115,7 +115,8 @@ def _heading(report: Report, doc: Document, heading, mode: str) -> str:
     # Only numbered chapters' sections (and the sets) go into the single document's contents.
     elif mode == SINGLE:
         classes = " .unlisted"
-    return f"{'#' * heading.level} {text} {{#{anchor_id(doc, heading.anchor, mode)}{classes if mode == SINGLE else ''}}}"
+    ident = anchor_id(doc, heading.anchor, mode)
+    return f"{'#' * heading.level} {text} {{#{ident}{classes if mode == SINGLE else ''}}}"
 
 
 def recommendations_list(report: Report, source: Document) -> str:

@@ -8,6 +8,7 @@ limit, Ctrl-C, SIGTERM or any error it kills the child's whole process group bef
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -48,10 +49,8 @@ def _prepare() -> None:
     if _prctl is None and sys.platform.startswith("linux"):
         import ctypes
 
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # a libc without prctl: no parent-death signal
             _prctl = ctypes.CDLL(None, use_errno=True).prctl
-        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
-            pass
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -94,7 +93,7 @@ def run_program(args: list[str], *, input: bytes | None, cwd: str | os.PathLike 
 PRELOAD = ["reportkit.render.forkserver_quiet", "reportkit.render.pandoc", "reportkit.build"]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
     """A fork server, not a plain fork: a process that has used Typst (or MkDocs' threads) holds
     thread pools a forked child would wait on for ever; the server never renders, so its children
     start clean, and fast, with the renderers already imported."""
@@ -161,9 +160,7 @@ def run_in_child(target: Callable[..., Any], *args: Any, timeout: float, what: s
 
 def _end(process: multiprocessing.process.BaseProcess) -> None:
     if process.pid is not None and os.name == "posix":
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     process.kill()
     process.join(5)

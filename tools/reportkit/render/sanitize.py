@@ -159,7 +159,7 @@ def _runs(node) -> bool:
     return kind in ("", "text/javascript", "module", "application/javascript")
 
 
-def _node_violations(node, tag: str, theme_scripts: frozenset[str], base: str = "") -> list[Violation]:
+def _node_violations(node, tag: str, theme_scripts: frozenset[str] | set[str], base: str = "") -> list[Violation]:
     found = []
     attributes = node.attributes
     for name, value in attributes.items():

@@ -29,7 +29,7 @@ _BACK = re.compile(r'(<a class="footnote-backref" href="#fnref\d*:(\d+)" title="
 _SEARCH = '<div class="md-search" data-md-component="search" role="dialog"'
 
 
-def citations(report: Report, path: str, judged=None) -> citeproc.Formatted | None:
+def citations(report: Report, path: str | None, judged=None) -> citeproc.Formatted | None:
     """The formatted citations the build shares (a file), or, in a preview without one, citeproc's
     own run over the parsed text (the judged one when the plugin checked the report)."""
     if path:

@@ -238,7 +238,7 @@ def _names(value: yaml.Node) -> list[tuple[str, yaml.Node]]:
     """The names of a list of extensions or plugins, each a plain name or a one-key mapping."""
     if not isinstance(value, yaml.SequenceNode):
         return []
-    names = []
+    names: list[tuple[str, yaml.Node]] = []
     for item in value.value:
         if isinstance(item, yaml.MappingNode) and item.value:
             names.append((str(item.value[0][0].value), item))

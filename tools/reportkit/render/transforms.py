@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Union
 
 Node = dict
-Replacement = Union[Node, list, None]  # a node, nodes to splice in its place, or None to drop it
+Replacement = Node | list | None  # a node, nodes to splice in its place, or None to drop it
 
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
 BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
