@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -227,39 +228,43 @@ def mkdocs_plain(config_file: Path, site: Path) -> None:
 
 
 def docx_plain(root: Path, source: Path, out: Path) -> None:
-    from reportkit.render.pandoc import READER, template
-    import pypandoc
+    from reportkit.render.pandoc import template
+    from reportkit.render.pandoc_ast import READER, pandoc_path
 
-    subprocess.run([pypandoc.get_pandoc_path(), "-f", READER, "-t", "docx", "--toc", "--toc-depth=2",
+    subprocess.run([pandoc_path(), "-f", READER, "-t", "docx", "--toc", "--toc-depth=2",
                     f"--reference-doc={template('reference.docx')}", f"--resource-path={root}",
                     "-o", str(out), str(source)], check=True, capture_output=True)
 
 
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
-    import pypandoc
+    """pandoc to Typst, then one compile, from a folder holding the house style and the images."""
     import typst
-    from reportkit.render.pandoc import READER, template
+    from reportkit import style
+    from reportkit.render.pandoc import template
+    from reportkit.render.pandoc_ast import READER, pandoc_path
 
-    done = subprocess.run([pypandoc.get_pandoc_path(), "-f", READER, "-t", "typst",
+    folder = out.with_suffix(".root")
+    if not folder.is_dir():
+        shutil.copytree(root / "images", folder / "images")
+        (folder / "house.typ").write_text(style.typst_preamble(), "utf-8")
+    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst",
                            f"--template={template('report.typst')}", *metadata, str(source)],
                           check=True, capture_output=True)
-    out.write_bytes(typst.compile(done.stdout, root=str(root), ignore_system_fonts=True))
+    out.write_bytes(typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True,
+                                  font_paths=[str(style.fonts_folder())]))
 
 
 def metadata_args(root: Path) -> list[str]:
+    """The template variables the PDF edition passes: the peer compiles the same template."""
     from reportkit import build
-    from reportkit.render import pandoc
+    from reportkit.render.pandoc import typst_variables
 
     report = loader.load(root)
-    edition = build.edition_for(report, build.Options())
-    try:
-        return pandoc._metadata(report, edition)  # the very arguments the edition passes
-    except (AttributeError, TypeError):  # render/pandoc.py changed: the basics still compile
-        return ["-V", f"title={report.title}", "-V", f"date={edition.date}"]
+    return typst_variables(report, build.edition_for(report, build.Options()))
 
 
 def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
-    from reportkit.render.resolve import single_document
+    from reportkit.render.resolve import SINGLE, render
 
     rows = []
     out = cache / "out"
@@ -277,8 +282,12 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
                             f"{ours / peer:.2f}x", "<= 1.15x", ours / peer <= 1.15))
         except Exception as exc:  # one failing row must not hide the others
             rows.append(failed(f"HTML edition, {label}", exc))
+        # The plain tools read the resolved text, its image paths made relative to the report's root.
+        loaded = loader.load(root)
         source = out / f"{tag}-single.md"
-        source.write_text(single_document(loader.load(root)), "utf-8")
+        # Without the block anchors ([]{#rk_...}) the toolchain adds: a plain run has none.
+        source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
+            render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
         try:
             ours, peer = median_pair(runs, lambda: build_edition(root, "docx", out / f"{tag}-docx"),
                                      lambda: docx_plain(root, source, out / f"{tag}-plain.docx"),

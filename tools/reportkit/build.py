@@ -1,18 +1,19 @@
-"""Editions: check, render every format into a staging folder, then swap it in atomically.
+"""Editions: judge, render every format into a staging folder, then swap it in atomically.
 
-The previous build stays untouched until the new one is complete: a failed, refused or killed
-build leaves `build/` exactly as it was. A lock keeps two builds from running at once.
+The previous build stays untouched until the new one is complete: a failed, refused, killed or
+interrupted build leaves `build/` exactly as it was. A lock keeps two builds from running at once.
+The renderers work in a sandbox inside the staging folder (`.work/`) that holds copies of the
+validated assets only, and run as child processes that a time limit or a signal ends.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
-import fcntl
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -20,28 +21,44 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import checks, history
+from . import assets as asset_files
+from . import final, gitio, paths, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
-from .render.pandoc import Edition, RenderError, template, write_docx, write_pdf
+from .render import pandoc_ast, runner
+from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf", "docx")
 BASENAME = "panel-report"
 RENAME_EXCHANGE = 2
+WORK = ".work"
 
 
 class BuildError(Exception):
-    """The build could not be made; the previous build is untouched."""
+    """The build could not be made; the previous build is untouched. Diagnostics locate the cause."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
 
 
 class BuildRefused(BuildError):
-    """`report check` found errors: nothing was built."""
+    """The verdict found errors: nothing was built."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
         errors = [d for d in diagnostics if d.severity == ERROR]
         super().__init__(f"build refused: `report check` found {len(errors)} "
-                         f"error{'s' if len(errors) != 1 else ''}; fix them and build again")
-        self.diagnostics = diagnostics
+                         f"error{'s' if len(errors) != 1 else ''}; fix them and build again", diagnostics)
+
+
+class FinalRefused(BuildError):
+    """`--final` and something still blocks the final edition (an unagreed section, a placeholder)."""
+
+    def __init__(self, blockers: list[Diagnostic]):
+        super().__init__(f"final edition refused: {len(blockers)} blocker{'s' if len(blockers) != 1 else ''} "
+                         "remain; resolve them, or rehearse with --final --force", blockers)
 
 
 class BuildLocked(BuildError):
@@ -54,6 +71,8 @@ class Options:
     final: bool = False
     formats: tuple[str, ...] = FORMATS
     out: Path | None = None  # default: <root>/build
+    timeout: float = runner.DEFAULT_TIMEOUT  # seconds each renderer may take
+    force: bool = False  # with final: build despite the blockers (a rehearsal), listing each
 
 
 @dataclass
@@ -62,28 +81,23 @@ class Result:
     manifest: dict
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    overridden: list[Diagnostic] = field(default_factory=list)  # blockers a forced final build ignored
 
 
 def edition_for(report: Report, options: Options) -> Edition:
     """Name, date and commit of the edition; the date comes from the commit so rebuilds match."""
-    commit, epoch, uncommitted = None, None, False
-    try:
-        import git
-
-        repo = git.Repo(report.root, search_parent_directories=True)
-        try:
-            if repo.head.is_valid():
-                head = repo.head.commit
-                commit, epoch = head.hexsha, head.committed_date
-                # One `git status` (is_dirty would run three git commands).
-                uncommitted = bool(repo.git.status("--porcelain", "--untracked-files=normal", "--",
-                                                   str(report.root)).strip())
-        finally:
-            repo.close()
-    except Exception:  # not a repository, or git unusable: fall back to the files' own dates
-        commit = None
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    commit, epoch, uncommitted, why_none = gitio.edition_facts(report.root)
+    if why_none:  # the build goes on: the manifest names no commit and the files give the date
+        log.warning("the edition names no commit: %s", why_none)
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")  # set but empty means not set, as most tools read it
+    if given:
+        # ASCII digits only: str.isdigit alone takes '²' and other scripts' digits.
+        if not (given.isascii() and given.isdigit() and len(given) <= 12):
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}'")
+        if int(given) > 4354819199:  # pandoc dates the DOCX's ZIP entries with it: ZIP ends with 2107
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}' "
+                             "(a date after 2107, which a DOCX file, a ZIP archive, cannot hold)")
+        epoch = int(given)
     if epoch is None:
         epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
                     else (report.root / "report.yml").stat().st_mtime)
@@ -108,6 +122,9 @@ def _digest(path: Path) -> tuple[int, str]:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux renameat2); False where the system cannot."""
+    import ctypes
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
@@ -138,89 +155,100 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 
 class _Lock:
-    """An exclusive lock on an output folder, held in a file beside it."""
+    """An exclusive lock on an output folder, held in a file beside it (never through a symlink)."""
 
     def __init__(self, out: Path):
         self.out = out
         self.path = out.with_name(f".{out.name}.lock")
-        self.handle = None
+        self.fd: int | None = None
 
-    def __enter__(self):
-        self.handle = open(self.path, "a+")
+    def __enter__(self) -> "_Lock":
+        import fcntl  # here, not at the top: only builds lock, and `report check` must start on Windows
+
         try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.fd = paths.open_lock_file(self.path)
+        except paths.UnsafePath as exc:
+            raise BuildError(str(exc)) from None
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.handle.close()
+            os.close(self.fd)
             raise BuildLocked(f"another build of {self.out} is running; "
                               "wait for it to finish, then build again") from None
         return self
 
-    def __exit__(self, *exc):
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+OWN_NAMES = frozenset({"manifest.json", "site"} | {f"{BASENAME}.{fmt}" for fmt in FORMATS})
 
 
 def _check_out(root: Path, out: Path) -> None:
     """Refuse an output folder whose replacement would destroy something other than a build.
 
     The swap replaces `out` as a whole and deletes what was there: `--out .` would delete the
-    report, `--out chapters` the chapters, `--out ~/Documents` someone's documents.
+    report, `--out chapters` the chapters, `--out ~/Documents` someone's documents. An output
+    inside another build's folder would be swept away by that build, or block it.
     """
     root = root.resolve()
     if out == root or root.is_relative_to(out):
         raise BuildError(f"the output folder {out} holds the report itself; choose a folder of its own, "
                          f"such as {root / 'build'}")
+    for parent in out.parents:
+        if parent == root / "build" or (parent / "manifest.json").is_file() and (parent / "site").is_dir():
+            raise BuildError(f"the output folder {out} is inside the build folder {parent}, which each build "
+                             "replaces as a whole; choose a folder outside it")
+    if os.path.islink(out):
+        raise BuildError(f"the output folder {out} is a symbolic link; give the real folder instead")
     if out.exists() and not out.is_dir():
         raise BuildError(f"the output folder {out} is a file")
     if out.is_dir():
-        # What a build writes (`mkdocs build` alone writes site/ there too); anything else is someone's.
-        own = {"manifest.json", "site"} | {f"{BASENAME}.{fmt}" for fmt in FORMATS}
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in own)
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_NAMES)
         if foreign:
             more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
             raise BuildError(f"the output folder {out} holds {', '.join(foreign[:3])}{more}, which no build "
                              "made; a build replaces its folder as a whole: choose a new or empty one")
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path],
-                file_history: dict[str, history.FileHistory]) -> None:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    config_file = report.root / "mkdocs.yml"
-    if not config_file.is_file():
-        raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
-    try:
-        config = load_config(str(config_file), site_dir=str(site), strict=True)
-        plugin = config.plugins.get("report")
-        if plugin is None:
-            raise BuildError("mkdocs.yml does not list the 'report' plugin under plugins:")
-        plugin.report, plugin.history, plugin.downloads = report, file_history, downloads
-        mkdocs_build(config)
-    except MkDocsException as exc:
-        raise BuildError(f"the HTML edition failed: {exc}") from None
-
-
 def build(report: Report, options: Options, progress: Callable[[str], None] = lambda _: None) -> Result:
     """Build the editions of a loaded report into options.out (default <root>/build)."""
-    diagnostics = checks.run(report)
-    if any(d.severity == ERROR for d in diagnostics):
-        raise BuildRefused(diagnostics)
     unknown = [f for f in options.formats if f not in FORMATS]
     if unknown:
         raise BuildError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    out = (options.out or report.root / "build").resolve()
+    progress("check")
+    try:
+        judged = verdict.evaluate(report, options.timeout)
+    except runner.RendererTimeout as exc:
+        raise BuildError(str(exc)) from None
+    if judged.errors:
+        raise BuildRefused(judged.diagnostics)
+    blocked = final.blockers(report, judged.diagnostics) if options.final else []
+    if blocked and not options.force:
+        raise FinalRefused(blocked)
+    out = (options.out or report.root / "build").absolute()
     _check_out(report.root, out)
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
     with _Lock(out):
         for stale in out.parent.glob(f".{out.name}.staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
+            paths.clear_reserved(stale)  # a link is removed, never followed
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)  # left by a killed build; none runs now
         staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-        staging.mkdir()
+        paths.clear_reserved(staging)
         try:
-            outputs, timings = _render(report, edition, options.formats, staging, progress)
+            staging.mkdir()
+        except FileExistsError:
+            raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
+        try:
+            outputs, timings = _render(report, judged, edition, options, staging, progress)
+            shutil.rmtree(staging / WORK)
             manifest = _manifest(edition, outputs)
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
             _swap_in(staging, out)
@@ -230,28 +258,109 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    warnings = [d for d in diagnostics if d.severity != ERROR]
-    return Result(out, manifest, timings, warnings)
+    warnings = [d for d in judged.diagnostics if d.severity != ERROR]
+    if blocked:
+        log.warning("a final edition built with --force over %d blockers", len(blocked))
+    return Result(out, manifest, timings, warnings, blocked)
 
 
-def _render(report: Report, edition: Edition, formats: tuple[str, ...], staging: Path,
+def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
             progress: Callable[[str], None]) -> tuple[dict[str, Path], dict[str, float]]:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
+    work = staging / WORK
+    work.mkdir()
+    asset_files.stage(judged.assets, work)
+    parsed = judged.parsed
+    assert parsed is not None  # a verdict without a parse has an error, and the build was refused
     outputs: dict[str, Path] = {}
     timings: dict[str, float] = {}
     steps = {
-        "docx": lambda path: write_docx(report, edition, path, template("reference.docx")),
-        "pdf": lambda path: write_pdf(report, edition, path),
-        "html": lambda path: _build_site(report, path, dict(outputs), history.of_report(report)[0] or {}),
+        "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
+        # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
+        "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout,
+                                        heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
+        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
     }
-    for fmt, name in (("docx", f"{BASENAME}.docx"), ("pdf", f"{BASENAME}.pdf"), ("html", "site")):
-        if fmt in formats:
+    for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
+        if fmt in options.formats:
             progress(f"{fmt.upper()} edition")
             started = time.perf_counter()
             steps[fmt](staging / name)
             outputs[fmt] = staging / name
             timings[fmt] = time.perf_counter() - started
+            log.info("%s edition built in %.2f s", fmt.upper(), timings[fmt])
     return outputs, timings
+
+
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+    config_file = report.root / "mkdocs.yml"
+    if not config_file.is_file():
+        raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
+    downloads = {fmt: str(path) for fmt, path in downloads.items()}
+    try:
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
+                                      timeout=timeout, what="the site build (MkDocs)")
+    except (runner.RendererFailed, runner.RendererTimeout) as exc:
+        raise BuildError(f"the HTML edition failed: {exc}") from None
+    if failure:
+        raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
+
+
+def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+    """In the child process: build the site; None, or what MkDocs complained of."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    records: list[str] = []
+    handler = _Collector(records)
+    logging.getLogger("mkdocs").addHandler(handler)
+    plugin = None
+    try:
+        config = load_config(config_file, site_dir=site, strict=True)
+        plugin = config.plugins.get("report")
+        if plugin is None:
+            return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
+        plugin.config["check"] = False  # the build judged the report already
+        plugin.config["downloads"] = downloads
+        mkdocs_build(config)
+    except (Abort, MkDocsException) as exc:
+        return records + [str(exc)]
+    except RecursionError:
+        return [f"Doc file '{getattr(plugin, 'current_page', '?')}': the text is nested too deeply for the "
+                "site's Markdown engine; flatten its quotes, lists or emphasis"]
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    return None
+
+
+class _Collector(logging.Handler):
+    def __init__(self, records: list[str]):
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+
+_DOC_FILE = re.compile(r"Doc file '([^']+)'")
+_QUOTED_LINK = re.compile(r"(?:link|target|anchor) '([^']+)'")
+
+
+def _site_diagnostics(report: Report, messages: list[str]) -> list[Diagnostic]:
+    """MkDocs' complaints, each located at the report file it names (and the line of the link)."""
+    found = []
+    for message in messages:
+        named = _DOC_FILE.search(message)
+        doc = report.by_path.get(named.group(1)) if named else None
+        if doc is None:
+            path = named.group(1) if named else "mkdocs.yml"
+            found.append(Diagnostic(path, 0, 0, ERROR, "site.build", f"the site build says: {message}"))
+            continue
+        link = _QUOTED_LINK.search(message)
+        line, column = pandoc_ast.locate(doc, link.group(1).split("#")[0] if link else "")
+        found.append(Diagnostic(doc.path, line, column, ERROR, "site.build", f"the site build says: {message}"))
+    return found
 
 
 def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
@@ -265,5 +374,5 @@ def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
     return manifest
 
 
-__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "BuildLocked", "RenderError",
+__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "FinalRefused", "BuildLocked", "RenderError",
            "FORMATS"]

@@ -10,29 +10,42 @@ from urllib.parse import unquote
 
 from . import owners, refs
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, sort_key
-from .loader import inside
-from .markdown import LABEL, MENTION, LinkMatch, is_external
+from .paths import link_target
+from .markdown import ANCHOR, LABEL, MENTION, LinkMatch, is_external
 from .model import Document, Report
 
 # Every code with its default level; report.yml's `rules:` may raise, lower or silence each.
 RULES: dict[str, str] = {
     "file.encoding": ERROR, "file.empty": ERROR, "file.outside": ERROR, "file.too-large": ERROR,
-    "file.unreadable": ERROR,
+    "file.unreadable": ERROR, "file.special": ERROR,
     "frontmatter.missing": ERROR, "frontmatter.unclosed": ERROR, "frontmatter.empty": ERROR,
     "frontmatter.type": ERROR, "frontmatter.too-large": ERROR, "yaml.syntax": ERROR, "schema": ERROR,
     "roster.missing": ERROR, "roster.duplicate": ERROR, "owner.unknown": ERROR,
-    "id.duplicate": ERROR, "anchor.duplicate": ERROR, "heading.h1": WARNING,
+    "id.duplicate": ERROR, "anchor.duplicate": ERROR, "anchor.invalid": ERROR, "heading.h1": WARNING,
     "ref.syntax": ERROR, "ref.unknown": ERROR, "ref.kind": ERROR, "ref.withdrawn": ERROR,
     "ref.anchor": ERROR, "rec.unreferenced": WARNING, "rec.set-unknown": ERROR,
     "label.duplicate": ERROR, "label.gap": ERROR, "mention.unknown": ERROR, "mention.plain": WARNING,
     "link.broken": ERROR, "link.anchor": ERROR, "link.outside": ERROR, "link.scheme": ERROR,
-    "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": WARNING,
+    "image.missing": ERROR, "image.outside": ERROR, "image.alt": ERROR, "image.remote": ERROR,
     "note.undefined": ERROR, "note.unused": WARNING, "note.duplicate": ERROR,
     "budget.over": WARNING, "codeowners.stale": ERROR,
     "html.unsafe": ERROR, "html.raw": WARNING, "file.too-many": ERROR, "rules.unknown": WARNING,
+    "rules.locked": WARNING, "asset.invalid": ERROR, "render.raw": ERROR, "render.attribute": ERROR,
+    "render.metadata": ERROR, "render.warning": WARNING, "render.failed": ERROR,
+    "heading.unrecognized": ERROR, "text.nesting": ERROR, "text.complexity": ERROR,
+    "site.collision": ERROR, "web.file": ERROR, "web.remote": ERROR, "site.build": ERROR,
+    "site.config": ERROR,
 }
+# Codes that guard what may run in a reader's browser or leave the repository: report.yml cannot
+# lower them (silencing `image.outside` must never let an outside file into an edition).
+LOCKED = frozenset({
+    "file.outside", "file.special", "file.unreadable", "image.outside", "link.outside", "link.scheme",
+    "html.unsafe", "asset.invalid", "render.raw", "render.attribute", "render.metadata", "render.failed",
+    "heading.unrecognized", "text.nesting", "text.complexity", "site.collision", "web.file", "web.remote",
+    "image.remote", "site.config",
+})
 MAX_PER_FILE = 200
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def _at(doc: Document, offset: int, code: str, message: str) -> Diagnostic:
@@ -80,6 +93,10 @@ def check_headings(report: Report) -> list[Diagnostic]:
                 found.append(_at(doc, heading.start, "heading.h1",
                                  "a level-1 heading ('# ...') in the text: the title comes from the "
                                  "front matter, so start sections at '## '"))
+            if heading.explicit and not ANCHOR.fullmatch(heading.anchor):
+                found.append(_at(doc, heading.start, "anchor.invalid",
+                                 f"the heading id '#{heading.anchor}' may hold only ASCII letters, digits and "
+                                 "- _ . : (the engines read anything else as text)"))
             if heading.anchor in seen:
                 line, _ = doc.where(seen[heading.anchor])
                 found.append(_at(doc, heading.start, "anchor.duplicate",
@@ -102,6 +119,8 @@ def check_references(report: Report) -> list[Diagnostic]:
             result = refs.resolve(report, ref)
             if isinstance(result, refs.Unresolved):
                 found.append(_at(doc, ref.start, result.code, result.message))
+            elif isinstance(result, refs.Listing):
+                found += _check_listing(doc, ref)
             elif doc.kind == "chapter" and result.target.kind == "rec":
                 cited_by_chapter.add(result.target.id or "")
     for doc in report.of_kind("rec"):
@@ -110,6 +129,18 @@ def check_references(report: Report) -> list[Diagnostic]:
                                  f"no chapter refers to {doc.label} ('{doc.id}'); "
                                  f"cite it with [[rec:{doc.id}]] where the text discusses it"))
     return found
+
+
+def _check_listing(doc: Document, ref) -> list[Diagnostic]:
+    """A list takes a paragraph of its own: the editions put a whole list there."""
+    body = doc.scan.body
+    line_start = body.rfind("\n", 0, ref.start) + 1
+    line_end = body.find("\n", ref.end)
+    alone = not body[line_start:ref.start].strip() and not body[ref.end:line_end if line_end >= 0 else None].strip()
+    if alone:
+        return []
+    return [_at(doc, ref.start, "ref.syntax", "[[list:recommendations]] must be on a line of its own, "
+                "with a blank line before and after")]
 
 
 def _with(d: Diagnostic, severity: str) -> Diagnostic:
@@ -177,18 +208,8 @@ def check_mentions(report: Report) -> list[Diagnostic]:
 
 
 def resolve_path(report: Report, doc: Document, target: str) -> tuple[str, str, str | None]:
-    """Split a link target into path and anchor and name the file it points to, relative to the
-    root (None when it leaves the repository, through '..', an absolute path or a symlink)."""
-    path, _, anchor = target.partition("#")
-    path = unquote(path.split("?", 1)[0])
-    if not path:
-        return path, anchor, doc.path
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), path))
-    if joined.startswith("../") or joined == ".." or path.startswith("/"):
-        return path, anchor, None
-    if not inside(report.root, report.root / joined):
-        return path, anchor, None
-    return path, anchor, joined
+    """A link target split into path and anchor, and the root-relative file it names (or None)."""
+    return link_target(report.root, doc.path, target)
 
 
 def check_links(report: Report) -> list[Diagnostic]:
@@ -212,10 +233,11 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
         return problems + [_at(doc, at, f"{noun}.broken" if not link.image else "image.missing",
                                f"this {noun} has an empty target")]
     if is_external(target):
-        if target.lower().replace(" ", "").startswith(UNSAFE_SCHEMES):
+        if not target.lower().startswith(SAFE_SCHEMES):
+            scheme = target.split(":")[0] + ":" if ":" in target else target[:2]
             problems.append(_at(doc, at, "link.scheme",
-                                f"'{target.split(':')[0]}:' {noun}s are not allowed: they can run code "
-                                "or hide content in readers' browsers"))
+                                f"'{scheme}' {noun}s are not allowed: only http, https and mailto links, "
+                                "which cannot run code or hide content in readers' browsers"))
         elif link.image:
             problems.append(_at(doc, at, "image.remote",
                                 "this image is loaded from the internet; the PDF and DOCX cannot include "
@@ -328,21 +350,37 @@ def _html_in(doc: Document) -> list[Diagnostic]:
     return found
 
 
-CHECKS = (check_ids, check_owners, check_headings, check_references, check_labels,
+def check_limits(report: Report) -> list[Diagnostic]:
+    """Text past the limits that keep the renderers linear and within their nesting depth."""
+    return [_at(doc, e.offset, e.code, e.message) for doc in report.documents for e in doc.scan.excesses]
+
+
+CHECKS = (check_limits, check_ids, check_owners, check_headings, check_references, check_labels,
           check_mentions, check_links, check_notes, check_html, owners.check_budgets,
           owners.check_codeowners)
 
 
-def run(report: Report) -> list[Diagnostic]:
-    """All findings, at the levels report.yml sets, sorted by place."""
+def findings(report: Report) -> list[Diagnostic]:
+    """Every finding of the rules that read the scanned text, at their default levels."""
     found = list(report.diagnostics)
     for check in CHECKS:
         found += check(report)
+    return found
+
+
+def settle(report: Report, found: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings at the levels report.yml sets (never below error for a locked code), sorted, capped."""
     overrides = report.settings.get("rules", {})
+    line = report.settings_lines.get("rules", 1)
+    found = list(found)
     for code in sorted(set(overrides) - set(RULES)):  # a misspelt code would silently change nothing
-        found.append(Diagnostic("report.yml", report.settings_lines.get("rules", 1), 1, RULES["rules.unknown"],
+        found.append(Diagnostic("report.yml", line, 1, RULES["rules.unknown"],
                                 "rules.unknown", f"no check has the code '{code}'{refs.suggest(code, RULES)}"))
-    levels = {**RULES, **overrides}
+    for code in sorted(c for c in set(overrides) & LOCKED if overrides[c] != ERROR):
+        found.append(Diagnostic("report.yml", line, 1, RULES["rules.locked"], "rules.locked",
+                                f"'{code}' keeps an error: it guards what may reach a reader or leave the "
+                                "repository, and report.yml cannot lower it"))
+    levels = {**RULES, **{c: v for c, v in overrides.items() if c not in LOCKED}}
     result = []
     for d in found:
         level = levels.get(d.code, d.severity)
@@ -350,6 +388,11 @@ def run(report: Report) -> list[Diagnostic]:
             continue
         result.append(d if level == d.severity else _with(d, level))
     return _capped(sorted(set(result), key=sort_key))
+
+
+def run(report: Report) -> list[Diagnostic]:
+    """The rules that read the scanned text alone, settled (the full verdict is `verdict.evaluate`)."""
+    return settle(report, findings(report))
 
 
 def _capped(found: list[Diagnostic]) -> list[Diagnostic]:

@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from . import __version__, checks, history, owners
+from . import __version__, history, owners, paths, verdict
 from . import build as editions
 from . import review as routing
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
@@ -77,7 +79,10 @@ def check(root: Path, fmt: str, strict: bool, paths: tuple[Path, ...]) -> None:
     --strict), 2 when the report folder or report.yml is unusable.
     """
     report = load(root)
-    diagnostics = checks.run(report)
+    try:
+        diagnostics = verdict.evaluate(report).diagnostics
+    except editions.runner.RendererTimeout as exc:
+        raise click.ClickException(f"the check stopped: {exc}") from None
     if paths:
         wanted = {_relative(report.root, p) for p in paths}
         diagnostics = [d for d in diagnostics if d.path in wanted]
@@ -99,44 +104,62 @@ def _relative(root: Path, path: Path) -> str:
 @main.command()
 @root_option
 @click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
-@click.option("--final", is_flag=True, help="A final edition: no DRAFT mark.")
+@click.option("--final", is_flag=True,
+              help="The final, published edition: no DRAFT mark; refused while a section is not agreed or "
+                   "a placeholder remains (each blocker is listed at its file and line).")
+@click.option("--force", is_flag=True,
+              help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
 @click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
               help="Comma-separated formats to build.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: build/ in the report's folder).")
 @click.option("--progress/--quiet", default=None,
               help="Show each step (default: on a terminal, off under CI).")
-def build(root: Path, edition: str | None, final: bool, formats: str, out: Path | None,
-          progress: bool | None) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=editions.runner.DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="How long each renderer may run before it is stopped.")
+def build(root: Path, edition: str | None, final: bool, force: bool, formats: str, out: Path | None,
+          progress: bool | None, timeout: float) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
     Refuses to build when `report check` finds errors. The previous build
     stays in place until the new one is complete.
     """
+    if force and not final:
+        raise click.UsageError("--force goes with --final: only the final edition has blockers to override")
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in editions.FORMATS]
     if unknown or not chosen:
         raise click.BadParameter(f"choose from {', '.join(editions.FORMATS)}", param_hint="--formats")
     if progress is None:
         progress = sys.stderr.isatty() and not os.environ.get("CI")
-    # SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C, so the staging folder is removed.
-    signal.signal(signal.SIGTERM, _interrupt)
 
     def step(message: str) -> None:
         if progress:
             click.echo(f"building {message}...", err=True)
 
     report = load(root)
+    options = editions.Options(edition, final, chosen, out, timeout, force)
     try:
-        result = editions.build(report, editions.Options(edition, final, chosen, out), step)
+        with _terminate_like_interrupt():
+            result = editions.build(report, options, step)
+    except editions.FinalRefused as exc:
+        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+        click.echo(f"report: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
     except editions.BuildRefused as exc:
         click.echo(FORMATTERS["text"]([d for d in exc.diagnostics if d.severity == ERROR]), nl=False, err=True)
         click.echo(f"report: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
     except editions.BuildError as exc:
+        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
         click.echo(f"report: {exc}; the previous build is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(FORMATTERS["text"](result.warnings), nl=False, err=True)  # built, but worth a look
+    for d in result.overridden:
+        click.echo(f"overridden: {d.text()}", err=True)
+    if result.overridden:
+        click.echo(f"report: a rehearsal: {len(result.overridden)} blockers of the final edition were overridden "
+                   "with --force", err=True)
     for output in result.manifest["outputs"]:
         click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
     if progress:
@@ -158,7 +181,10 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
     """
     report = load(root)
     if codeowners:
-        lines = owners.write_codeowners(report)
+        try:
+            lines = owners.write_codeowners(report)
+        except paths.UnsafePath as exc:
+            raise click.ClickException(f"{owners.CODEOWNERS_PATH} was not written: {exc}") from None
         click.echo(f"{owners.CODEOWNERS_PATH} is up to date" if lines is None
                    else f"wrote {owners.CODEOWNERS_PATH} ({lines} lines)")
         return
@@ -229,8 +255,22 @@ def generate(out: Path, chapters: int, sections: int, recommendations: int, anne
                f"{annexes} annexes to {out}")
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C while a build runs, so renderers are
+    stopped and the staging folder removed; the previous handler comes back afterwards."""
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding application): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:

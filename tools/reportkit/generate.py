@@ -44,8 +44,6 @@ _MKDOCS_YML = """\
 site_name: {title}
 site_description: {subtitle}
 site_author: {author}
-repo_url: https://example.invalid/synthetic-report
-repo_name: synthetic-report
 docs_dir: web
 site_dir: build/site
 use_directory_urls: true
@@ -66,8 +64,6 @@ theme:
   palette:
     primary: blue grey
     accent: light blue
-  icon:
-    repo: fontawesome/brands/github
 
 extra_css:
   - assets/report.css

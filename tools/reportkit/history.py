@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import gitio
 from .model import Report
-
-RECORD, UNIT = "\x1e", "\x1f"
 
 
 @dataclass
@@ -17,6 +17,11 @@ class FileHistory:
     last_author: str = ""
     contributors: list[str] = field(default_factory=list)  # authors, most recent first
     commits: int = 0
+    last_email: str = ""  # the last author's e-mail (to credit them in a commit made for them)
+
+
+class NoHistory(Exception):
+    """The report is not in a git repository, or git cannot read it: the reason is the message."""
 
 
 def of_report(report: Report) -> tuple[dict[str, FileHistory] | None, str | None]:
@@ -27,64 +32,60 @@ def of_report(report: Report) -> tuple[dict[str, FileHistory] | None, str | None
         return None, str(exc)
 
 
-class NoHistory(Exception):
-    """The report is not in a git repository, or git cannot read it: the reason is the message."""
-
-
 def read(root: Path | str, paths: list[str]) -> dict[str, FileHistory]:
     """History of each path (relative to root), newest commit first, in one `git log` pass."""
-    import git  # here, not at the top: `report check` never needs it, and it is slow to import
-
-    root = Path(root).resolve()
     try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise NoHistory(f"{root} is not in a git repository, so there is no history to show") from None
-    try:
-        top = Path(repo.working_tree_dir).resolve()
-        prefix = root.relative_to(top).as_posix()
-        prefix = "" if prefix == "." else prefix + "/"
-        if not repo.head.is_valid():
+        repo = gitio.Git(root)
+        if repo.head() is None:
             raise NoHistory("the git repository has no commits yet")
-        log = repo.git.log("--format=" + RECORD + "%an" + UNIT + "%aI", "--name-status", "-M",
-                           "--no-color", "--", root.as_posix() if prefix else ".")
-    except git.GitCommandError as exc:
-        raise NoHistory(f"git could not read the history: {exc.stderr.strip() or exc}") from None
-    finally:
-        repo.close()
+        records = repo.log()
+    except gitio.NotARepository as exc:
+        raise NoHistory(f"{exc}, so there is no history to show") from None
+    except gitio.GitProblem as exc:
+        raise NoHistory(str(exc)) from None
+    return histories(records, paths, repo.prefix)
 
+
+def histories(records: Iterable[gitio.LogRecord], paths: list[str], prefix: str) -> dict[str, FileHistory]:
+    """Each path's history from log records, newest first (paths relative to the report root,
+    records' paths from the work tree's top, which is `prefix` above the root)."""
     wanted = {prefix + p: p for p in paths}
     # Walking from newest to oldest, older names of a file are mapped to its current name.
     current: dict[str, str] = {name: name for name in wanted}
     result: dict[str, FileHistory] = {p: FileHistory(p) for p in paths}
-    for record in log.split(RECORD)[1:]:
-        header, _, changes = record.partition("\n")
-        author, _, date = header.partition(UNIT)
-        touched: set[str] = set()
-        for line in changes.splitlines():
-            parts = line.split("\t")
-            if len(parts) < 2:
-                continue
-            status = parts[0]
-            if status.startswith(("R", "C")) and len(parts) == 3:
-                old, new = parts[1], parts[2]
-                name = current.get(new)
-                if name is not None:
-                    touched.add(name)
-                    if status.startswith("R"):
-                        current[old] = name
-                        current.pop(new, None)
-            else:
-                name = current.get(parts[1])
-                if name is not None:
-                    touched.add(name)
-                    if status == "A":  # older commits with this path were about another file
-                        current.pop(parts[1], None)
-        for name in touched:
-            entry = result[wanted[name]]
-            if not entry.commits:
-                entry.last_date, entry.last_author = date, author
-            if author not in entry.contributors:
-                entry.contributors.append(author)
-            entry.commits += 1
+    for record in records:
+        for name in _follow(record.changes, current):
+            _count(result[wanted[name]], record)
     return result
+
+
+def _follow(changes: list[gitio.NameStatus], current: dict[str, str]) -> set[str]:
+    """The current names a commit touched; then `current` maps paths as they were before it.
+
+    Every name is looked up before any is remapped, so a commit that renames a to b and adds a
+    new a (or swaps two names) gives each file its own past.
+    """
+    touched: set[str] = set()
+    gone: list[str] = []
+    earlier: dict[str, str] = {}
+    for change in changes:
+        name = current.get(change.new_path)
+        if name is None:
+            continue
+        touched.add(name)
+        if change.status in "ARC":  # before this commit the path was another file, or none
+            gone.append(change.new_path)
+        if change.status == "R":
+            earlier[change.old_path] = name
+    for path in gone:
+        current.pop(path, None)
+    current.update(earlier)
+    return touched
+
+
+def _count(entry: FileHistory, record: gitio.LogRecord) -> None:
+    if not entry.commits:
+        entry.last_date, entry.last_author, entry.last_email = record.date, record.author, record.email
+    if record.author not in entry.contributors:
+        entry.contributors.append(record.author)
+    entry.commits += 1

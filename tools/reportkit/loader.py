@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from . import frontmatter, schemas
+from . import frontmatter, paths, schemas
 from .diagnostics import ERROR, Diagnostic
 from .markdown import scan
 from .model import KIND_FOLDERS, Document, Member, Report
 
 SETTINGS_FILE = "report.yml"
+ESSENTIAL = ("title", "sets")  # without these, report.yml is unusable
 ROSTER_FILE = "roster.yml"
 # A chapter of the Panel's report is 10-40 KB; anything past this limit is a mistake.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -45,36 +47,73 @@ def set_letter(index: int) -> str:
     return letters
 
 
-def inside(root: Path, path: Path) -> bool:
-    """True when path, with every symlink resolved, stays inside root."""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
+class Source:
+    """Where a report's files come from: its folder on disk (this class), or a git tree."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
+    def read(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes | paths.Refusal:
+        return paths.read_bytes(self.root, self.root / rel, limit)
+
+    def markdown(self, folder: str) -> list[str]:
+        """The *.md entries directly in a folder, whatever they are (the reader refuses what is not a file)."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return [p.relative_to(self.root).as_posix() for p in sorted(base.glob("*.md"))]
+
+    def files(self, folder: str) -> tuple[list[str], list[tuple[str, paths.Refusal]]]:
+        found, refused = paths.regular_files(self.root, self.root / folder)
+        return ([p.relative_to(self.root).as_posix() for p in found],
+                [(p.relative_to(self.root).as_posix(), why) for p, why in refused])
 
 
-def read_text(root: Path, path: Path) -> tuple[str | None, list[Diagnostic]]:
-    rel = path.relative_to(root).as_posix()
-    if not inside(root, path):
-        return None, [Diagnostic(rel, 0, 0, ERROR, "file.outside",
-                                 "this file is a link to a place outside the repository; it was not read")]
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Diagnostic(rel, 0, 0, ERROR, "file.too-large",
-                                     f"this file is {size / 1048576:.1f} MiB; the limit is "
-                                     f"{MAX_FILE_BYTES // 1048576} MiB per file: split it")]
-        raw = path.read_bytes()
-    except OSError as exc:  # a dangling link, a folder named *.md, no permission
-        return None, [Diagnostic(rel, 0, 0, ERROR, "file.unreadable",
-                                 f"this file cannot be read: {exc.strerror or exc}")]
+class TreeSource(Source):
+    """A report as git holds it at some commit: files as bytes, with what git would not give."""
+
+    def __init__(self, root: Path, files: dict[str, bytes], skipped: dict[str, str] | None = None):
+        super().__init__(root)
+        self.contents = files
+        self.skipped = skipped or {}
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.contents or rel in self.skipped
+
+    def read(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes | paths.Refusal:
+        if rel in self.skipped:
+            return paths.Refusal("file.unreadable", f"this file was not read from git: {self.skipped[rel]}")
+        data = self.contents.get(rel)
+        if data is None:
+            return paths.Refusal("file.unreadable", "this file is not in the git tree")
+        if len(data) > limit:
+            return paths.Refusal("file.too-large", f"this file is over the limit of {limit / 1048576:g} MiB")
+        return data
+
+    def markdown(self, folder: str) -> list[str]:
+        names = {r for r in (*self.contents, *self.skipped) if r.startswith(folder + "/")}
+        return sorted(r for r in names if r.endswith(".md") and "/" not in r[len(folder) + 1:])
+
+    def files(self, folder: str) -> tuple[list[str], list[tuple[str, paths.Refusal]]]:
+        prefix = folder + "/"
+        return (sorted(r for r in self.contents if r.startswith(prefix)),
+                [(r, paths.Refusal("file.unreadable", why)) for r, why in sorted(self.skipped.items())
+                 if r.startswith(prefix)])
+
+
+def read_text(source: Source, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """A report file as text: read only if it is a regular file inside the repository, under the limit."""
+    raw = source.read(rel)
+    if isinstance(raw, paths.Refusal):
+        return None, [Diagnostic(rel, 0, 0, ERROR, raw.code, raw.message)]
     return frontmatter.decode(raw, rel)
 
 
-def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, object, list[Diagnostic]]:
-    path = root / name
-    text, problems = read_text(root, path)
+def _load_yaml_file(source: Source, name: str, schema: str) -> tuple[object, dict, object, list[Diagnostic]]:
+    text, problems = read_text(source, name)
     if text is None:
         return None, {}, None, problems
     data, node, problems = frontmatter.parse_yaml(text, name)
@@ -90,22 +129,33 @@ def _load_yaml_file(root: Path, name: str, schema: str) -> tuple[object, dict, o
     return data, lines, node, problems
 
 
-def load_settings(root: Path) -> tuple[dict, dict[str, int]]:
-    if not (root / SETTINGS_FILE).is_file():
+def load_settings(source: Source) -> tuple[dict, dict[str, int], list[Diagnostic]]:
+    """report.yml: its settings, each key's line, and its problems. It is unusable (ConfigError, exit
+    2) only when missing, unreadable or without a valid title and sets; a bad optional field is a
+    finding (exit 1), and the field is left out."""
+    if not source.exists(SETTINGS_FILE):
         raise ConfigError(
-            f"no {SETTINGS_FILE} in {root}: run this inside the report's folder or give --root"
+            f"no {SETTINGS_FILE} in {source.root}: run this inside the report's folder or give --root"
         )
-    data, lines, _, problems = _load_yaml_file(root, SETTINGS_FILE, "report")
-    if problems:
+    data, lines, _, problems = _load_yaml_file(source, SETTINGS_FILE, "report")
+    if not problems:
+        return data, lines, []  # type: ignore[return-value]
+    if not isinstance(data, dict):
         raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
-    return data, lines  # type: ignore[return-value]
+    core = {k: data[k] for k in ESSENTIAL if k in data}
+    bad = {k for k in data if k not in ESSENTIAL
+           and schemas.validate("report", {**core, k: data[k]}, SETTINGS_FILE, lines)}
+    kept = {k: v for k, v in data.items() if k not in bad}
+    if schemas.validate("report", kept, SETTINGS_FILE, lines):
+        raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
+    return kept, lines, problems
 
 
-def load_roster(root: Path) -> tuple[dict[str, Member], list[Diagnostic]]:
-    if not (root / ROSTER_FILE).is_file():
+def load_roster(source: Source) -> tuple[dict[str, Member], list[Diagnostic]]:
+    if not source.exists(ROSTER_FILE):
         return {}, [Diagnostic(ROSTER_FILE, 0, 0, ERROR, "roster.missing",
                                f"there is no {ROSTER_FILE}: the Panel's roster is needed to check owners")]
-    data, _, node, problems = _load_yaml_file(root, ROSTER_FILE, "roster")
+    data, _, node, problems = _load_yaml_file(source, ROSTER_FILE, "roster")
     if not isinstance(data, dict) or not isinstance(data.get("members"), list):
         return {}, problems
     item_nodes = []
@@ -130,9 +180,8 @@ def load_roster(root: Path) -> tuple[dict[str, Member], list[Diagnostic]]:
     return members, problems
 
 
-def load_document(root: Path, path: Path, kind: str) -> tuple[Document, list[Diagnostic]]:
-    rel = path.relative_to(root).as_posix()
-    text, problems = read_text(root, path)
+def load_document(source: Source, rel: str, kind: str) -> tuple[Document, list[Diagnostic]]:
+    text, problems = read_text(source, rel)
     if text is None:
         return Document(kind, rel, {}, {}, "", 1, scan(""), valid=False), problems
     parsed = frontmatter.split(text, rel)
@@ -168,21 +217,21 @@ def number(documents: list[Document]) -> list[Document]:
     return chapters + recs + annexes
 
 
-def load(root: Path | str) -> Report:
-    """Read the whole report under root. Raises ConfigError only when report.yml is unusable."""
+def load(root: Path | str, source: Source | None = None) -> Report:
+    """Read the whole report under root (from its folder, or from another source such as a git
+    tree). Raises ConfigError only when report.yml is unusable."""
     root = Path(root).resolve()
-    settings, settings_lines = load_settings(root)
-    members, diagnostics = load_roster(root)
+    source = source or Source(root)
+    settings, settings_lines, diagnostics = load_settings(source)
+    members, problems = load_roster(source)
+    diagnostics += problems
     documents = []
     for kind, folder in KIND_FOLDERS.items():
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.glob("*.md")):
-            doc, problems = load_document(root, path, kind)
+        for rel in source.markdown(folder):
+            doc, problems = load_document(source, rel, kind)
             documents.append(doc)
             diagnostics += problems
-    assets, problems = find_assets(root)
+    assets, problems = find_assets(source)
     return Report(root, settings, settings_lines, members, number(documents), diagnostics + problems,
                   assets)
 
@@ -190,19 +239,39 @@ def load(root: Path | str) -> Report:
 ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
 
 
-def find_assets(root: Path) -> tuple[list[str], list[Diagnostic]]:
-    """Files besides the text that the editions may copy (images ...), each checked to stay inside
-    the repository: a link to /etc/passwd under images/ would otherwise be published with the site."""
+def find_assets(source: Source) -> tuple[list[str], list[Diagnostic]]:
+    """Files besides the text that the editions may copy (images ...): regular files inside the
+    repository only. A link to /etc/passwd or a FIFO under images/ is reported and left out."""
     assets, problems = [], []
     for folder in ASSET_FOLDERS:
-        for path in sorted((root / folder).glob("**/*")):
-            if path.suffix == ".md" and path.parent.name in KIND_FOLDERS.values():
-                continue
-            rel = path.relative_to(root).as_posix()
-            if not inside(root, path):
-                problems.append(Diagnostic(rel, 0, 0, ERROR, "file.outside",
-                                           "this file is a link to a place outside the repository; "
-                                           "it was not read and is left out of the editions"))
-            elif path.is_file():
-                assets.append(rel)
+        found, refused = source.files(folder)
+        assets += [rel for rel in found if not _is_content(rel)]
+        for rel, why in refused:
+            if _is_content(rel):
+                continue  # the loader reports content files itself
+            message = why.message if why.code != "file.outside" else (
+                "this file is a link to a place outside the repository; it was not read and is left out "
+                "of the editions")
+            problems.append(Diagnostic(rel, 0, 0, ERROR, why.code, message))
     return assets, problems
+
+
+def _is_content(rel: str) -> bool:
+    folder, _, name = rel.rpartition("/")
+    return name.endswith(".md") and folder in KIND_FOLDERS.values()
+
+
+REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, *KIND_FOLDERS.values(), "images")
+
+
+def load_at(root: Path | str, ref: str) -> tuple[Report, str]:
+    """The report as git holds it at a ref (an edition tag, a branch, a commit), with that commit.
+
+    Raises gitio's errors when git cannot tell (no repository, an unknown ref), and ConfigError
+    when report.yml at that commit is unusable.
+    """
+    from . import gitio  # only the commands that look into history need git
+
+    root = Path(root).resolve()
+    snapshot = gitio.Git(root).snapshot(ref, REPORT_PARTS, MAX_FILE_BYTES)
+    return load(root, TreeSource(root, snapshot.files, snapshot.skipped)), snapshot.commit

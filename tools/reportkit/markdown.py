@@ -10,6 +10,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 KINDS = ("rec", "chapter", "annex")
 
@@ -18,6 +19,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
 # Every pattern here runs in time linear in the text, whatever the text: no pattern can scan
 # ahead unboundedly from each of many starting points (a 4 MiB file of '[^' must not take hours).
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
+# A heading id every engine reads as an id (pandoc, Python-Markdown's attr_list, Typst labels).
+ANCHOR = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 _ATTR_ID = re.compile(r"\{:?[ \t]*#([^\s}]+)[^}]*\}[ \t]*$")  # matched at the line's last '{'
 
 REF = re.compile(
@@ -87,10 +90,163 @@ class Scan:
     links: list[LinkMatch] = field(default_factory=list)
     notes: list[NoteMatch] = field(default_factory=list)
 
+    @cached_property
+    def blocks(self) -> list[Block]:
+        """The body's top-level blocks in order (see `blocks`)."""
+        return blocks(self.body, self.masked)
+
+    @cached_property
+    def excesses(self) -> list[Excess]:
+        """Where the text passes the limits the renderers need to stay linear (see `excesses`)."""
+        return excesses(self.masked)
+
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of an offset in the body."""
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
+
+
+# -- top-level blocks --------------------------------------------------------------------------
+# The units a reader cites ("3.2 para 4") and a reviewer comments on: paragraphs, list items,
+# headings, tables, quotes. Found line by line from the masked text (code is blank there), as
+# Python-Markdown and pandoc both split a body: blocks are separated by blank lines; a list or quote
+# goes on while its lines are indented or carry its marker.
+_BULLET = re.compile(r"^( {0,3})(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_TABLE_RULE = re.compile(r"^ {0,3}\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_HR = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_DEFINITION = re.compile(r"^ {0,3}\[(\^)?[^\]]+\]:")
+
+
+@dataclass
+class Block:
+    kind: str  # paragraph, heading, item (of a list), quote, table, code, html, note, definition, rule
+    start: int  # offset of the block's first character in the body
+    end: int  # offset just past its last line
+
+
+def _kind_of(line: str, masked_line: str, following: str) -> str:
+    if not masked_line.strip():
+        return "code"
+    stripped = line.lstrip()
+    if _HEADING.match(line):
+        return "heading"
+    if _HR.match(line):
+        return "rule"
+    if _BULLET.match(line):
+        return "item"
+    if stripped.startswith(">"):
+        return "quote"
+    if "|" in line and _TABLE_RULE.match(following):
+        return "table"
+    definition = _DEFINITION.match(line)
+    if definition:
+        return "note" if definition.group(1) else "definition"
+    if stripped.startswith("<") and not stripped.startswith("<http"):
+        return "html"
+    return "paragraph"
+
+
+def blocks(body: str, masked: str) -> list[Block]:
+    """The top-level blocks of a body, each list item a block of its own."""
+    lines, masked_lines = body.split("\n"), masked.split("\n")
+    found: list[Block] = []
+    offset, current, blank = 0, None, True
+    for index, (line, masked_line) in enumerate(zip(lines, masked_lines)):
+        end = offset + len(line) + 1
+        if not line.strip():
+            blank = True
+        elif current is not None and _continues(current, line, masked_line, blank):
+            current.end = end
+            blank = False
+        else:
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            current = Block(_kind_of(line, masked_line, following), offset, end)
+            found.append(current)
+            blank = False
+        offset = end
+    for block in found:
+        block.end = min(block.end, len(body))
+    return found
+
+
+def _continues(block: Block, line: str, masked_line: str, after_blank: bool) -> bool:
+    """Does a line belong to the block before it?"""
+    if block.kind in ("heading", "rule"):
+        return False
+    indented = line.startswith(("  ", "\t"))
+    if block.kind in ("item", "note"):
+        if _BULLET.match(line) and not indented:
+            return False  # the next item of the list
+        return indented or not after_blank
+    if block.kind == "quote":
+        return line.lstrip().startswith(">") or not after_blank
+    if block.kind == "code":
+        return not masked_line.strip() or not after_blank and not masked_line.strip()
+    if after_blank:
+        return False
+    # A paragraph is interrupted by a heading, a list item or a quote, as both parsers read it.
+    return block.kind != "paragraph" or not (_HEADING.match(line) or _BULLET.match(line)
+                                             or line.lstrip().startswith(">"))
+
+
+# -- limits that keep every renderer linear ------------------------------------------------------
+# Python-Markdown and pandoc search ahead for the closer of each opener ('[', '![', '<', '*', '`'),
+# so one paragraph with thousands of openers costs time quadratic in its length; and they recurse
+# into quotes, lists and brackets, so deep nesting exhausts the stack or Typst's parser. Bounding
+# each block's openers and each nesting depth bounds a block's cost by a constant: the whole text
+# then costs time linear in its length, whatever it holds.
+MARKUP = "[]()<>*_`{}!\\&~^"
+MAX_MARKUP_PER_BLOCK = 1000
+MAX_DEPTH = 16
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_QUOTE_DEPTH = re.compile(r"^[ \t]*((?:>[ \t]?){%d,})" % (MAX_DEPTH + 1), re.M)
+_LIST_DEPTH = re.compile(r"^[ \t]*((?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d,})" % (MAX_DEPTH + 1), re.M)
+_INDENT = re.compile(r"^([ \t]{%d,})\S" % (4 * MAX_DEPTH + 1), re.M)
+_BRACKET = re.compile(r"[\[\]]")
+
+
+@dataclass
+class Excess:
+    offset: int
+    code: str  # text.complexity or text.nesting
+    message: str
+
+
+def excesses(masked: str) -> list[Excess]:
+    """Blocks with too many markup characters, and nesting past MAX_DEPTH, in one linear pass."""
+    found: list[Excess] = []
+    start = 0
+    for m in [*_BLOCK_SPLIT.finditer(masked), None]:
+        end = m.start() if m else len(masked)
+        found += _block_excesses(masked, start, end)
+        start = m.end() if m else end
+    for pattern, what in ((_QUOTE_DEPTH, "quotes ('>')"), (_LIST_DEPTH, "list items"),
+                          (_INDENT, "indented list levels")):
+        for hit in pattern.finditer(masked):
+            found.append(Excess(hit.start(), "text.nesting",
+                                f"{what} nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
+                                "flatten the structure"))
+    return found
+
+
+def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
+    block = text[start:end]
+    count = sum(block.count(c) for c in MARKUP)
+    if count > MAX_MARKUP_PER_BLOCK:
+        return [Excess(start + len(block) - len(block.lstrip()), "text.complexity",
+                       f"this paragraph holds {count:,} markup characters ({MARKUP}); past "
+                       f"{MAX_MARKUP_PER_BLOCK:,} the site and PDF engines slow down sharply: split the "
+                       "paragraph, or write fewer brackets and emphasis marks")]
+    if block.count("[") <= MAX_DEPTH:
+        return []
+    depth = 0
+    for hit in _BRACKET.finditer(block):
+        depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            return [Excess(start + hit.start(), "text.nesting",
+                           f"brackets nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
+                           "flatten the structure")]
+    return []
 
 
 def slugify(text: str) -> str:
@@ -230,6 +386,20 @@ def scan(body: str) -> Scan:
     for m in _NOTE.finditer(masked):
         result.notes.append(NoteMatch(m["label"], bool(m["def"]), m.start(), m.end()))
     return result
+
+
+# Characters Python-Markdown lets a backslash escape; pandoc escapes every ASCII symbol.
+_BACKSLASHED = set("\\`*_[]()#+-.!|")
+# Characters better written as entities: both parsers read an entity back as the character, and
+# no extension (attr_list, CriticMarkup, citations, smarty) can see a construct in it.
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "@": "&#64;",
+             "~": "&#126;", "^": "&#94;", "$": "&#36;"}
+
+
+def md_text(value: object) -> str:
+    """Any value (front matter, roster, git) as Markdown that every edition shows as exactly its text."""
+    text = " ".join(str(value).split())
+    return "".join("\\" + c if c in _BACKSLASHED else _ENTITIES.get(c, c) for c in text)
 
 
 def is_external(target: str) -> bool:

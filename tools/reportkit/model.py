@@ -10,6 +10,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic
 from .markdown import Scan
 
+SET_ANCHOR = re.compile(r"set-(\d{1,2})")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 KIND_FOLDERS = {"chapter": "chapters", "rec": "recommendations", "annex": "annexes"}
@@ -86,6 +87,30 @@ class Document:
             result.setdefault(heading.anchor, heading.start)
         return result
 
+    @property
+    def presents_recommendations(self) -> bool:
+        """The chapter in which the sets of recommendations are set out (front matter
+        `recommendations: true`): each set follows its section `{#set-N}`."""
+        return self.kind == "chapter" and self.meta.get("recommendations") is True
+
+    @cached_property
+    def set_sections(self) -> dict[str, int]:
+        """Anchor -> set number, for the set sections (`## ... {#set-2}`) of the chapter that
+        presents the recommendations. They are named "Set 2", not numbered as sections."""
+        if not self.presents_recommendations:
+            return {}
+        found: dict[str, int] = {}
+        for heading in self.scan.headings:
+            m = SET_ANCHOR.fullmatch(heading.anchor)
+            if heading.level == 2 and m:
+                found.setdefault(heading.anchor, int(m.group(1)))
+        return found
+
+    @property
+    def short_title(self) -> str:
+        value = self.meta.get("short_title")
+        return value if isinstance(value, str) and value.strip() else self.title
+
     @cached_property
     def section_numbers(self) -> dict[str, str]:
         """Anchor -> section number ('3.2', '3.2.1') for the headings of a numbered chapter.
@@ -96,11 +121,15 @@ class Document:
             return {}
         numbers: dict[str, str] = {}
         counters = [0, 0]
+        sets = self.set_sections
         for heading in self.scan.headings:
+            if heading.anchor in sets:
+                counters = [counters[0], -1]  # its subsections are not numbered either
+                continue
             if heading.level == 2:
                 counters = [counters[0] + 1, 0]
                 numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}")
-            elif heading.level == 3 and counters[0]:
+            elif heading.level == 3 and counters[0] and counters[1] >= 0:
                 counters[1] += 1
                 numbers.setdefault(heading.anchor, f"{self.number}.{counters[0]}.{counters[1]}")
         return numbers

@@ -9,8 +9,10 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
+from . import paths
 from .diagnostics import Diagnostic
 from .history import FileHistory
+from .markdown import md_text
 from .model import KIND_NAMES, Report
 
 CODEOWNERS_PATH = ".github/CODEOWNERS"
@@ -64,9 +66,7 @@ def roster_markdown(report: Report) -> str:
             continue
         parts += [f"**{heading}**", "", "| Name | Affiliation |", "|---|---|"]
         for m in members:
-            name = m.name.replace("|", "/")
-            affiliation = (m.affiliation or "—").replace("|", "/")
-            parts.append(f"| {name} | {affiliation} |")
+            parts.append(f"| {md_text(m.name)} | {md_text(m.affiliation) or '—'} |")
         parts.append("")
     vacancies = sum(m.vacancy for m in report.members.values())
     if vacancies:
@@ -132,28 +132,28 @@ def codeowners(report: Report) -> str:
 
 
 def write_codeowners(report: Report) -> int | None:
-    """Write CODEOWNERS from the front matter, whole or not at all: its line count, or None when
-    the file already says exactly that."""
-    path = report.root / CODEOWNERS_PATH
+    """Write CODEOWNERS from the front matter, whole or not at all, never through a symlink: its line
+    count, or None when the file already says exactly that. Raises paths.UnsafePath to refuse."""
     content = codeowners(report)
-    if path.is_file() and path.read_text("utf-8", errors="replace") == content:
+    if _read_codeowners(report) == content:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(content, "utf-8")
-    os.replace(temporary, path)
+    paths.write_bytes(report.root, CODEOWNERS_PATH, content.encode("utf-8"))
     return content.count("\n")
+
+
+def _read_codeowners(report: Report) -> str | None:
+    raw = paths.read_bytes(report.root, report.root / CODEOWNERS_PATH, 1 << 20)
+    if isinstance(raw, paths.Refusal):
+        return None
+    return raw.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def check_codeowners(report: Report) -> list[Diagnostic]:
     """A CODEOWNERS file that no longer matches the front matter routes reviews to the wrong people."""
-    path = report.root / CODEOWNERS_PATH
-    if not path.is_file():
+    if not os.path.lexists(report.root / CODEOWNERS_PATH):
         return []
-    try:
-        actual = path.read_text("utf-8").replace("\r\n", "\n").split("\n")
-    except (UnicodeDecodeError, OSError):
-        actual = []
+    text = _read_codeowners(report)
+    actual = text.split("\n") if text is not None else []
     expected = codeowners(report).split("\n")
     for number, (have, want) in enumerate(zip(actual + [""] * len(expected), expected), start=1):
         if have.rstrip() != want:
@@ -230,15 +230,15 @@ def progress_markdown(table: list[Row]) -> str:
         lines.append(f"| {status} | {count} | {100 * count // total}% |")
     lines += ["", "## By owner", "", "| " + " | ".join(c.capitalize() for c in OWNER_COLUMNS) + " |",
               "|---|---:|---:|---:|---:|---:|---:|---|"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in _owner_cells(summary, "—")]
+    lines += ["| " + " | ".join(md_text(c) for c in cells) + " |" for cells in _owner_cells(summary, "—")]
     lines += ["", "## Sections", "", "| Section | Owner | Status | Words / budget | Last update |",
               "|---|---|---|---:|---|"]
     for r in table:
-        name = f"{r.label} {r.title}".strip().replace("|", "/").replace("]", ")").replace("[", "(")
+        name = md_text(f"{r.label} {r.title}".strip())
         over = " (over budget)" if r.budget and r.words > r.budget else ""
         budget = f"{r.words:,} / {r.budget:,}{over}" if r.budget else f"{r.words:,}"
-        lines.append(f"| [{name}]({r.path}) | {r.owner_name or r.owner} | {r.status} | {budget} "
-                     f"| {r.last_date or '—'} |")
+        lines.append(f"| [{name}]({r.path}) | {md_text(r.owner_name or r.owner)} | {md_text(r.status)} "
+                     f"| {budget} | {md_text(r.last_date or '—')} |")
     return "\n".join(lines) + "\n"
 
 

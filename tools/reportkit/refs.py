@@ -26,6 +26,16 @@ class Unresolved:
     message: str
 
 
+@dataclass
+class Listing:
+    """`[[list:recommendations]]`: the list the toolchain writes there (every recommendation, by set)."""
+
+    name: str
+
+
+LISTS = ("recommendations",)
+
+
 def suggest(word: str, candidates) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
@@ -34,6 +44,8 @@ def suggest(word: str, candidates) -> str:
 def default_text(report: Report, target: Document, anchor: str | None) -> str:
     if not anchor:
         return target.label
+    if anchor in target.set_sections:
+        return f"Set {target.set_sections[anchor]}"
     number = target.section_numbers.get(anchor)
     if number:
         return f"Section {number}"
@@ -42,7 +54,12 @@ def default_text(report: Report, target: Document, anchor: str | None) -> str:
     return f"“{target.heading_texts.get(anchor, anchor)}”"
 
 
-def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved:
+def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
+    if ref.kind == "list":
+        if ref.target in LISTS and not ref.anchor and not ref.text:
+            return Listing(ref.target)
+        return Unresolved("ref.syntax", f"there is no list '{ref.target}'{suggest(ref.target, LISTS)}: "
+                          "write [[list:recommendations]] on a line of its own")
     if ref.kind not in KINDS:
         return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, KINDS)} "
                           "(use rec, chapter or annex)")

@@ -1,18 +1,20 @@
-"""What a change touches and whose approval it needs, between a git ref and the working tree."""
+"""What a change touches and whose approval it needs, between a git ref and the working tree.
+
+`review` reads git (through gitio) and the loaded report; the decisions (`entries`, `pair_by_id`,
+`route`) are pure functions of what it read, tested without git.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, replace
 
-
-from . import frontmatter
-from .model import KIND_FOLDERS, Report
+from . import frontmatter, gitio
+from .model import KIND_FOLDERS, Member, Report
 
 
 class ReviewError(Exception):
-    """The base ref cannot be read (not a repository, unknown ref): a usage problem."""
+    """The base ref cannot be read (no git, not a repository, unknown ref): a usage problem."""
 
 
 @dataclass
@@ -38,125 +40,124 @@ class Review:
     handles: dict[str, str]  # roster id -> @handle (or the member's name)
 
 
-def _meta(text: str | None, path: str) -> dict:
-    if text is None:
+@dataclass(frozen=True)
+class Entry:
+    """One changed file, paths relative to the report root."""
+
+    change: str  # added, modified, renamed, deleted
+    old: str  # path at the base ('' when added)
+    new: str  # current path ('' when deleted)
+
+
+def _meta(data: bytes | None, path: str) -> dict:
+    """The front matter of a file as it was at the base; {} when it cannot be read."""
+    if data is None:
         return {}
-    decoded, _ = frontmatter.decode(text.encode("utf-8", "surrogateescape"), path)
+    decoded, _ = frontmatter.decode(data, path)
     if decoded is None:
         return {}
     parsed = frontmatter.split(decoded, path)
-    return parsed.data or {}
+    return parsed.data if isinstance(parsed.data, dict) else {}
 
 
-def _is_content(path: str) -> bool:
+def _id(meta: dict) -> str | None:
+    value = meta.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def is_content(path: str) -> bool:
+    """A chapter, recommendation or annex: what has an owner."""
     return path.split("/", 1)[0] in KIND_FOLDERS.values() and path.endswith(".md")
 
 
 def review(report: Report, base: str) -> Review:
     """The sections changed since base (renames followed, by file and by id) and their approvers."""
-    import git  # here, not at the top: only this command needs it
-
-    root = report.root
     try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ReviewError(f"{root} is not in a git repository") from None
-    try:
-        return _review(report, repo, base)
-    finally:
-        repo.close()
+        repo = gitio.Git(report.root)
+        commit = repo.resolve(base)
+        changed = entries(repo.diff(commit), repo.untracked(), repo.prefix)
+        olds = [e.old for e in changed if e.old and is_content(e.old)]
+        texts = repo.read_files(commit, olds)
+    except gitio.GitProblem as exc:
+        raise ReviewError(str(exc)) from None
+    before = {path: _meta(texts.get(path), path) for path in olds}
+    after = {doc.path: doc.meta for doc in report.documents}
+    return route(base, pair_by_id(changed, before, after), before, after, report.members)
 
 
-def _review(report: Report, repo, base: str) -> Review:
-    import git
+def entries(diff: list[gitio.NameStatus], untracked: list[str], prefix: str) -> list[Entry]:
+    """git's changes (paths from the work tree's top, `prefix` above the report) as entries."""
+    def local(path: str) -> str:
+        return path.removeprefix(prefix)
 
-    top = Path(repo.working_tree_dir).resolve()
-    prefix = report.root.relative_to(top).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
-    try:
-        repo.git.rev_parse("--verify", "--quiet", base + "^{commit}")
-    except git.GitCommandError:
-        raise ReviewError(f"'{base}' is not a commit in this repository") from None
-    scope = prefix.rstrip("/") or "."
-    diff = repo.git.diff("--name-status", "-M", "--no-color", base, "--", scope)
-    untracked = repo.git.ls_files("--others", "--exclude-standard", "--", scope)
+    found = []
+    for item in diff:
+        old, new = local(item.old_path), local(item.new_path)
+        if item.status == "R":
+            found.append(Entry("renamed", old, new))
+        elif item.status in "AC":  # a copy is a new file; its source is unchanged
+            found.append(Entry("added", "", new))
+        elif item.status == "D":
+            found.append(Entry("deleted", old, ""))
+        else:
+            found.append(Entry("modified", new, new))
+    return found + [Entry("added", "", local(path)) for path in untracked]
 
-    def old_text(path: str) -> str | None:
-        try:
-            return repo.git.show(f"{base}:{prefix}{path}")
-        except git.GitCommandError:
-            return None
 
-    def local(path: str) -> str:  # git names paths from the repository's top, we from the report's
-        return path[len(prefix):] if path.startswith(prefix) else path
+def pair_by_id(changed: list[Entry], before: dict[str, dict], after: dict[str, dict]) -> list[Entry]:
+    """A section deleted at one path and added at another with the same id is a rename git did not
+    see (the text changed too much); before/after: front matter by path at the base and now."""
+    deleted = {_id(before[e.old]): e.old for e in changed
+               if e.change == "deleted" and e.old in before and _id(before[e.old])}
+    result, paired = [], set()
+    for entry in changed:
+        match = deleted.get(_id(after.get(entry.new, {}))) if entry.change == "added" else None
+        if match and is_content(entry.new):
+            result.append(Entry("renamed", match, entry.new))
+            paired.add(match)
+        else:
+            result.append(entry)
+    return [e for e in result if not (e.change == "deleted" and e.old in paired)]
 
-    entries: list[tuple[str, str, str]] = []  # (change, old, new), paths relative to root
-    for line in diff.splitlines():
-        parts = line.split("\t")
-        status = parts[0]
-        paths = [local(p) for p in parts[1:]]
-        if status.startswith("R") and len(paths) == 2:
-            entries.append(("renamed", paths[0], paths[1]))
-        elif status == "A":
-            entries.append(("added", "", paths[0]))
-        elif status == "D":
-            entries.append(("deleted", paths[0], ""))
-        elif paths:
-            entries.append(("modified", paths[0], paths[0]))
-    entries += [("added", "", local(path)) for path in untracked.splitlines()]
 
-    old_meta = {old: _meta(old_text(old), old) for _, old, _ in entries if old and _is_content(old)}
-    # A file deleted here and added there with the same id is a rename git did not see.
-    deleted_ids = {old_meta[old].get("id"): old for change, old, _ in entries
-                   if change == "deleted" and old in old_meta}
-    merged: list[tuple[str, str, str]] = []
-    paired: set[str] = set()
-    for change, old, new in entries:
-        if change == "added" and _is_content(new):
-            doc = report.by_path.get(new)
-            match = deleted_ids.get(doc.id) if doc else None
-            if match:
-                merged.append(("renamed", match, new))
-                paired.add(match)
-                continue
-        merged.append((change, old, new))
-    merged = [e for e in merged if not (e[0] == "deleted" and e[1] in paired)]
-
-    secretariat = [m.id for m in report.members.values() if m.role == "secretariat"]
+def route(base: str, changed: list[Entry], before: dict[str, dict], after: dict[str, dict],
+          members: dict[str, Member]) -> Review:
+    """Whose approval each change needs: the owner, old and new; the Secretariat too when the
+    section is or becomes agreed, has no owner, or the file is not a section."""
+    secretariat = [m.id for m in members.values() if m.role == "secretariat"]
     sections, others, needed = [], [], []
-
-    def need(ids: list[str]) -> None:
-        for ident in ids:
-            if ident and ident not in needed:
-                needed.append(ident)
-
-    for change, old, new in sorted(merged, key=lambda e: e[2] or e[1]):
-        if not _is_content(new or old):
-            others.append(new or old)
+    for entry in sorted(changed, key=lambda e: e.new or e.old):
+        if not is_content(entry.new or entry.old):
+            others.append(entry.new or entry.old)
             continue
-        doc = report.by_path.get(new) if new else None
-        before = old_meta.get(old, {}) if old else {}
-        meta = doc.meta if doc else {}
-        owner, old_owner = str(meta.get("owner", "")), str(before.get("owner", ""))
-        status, old_status = str(meta.get("status", "")), str(before.get("status", ""))
-        approvers = [o for o in (owner, old_owner) if o]
-        approvers = list(dict.fromkeys(approvers))
-        if "agreed" in (status, old_status) or not approvers:
-            approvers += [s for s in secretariat if s not in approvers]
-        need(approvers)
-        sections.append(Change(
-            path=new, old_path=old, change=change,
-            id=str(meta.get("id") or before.get("id") or ""),
-            title=str(meta.get("title") or before.get("title") or ""),
-            owner=owner, old_owner=old_owner, status=status, old_status=old_status,
-            approvers=approvers))
+        section = _section(entry, before.get(entry.old, {}) if entry.old else {},
+                           after.get(entry.new, {}) if entry.new else {}, secretariat)
+        sections.append(section)
+        needed += [a for a in section.approvers if a not in needed]
     if others:
-        need(secretariat)
-    handles = {}
-    for ident in needed:
-        member = report.members.get(ident)
-        handles[ident] = f"@{member.github}" if member and member.github else (member.name if member else ident)
-    return Review(base, sections, others, needed, handles)
+        needed += [s for s in secretariat if s not in needed]
+    return Review(base, sections, others, needed, {ident: _handle(ident, members) for ident in needed})
+
+
+def _section(entry: Entry, before: dict, meta: dict, secretariat: list[str]) -> Change:
+    owner, old_owner = str(meta.get("owner", "")), str(before.get("owner", ""))
+    status, old_status = str(meta.get("status", "")), str(before.get("status", ""))
+    approvers = list(dict.fromkeys(o for o in (owner, old_owner) if o))
+    if "agreed" in (status, old_status) or not approvers:
+        approvers += [s for s in secretariat if s not in approvers]
+    return Change(path=entry.new, old_path=entry.old, change=entry.change,
+                  id=str(meta.get("id") or before.get("id") or ""),
+                  title=str(meta.get("title") or before.get("title") or ""),
+                  owner=owner, old_owner=old_owner, status=status, old_status=old_status,
+                  approvers=approvers)
+
+
+def _handle(ident: str, members: dict[str, Member]) -> str:
+    """How a person is asked: @handle on GitHub, else their name."""
+    member = members.get(ident)
+    if member is None:
+        return ident
+    return f"@{member.github}" if member.github else member.name
 
 
 def _status_text(c: Change) -> str:
@@ -167,7 +168,19 @@ def _status_text(c: Change) -> str:
     return c.status if c.status == c.old_status else f"{c.old_status} → {c.status}"
 
 
+def _printable(result: Review) -> Review:
+    """The review with every path as text: a byte that is not UTF-8 (kept so the path still names
+    its file) is shown as U+FFFD rather than failing the output."""
+    def text(path: str) -> str:
+        return gitio.path_bytes(path).decode("utf-8", "replace")
+
+    sections = [replace(c, path=text(c.path), old_path=text(c.old_path)) for c in result.sections]
+    return replace(result, sections=sections, other_files=[text(p) for p in result.other_files])
+
+
 def format_review(result: Review, fmt: str) -> str:
+    """The review as text (for a terminal), markdown (a pull-request comment) or json."""
+    result = _printable(result)
     if fmt == "json":
         return json.dumps(asdict(result), indent=2, ensure_ascii=False) + "\n"
     who = ", ".join(result.handles[a] for a in result.approvers) or "nobody"

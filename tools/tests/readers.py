@@ -20,15 +20,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from click.testing import CliRunner
 
-from reportkit import refs
 from reportkit.cli import main
-from reportkit.markdown import REF, RefMatch
-from reportkit.model import Document, Report
-from reportkit.render.resolve import SINGLE, anchor_id
+from reportkit.model import Report
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 # The sample report as `report build` needs it: the content plus the site's configuration and home page.
@@ -148,77 +146,22 @@ def tree_state(path: Path) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
-# What the library predicts: headings, labels and reference texts, from the model alone
+# Names and text as the editions write them
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Reference:
-    source: str  # id of the document holding the reference
-    text: str  # what the reader sees
-    target: str  # the single-document id of what it points to: "<docid>" or "<docid>--<anchor>"
-
-
-@dataclass(frozen=True)
-class ExpectedHeading:
-    doc: str
-    level: int
-    text: str
-    target: str  # single-document id
-    numbered: bool  # listed in the PDF's contents and bookmarks
-
-
-def _plain(report: Report, text: str) -> str:
-    """Inline text with each reference replaced by the text the resolver gives it."""
-    def replace(m: re.Match) -> str:
-        result = refs.resolve(report, RefMatch(m["kind"], m["target"], m["anchor"], m["text"],
-                                               m.start(), m.end()))
-        return result.text if isinstance(result, refs.Resolved) else (m["text"] or m["target"])
-
-    return REF.sub(replace, text)
-
-
-def expected_headings(report: Report) -> list[ExpectedHeading]:
-    found = []
-    for doc in report.documents:
-        found.append(ExpectedHeading(doc.id, 1, _plain(report, doc.heading), anchor_id(doc, None, SINGLE), True))
-        numbers = doc.section_numbers
-        for heading in doc.scan.headings:
-            number = numbers.get(heading.anchor)
-            text = _plain(report, heading.text)
-            if number and heading.level in (2, 3):
-                text = f"{number} {text}"
-            found.append(ExpectedHeading(doc.id, heading.level, text,
-                                         anchor_id(doc, heading.anchor, SINGLE), bool(number)))
-    return found
-
-
-def expected_references(report: Report) -> list[Reference]:
-    """Every cross-reference of the report, in reading order, as the shared resolver resolves it."""
-    found = []
-    for doc in report.documents:
-        for ref in doc.scan.refs:
-            result = refs.resolve(report, ref)
-            assert isinstance(result, refs.Resolved), (doc.path, ref)
-            found.append(Reference(doc.id, result.text, anchor_id(result.target, result.anchor, SINGLE)))
-    return found
-
-
-def all_targets(report: Report) -> set[str]:
-    """Every id the single document gives a heading or a document title."""
-    ids = set()
-    for doc in report.documents:
-        ids.add(anchor_id(doc, None, SINGLE))
-        ids.update(anchor_id(doc, h.anchor, SINGLE) for h in doc.scan.headings)
-    return ids
-
-
 def docx_bookmark(ident: str) -> str:
-    """The bookmark pandoc writes for an id: Word allows 40 characters, so a longer id becomes
-    "X" and the rest of its SHA-1 (links to it are rewritten the same way)."""
-    return ident if len(ident) <= 40 else "X" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[1:]
+    """The bookmark pandoc writes for an id: Word allows 40 characters and wants a letter first, so
+    any other id becomes "X" and the rest of its SHA-1 (links to it are rewritten the same way)."""
+    if ident[:1].isalpha() and len(ident) <= 40:
+        return ident
+    return "X" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[1:]
 
 
-def site_page(doc: Document) -> str:
+class HasPath(Protocol):
+    path: str
+
+
+def site_page(doc: HasPath) -> str:
     """The site file of a document (use_directory_urls): chapters/01-introduction/index.html."""
     return posixpath.splitext(doc.path)[0] + "/index.html"
 
@@ -475,6 +418,20 @@ class Pdf:
                 found.append(link)
         return found
 
+    def contents(self, before_page: int) -> list[tuple[str, str, str]]:
+        """(destination, title, page) of each entry of the printed contents: the named links on the
+        pages before before_page, the pieces of one entry (title, leader dots, page number) joined."""
+        entries: list[tuple[str, list[str]]] = []
+        for link in self.links:
+            if link.page >= before_page or link.name is None:
+                continue
+            if entries and entries[-1][0] == link.name:
+                entries[-1][1].append(link.text)
+            else:
+                entries.append((link.name, [link.text]))
+        return [(name, " ".join(t for t in texts[:-1] if not re.fullmatch(r"[.\s]*", t)), texts[-1])
+                for name, texts in entries]
+
     def _same_line(self, index: int, rect) -> list[tuple[float, float, float, float, str]]:
         top, bottom = rect[1], rect[3]
         return [word for word in self.words[index] if top - 0.5 <= (word[1] + word[3]) / 2 <= bottom + 0.5]
@@ -605,6 +562,24 @@ class Docx:
                 continue
             text = "".join(t.text or "" for t in link.iter(w("t")))
             found.append((link.get(w("anchor")), link.get(f"{{{R}}}id"), text))
+        return found
+
+    def contents(self) -> list[tuple[str | None, str, str]]:
+        """(bookmark, title, page) of each entry of the contents field (a w:sdt), in order: the
+        title is the text before the entry's tab, the page the text after it."""
+        found = []
+        for sdt in self.xml("word/document.xml").iter(w("sdt")):
+            for link in sdt.iter(w("hyperlink")):
+                parts: list[str] = []
+                current: list[str] = []
+                for node in link.iter():
+                    if node.tag == w("tab"):
+                        parts.append("".join(current))
+                        current = []
+                    elif node.tag == w("t"):
+                        current.append(node.text or "")
+                parts.append("".join(current))
+                found.append((link.get(w("anchor")), parts[0], parts[-1]))
         return found
 
     def bookmarks(self) -> set[str]:

@@ -6,11 +6,13 @@ import builtins
 import io
 import json
 import re
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from reportkit import checks
 from reportkit.cli import main
 
 FINDING = re.compile(
@@ -260,7 +262,8 @@ PLANTS = [
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed\n", "status: agreed\nsett: 2\n")],
         ["recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
-         "'set'?) in front matter; allowed: budget, id, order, owner, set, status, summary, title"],
+         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, set, short_title, status, "
+         "summary, title"],
         id="schema-unknown-field",
     ),
     pytest.param(
@@ -303,9 +306,9 @@ PLANTS = [
         id="front-matter-missing",
     ),
     pytest.param(
-        [insert("annexes/04-donors.md", 8, b"Funded by caf\xe9 owners.")],
+        [insert("annexes/04-donors.md", 9, b"Funded by caf\xe9 owners.")],
         ["annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
-         "annexes/04-donors.md:9:14: error [file.encoding] this file is not valid UTF-8 "
+         "annexes/04-donors.md:10:14: error [file.encoding] this file is not valid UTF-8 "
          "(byte 0xe9); save it as UTF-8"],
         id="not-utf-8",
     ),
@@ -351,7 +354,8 @@ EXPECTED = {
     ],
     "schema": [
         "chapters/02-typo.md:6:1: error [schema] unknown field 'titel' (did you mean 'title'?) in "
-        "front matter; allowed: budget, id, numbered, owner, status, summary, title",
+        "front matter; allowed: budget, id, numbered, owner, placeholder, recommendations, short_title, status, "
+        "summary, title",
         "chapters/03-values.md:2:1: error [schema] 'id' 'Bad_Id' is not valid: it must be a stable "
         "id in kebab-case: lowercase letters, digits and single hyphens, e.g. 'digital-public-goods'",
         "chapters/03-values.md:3:1: error [schema] 'title' must be text, not an empty value",
@@ -422,13 +426,13 @@ EXPECTED = {
         "repository; it was not read",
         "chapters/01-main.md:12:50: error [link.outside] '/etc/passwd' points outside the "
         "repository; it was not read",
-        "chapters/01-main.md:12:74: error [link.scheme] 'javascript:' links are not allowed: they "
-        "can run code or hide content in readers' browsers",
+        "chapters/01-main.md:12:74: error [link.scheme] 'javascript:' links are not allowed: only "
+        "http, https and mailto links, which cannot run code or hide content in readers' browsers",
         "chapters/01-main.md:16:13: error [image.missing] '../images/squares.png' does not exist; "
         "did you mean 'square.png'?",
         "chapters/01-main.md:18:1: error [image.alt] this image has no alt text: describe it "
         "between the brackets, ![like this](path), for readers who cannot see it",
-        "chapters/01-main.md:20:21: warning [image.remote] this image is loaded from the internet; "
+        "chapters/01-main.md:20:21: error [image.remote] this image is loaded from the internet; "
         "the PDF and DOCX cannot include it and the site would track readers: put the file in images/",
     ],
 }
@@ -530,8 +534,14 @@ def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
                      "chapters/09-dangling.md:0:0: error [file.unreadable] this file cannot be read: "
                      "No such file or directory", id="dangling-symlink"),
         pytest.param(lambda chapters: (chapters / "09-folder.md").mkdir(),
-                     "chapters/09-folder.md:0:0: error [file.unreadable] this file cannot be read: "
-                     "Is a directory", id="folder-named-like-a-chapter"),
+                     "chapters/09-folder.md:0:0: error [file.special] this is a folder, not a file; it was "
+                     "not read", id="folder-named-like-a-chapter"),
+        pytest.param(lambda chapters: os.mkfifo(chapters / "09-pipe.md"),
+                     "chapters/09-pipe.md:0:0: error [file.special] this is a named pipe (FIFO), not a file; "
+                     "it was not read", id="fifo-named-like-a-chapter"),
+        pytest.param(lambda chapters: (chapters / "09-loop.md").symlink_to("09-loop.md"),
+                     "chapters/09-loop.md:0:0: error [file.unreadable] this file is a symlink loop; replace "
+                     "the link by the file", id="symlink-loop"),
     ],
 )
 def test_unreadable_content_file(fixtures_dir, copy_report, make, expected):
@@ -597,13 +607,22 @@ def test_strict_fails_on_a_warning_only(fixtures_dir, copy_report):
     assert (strict.exit_code, strict.stdout) == (1, warning + "\n")
 
 
-def test_rules_can_silence_everything(fixtures_dir, copy_report):
+def test_rules_can_silence_all_but_the_locked_codes(fixtures_dir, copy_report):
+    """Silencing a code that guards what leaves the repository or runs in a browser is refused:
+    those findings stay errors, and report.yml is told so."""
     root = copy_report(fixtures_dir / "broken" / "links")
+    codes = sorted({FINDING.match(line)["code"] for line in EXPECTED["links"]})
     with (root / "report.yml").open("a", encoding="utf-8") as f:
-        f.write("rules:\n" + "".join(f"  {code}: off\n" for code in sorted(
-            {FINDING.match(line)["code"] for line in EXPECTED["links"]})))
+        f.write("rules:\n" + "".join(f"  {code}: off\n" for code in codes))
     result = check(root, "--strict")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"no problems found in {root}\n")
+    locked = ["image.remote", "link.outside", "link.scheme"]
+    assert sorted(set(codes) & checks.LOCKED) == locked
+    kept = [line for line in EXPECTED["links"] if FINDING.match(line)["code"] in locked]
+    notes = [f"report.yml:4:1: warning [rules.locked] '{code}' keeps an error: it guards what may reach a "
+             "reader or leave the repository, and report.yml cannot lower it" for code in locked]
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [line.replace("warning [image.remote]", "error [image.remote]")
+                                          for line in kept] + notes
 
 
 # --- usage and configuration problems: exit 2, a message, nothing on stdout --------------------
@@ -636,10 +655,6 @@ def test_root_that_does_not_exist(tmp_path):
                      "report.yml:1:1: error [schema] report.yml lacks 'sets' (the title of each set of "
                      "recommendations, by set number)",
                      id="missing-sets"),
-        pytest.param("title: x\nsets: {1: a}\nrules:\n  ref.unknown: loud\n",
-                     "report.yml:4:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
-                     "error, warning, off",
-                     id="unknown-level"),
         pytest.param("title: x\nsets: {1: a}\ntitle: y\n",
                      "report.yml:3:1: error [yaml.syntax] not valid YAML: duplicate key 'title' "
                      "(first given on line 1)",
@@ -656,6 +671,27 @@ def test_invalid_report_yml(fixtures_dir, copy_report, report_yml, diagnostic):
         result = check(root, "--format", fmt)
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr == f"{diagnostic}\nreport: report.yml is not valid\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "diagnostic"),
+    [
+        pytest.param("rules:\n  ref.unknown: loud\n",
+                     "report.yml:7:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
+                     "error, warning, off", id="unknown-level"),
+        pytest.param('repository: \'https://example.org/x" onmouseover="alert(1)"\'\n',
+                     "report.yml:6:1: error [schema] 'repository' 'https://example.org/x\" onmouseover=\"alert(1)\"' "
+                     "is not valid: it must be the https:// address of the repository, for edit links",
+                     id="repository-breakout"),
+    ],
+)
+def test_a_bad_optional_field_of_report_yml_is_a_finding(fixtures_dir, copy_report, extra, diagnostic):
+    """report.yml stays usable: the field is left out and the finding located (exit 1, not 2)."""
+    root = copy_report(fixtures_dir / "minimal")
+    with (root / "report.yml").open("a", encoding="utf-8") as handle:
+        handle.write(extra)
+    result = check(root)
+    assert (result.exit_code, result.stdout) == (1, diagnostic + "\n")
 
 
 def test_report_yml_that_is_not_utf_8(fixtures_dir, copy_report):

@@ -37,8 +37,10 @@ def test_libreoffice_reads_every_label_and_the_contents(sample, converted):
     labels = {doc.label for doc in sample.report.documents if doc.number}
     assert labels <= set(re.findall(r"(?:Chapter|Recommendation|Annex) [0-9IVX]+[A-D]?\b", text))
     assert "DRAFT" in readers.squash(reader.pages[0].extract_text())
-    contents = readers.squash(reader.pages[1].extract_text())
-    assert contents.startswith("Contents Foreword Executive summary Chapter 1: Introduction 1.1 Mandate")
+    contents = re.sub(r"\.{3,}", " ", readers.squash(reader.pages[1].extract_text()))
+    # The header says DRAFT; the contents were written in advance, with the PDF edition's page numbers.
+    assert contents.startswith("DRAFT · Working draft · 10 June 2019 Contents Foreword 3 Executive summary 4 "
+                               "Chapter 1: Introduction 6 1.1 Mandate 6"), contents[:200]
 
 
 def test_libreoffice_resolves_every_cross_reference_to_a_bookmark(sample, converted):

@@ -9,7 +9,10 @@ from click.testing import CliRunner
 
 from gitrepo import GitRepo
 from reportkit import history
+from reportkit import review as routing
 from reportkit.cli import main
+from reportkit.gitio import LogRecord, NameStatus
+from reportkit.model import Member
 
 
 def run(*args: str):
@@ -186,3 +189,158 @@ def test_budget_warning_and_progress(copy_report, fixtures_dir):
     assert data["by_owner"]["Member A"]["sections"] == 4
     markdown = run("progress", "--root", str(root), "--format", "markdown").stdout
     assert "| [2 Method](chapters/02-method.md) | Member A | review | 15 / 10 (over budget) | — |" in markdown
+
+
+# --- names git would quote: history and review show them as themselves -------------------------
+
+def chapter(ident: str, owner: str, status: str, text: str) -> str:
+    return f"---\nid: {ident}\ntitle: {ident.title()}\nowner: {owner}\nstatus: {status}\n---\n\n## Text\n\n{text}\n"
+
+
+@pytest.fixture
+def accented(repo: GitRepo) -> GitRepo:
+    """The history fixture plus chapters named `03-méthode.md` and `04-two words.md`."""
+    (repo.path / "chapters/03-méthode.md").write_text(chapter("methode", "chair", "draft", "Une méthode."))
+    (repo.path / "chapters/04-two words.md").write_text(chapter("two-words", "member-a", "agreed", "Two words."))
+    repo.commit("Two more chapters", "Zoë Writer", "2026-01-07T10:00:00+00:00")
+    repo.edit("chapters/03-méthode.md", "Une méthode.", "Une méthode précise.")
+    repo.commit("Sharpen the method", "Bob Writer", "2026-01-08T10:00:00+00:00")
+    assert run("check", "--root", str(repo.path)).exit_code == 0
+    return repo
+
+
+def test_owners_show_the_history_of_files_with_accents_and_spaces(accented: GitRepo):
+    rows = run("owners", "--root", str(accented.path), "--format", "csv").stdout.splitlines()
+    assert "methode,chapter,3,Methode,chair,draft,4,2026-01-08,Bob Writer,Bob Writer; Zoë Writer" in rows
+    assert "two-words,chapter,4,Two-Words,member-a,agreed,3,2026-01-07,Zoë Writer,Zoë Writer" in rows
+
+
+def test_review_lists_files_with_accents_as_themselves_and_asks_their_owner(accented: GitRepo):
+    accented.edit("chapters/03-méthode.md", "précise", "très précise")
+    accented.edit("chapters/04-two words.md", "Two words.", "Two words, edited.")
+    accented.run("mv", "chapters/03-méthode.md", "chapters/03-méthodes.md")
+    text = run("review", "--root", str(accented.path), "--base", "HEAD").stdout
+    assert text == (
+        "changes since HEAD:\n"
+        "  renamed   methode                          chapters/03-méthode.md -> chapters/03-méthodes.md  "
+        "status draft  approval: @the-chair\n"
+        "  modified  two-words                        chapters/04-two words.md  status agreed  "
+        "approval: Member A, @the-secretariat\n"
+        "approvals needed: @the-chair, Member A, @the-secretariat\n")
+    markdown = run("review", "--root", str(accented.path), "--base", "HEAD", "--format", "markdown").stdout
+    assert "| **two-words** `chapters/04-two words.md` | modified | agreed | member-a |" in markdown
+
+
+# --- the decisions, without git ---------------------------------------------------------------------
+
+MEMBERS = {"chair": Member("chair", "The Chair", "co-chair", github="the-chair"),
+           "member-a": Member("member-a", "Member A", "member"),
+           "secretariat": Member("secretariat", "Secretariat", "secretariat", github="the-secretariat")}
+
+
+def meta(ident: str, owner: str, status: str) -> dict:
+    return {"id": ident, "title": ident.title(), "owner": owner, "status": status}
+
+
+def test_git_changes_become_entries_relative_to_the_report():
+    diff = [NameStatus("M", "report/chapters/a.md", "report/chapters/a.md"),
+            NameStatus("R", "report/chapters/b.md", "report/chapters/c.md", 91),
+            NameStatus("C", "report/chapters/a.md", "report/chapters/copy.md", 100),
+            NameStatus("D", "report/annexes/x.md", "report/annexes/x.md"),
+            NameStatus("T", "report/images/i.png", "report/images/i.png")]
+    assert routing.entries(diff, ["report/recommendations/new é.md"], "report/") == [
+        routing.Entry("modified", "chapters/a.md", "chapters/a.md"),
+        routing.Entry("renamed", "chapters/b.md", "chapters/c.md"),
+        routing.Entry("added", "", "chapters/copy.md"),
+        routing.Entry("deleted", "annexes/x.md", ""),
+        routing.Entry("modified", "images/i.png", "images/i.png"),
+        routing.Entry("added", "", "recommendations/new é.md")]
+
+
+def test_an_owner_change_needs_both_owners():
+    entry = routing.Entry("modified", "chapters/a.md", "chapters/a.md")
+    result = routing.route("main", [entry], {"chapters/a.md": meta("a", "chair", "draft")},
+                           {"chapters/a.md": meta("a", "member-a", "review")}, MEMBERS)
+    [section] = result.sections
+    assert (section.owner, section.old_owner, section.status, section.old_status, section.approvers) == (
+        "member-a", "chair", "review", "draft", ["member-a", "chair"])
+    assert (result.approvers, result.handles) == (["member-a", "chair"],
+                                                  {"member-a": "Member A", "chair": "@the-chair"})
+
+
+@pytest.mark.parametrize("old_status, new_status", [("agreed", "agreed"), ("agreed", "review"), ("review", "agreed")])
+def test_an_agreed_section_also_needs_the_secretariat(old_status, new_status):
+    entry = routing.Entry("modified", "recommendations/r.md", "recommendations/r.md")
+    result = routing.route("main", [entry], {entry.old: meta("r", "chair", old_status)},
+                           {entry.new: meta("r", "chair", new_status)}, MEMBERS)
+    assert result.sections[0].approvers == ["chair", "secretariat"]
+
+
+def test_a_section_without_owner_goes_to_the_secretariat():
+    entry = routing.Entry("added", "", "annexes/new.md")
+    result = routing.route("main", [entry], {}, {"annexes/new.md": {"id": "new", "status": "draft"}}, MEMBERS)
+    assert result.sections[0].approvers == ["secretariat"]
+
+
+def test_a_delete_and_an_add_with_the_same_id_are_a_rename():
+    changed = [routing.Entry("deleted", "recommendations/old.md", ""),
+               routing.Entry("added", "", "recommendations/new.md"),
+               routing.Entry("deleted", "chapters/gone.md", ""),
+               routing.Entry("added", "", "chapters/other.md"),
+               routing.Entry("deleted", "annexes/no-id.md", ""),
+               routing.Entry("added", "", "annexes/no-id-either.md")]
+    before = {"recommendations/old.md": meta("idea", "chair", "agreed"),
+              "chapters/gone.md": meta("gone", "chair", "draft"), "annexes/no-id.md": {"owner": "chair"}}
+    after = {"recommendations/new.md": meta("idea", "member-a", "agreed"),
+             "chapters/other.md": meta("other", "chair", "draft"), "annexes/no-id-either.md": {"owner": "chair"}}
+    assert routing.pair_by_id(changed, before, after) == [
+        routing.Entry("renamed", "recommendations/old.md", "recommendations/new.md"),
+        routing.Entry("deleted", "chapters/gone.md", ""),
+        routing.Entry("added", "", "chapters/other.md"),
+        routing.Entry("deleted", "annexes/no-id.md", ""),
+        routing.Entry("added", "", "annexes/no-id-either.md")]
+
+
+def test_files_outside_the_text_go_to_the_secretariat_in_path_order():
+    changed = [routing.Entry("modified", "report.yml", "report.yml"),
+               routing.Entry("added", "", "images/new.png"),
+               routing.Entry("modified", "chapters/a.md", "chapters/a.md"),
+               routing.Entry("deleted", "chapters/notes.txt", "")]
+    result = routing.route("HEAD~1", changed, {"chapters/a.md": meta("a", "member-a", "draft")},
+                           {"chapters/a.md": meta("a", "member-a", "draft")}, MEMBERS)
+    assert result.other_files == ["chapters/notes.txt", "images/new.png", "report.yml"]
+    assert [s.path for s in result.sections] == ["chapters/a.md"]
+    assert result.approvers == ["member-a", "secretariat"]
+    assert routing.format_review(result, "text").splitlines()[-1] == "approvals needed: Member A, @the-secretariat"
+
+
+def test_a_path_that_is_not_utf8_is_printed_not_fatal():
+    entry = routing.Entry("added", "", "images/caf\udce9.png")  # os.fsdecode(b"images/caf\xe9.png")
+    result = routing.route("main", [entry], {}, {}, MEMBERS)
+    assert "images/caf\ufffd.png" in routing.format_review(result, "json")
+
+
+# --- the history, without git -------------------------------------------------------------------------
+
+def record(author: str, date: str, *changes: tuple[str, ...]) -> LogRecord:
+    return LogRecord("0" * 40, author, author.lower() + "@example.org", date,
+                     [NameStatus(c[0], c[1], c[-1]) for c in changes])
+
+
+def test_history_follows_renames_newest_first():
+    log = [record("Carol", "2026-01-03", ("M", "r/b.md")),
+           record("Bob", "2026-01-02", ("R", "r/a.md", "r/b.md"), ("A", "r/a.md")),  # a moved to b; a new a
+           record("Alice", "2026-01-01", ("A", "r/a.md"))]
+    found = history.histories(log, ["b.md", "a.md"], "r/")
+    assert (found["b.md"].contributors, found["b.md"].commits, found["b.md"].last_email) == (
+        ["Carol", "Bob", "Alice"], 3, "carol@example.org")
+    assert (found["a.md"].contributors, found["a.md"].commits, found["a.md"].last_date) == (["Bob"], 1, "2026-01-02")
+
+
+def test_history_of_two_files_that_swapped_names():
+    log = [record("Bob", "2026-01-02", ("R", "x.md", "y.md"), ("R", "y.md", "x.md")),
+           record("Alice", "2026-01-01", ("M", "x.md")),
+           record("Zoë", "2025-12-31", ("A", "x.md"), ("A", "y.md"))]
+    found = history.histories(log, ["x.md", "y.md"], "")
+    assert found["y.md"].contributors == ["Bob", "Alice", "Zoë"]  # y was x before the swap
+    assert found["x.md"].contributors == ["Bob", "Zoë"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,35 +116,62 @@ def test_workflows_run_only_make_targets_and_the_release():
         assert re.search(rf"^{target}:", makefile, re.M), target
 
 
-def make(*args: str, **env: str) -> subprocess.CompletedProcess:
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A copy of the repository's report and Makefile, committed: the make targets run there, not in
+    the live checkout, and never reinstall the shared environment (its `.installed` is not remade)."""
+    import readers
+
+    root = readers.copy_sample(tmp_path / "checkout")
+    shutil.copy2(REPO / "Makefile", root / "Makefile")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    readers.commit_all(root)
+    return root
+
+
+def make(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env, "VENV": str(BIN.parent)}
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, env=environment,
-                          capture_output=True, text=True)
+    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", *args], cwd=root,
+                          env=environment, capture_output=True, text=True)
 
 
-def test_make_check_github_format_as_the_workflow_runs_it():
-    result = make("check", FORMAT="github")
+def test_make_check_github_format_as_the_workflow_runs_it(checkout):
+    result = make(checkout, "check", FORMAT="github")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::error" not in result.stdout
 
 
-def test_make_review_markdown_as_the_workflow_runs_it():
-    result = make("review", FORMAT="markdown", BASE="HEAD")
+def test_make_review_markdown_as_the_workflow_runs_it(checkout):
+    result = make(checkout, "review", FORMAT="markdown", BASE="HEAD")
     assert result.returncode == 0, result.stderr
     assert "### Review routing (changes since `HEAD`)" in result.stdout
-    assert make("review").returncode == 2  # BASE is required
+    assert make(checkout, "review").returncode == 2  # BASE is required
 
 
-def test_edition_tag_script_builds_that_edition(tmp_path: Path):
+def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.CompletedProcess:
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
-    env = {**os.environ, "TAG": "edition-final", "OUT": str(tmp_path / "out"), "VENV": str(BIN.parent), "CI": "true"}
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=REPO, env=env,
-                            capture_output=True, text=True)
+    env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true",
+           "MAKEFLAGS": f"-o {BIN.parent}/.installed"}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=checkout, env=env,
+                          capture_output=True, text=True)
+
+
+def test_edition_tag_script_builds_that_edition(checkout, tmp_path: Path):
+    result = run_edition_step(checkout, "edition-draft-3", tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = (tmp_path / "out" / "manifest.json").read_text()
-    assert '"edition": "final"' in manifest and '"final": true' in manifest
+    assert '"edition": "draft-3"' in manifest and '"final": false' in manifest
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"panel-report.pdf", "panel-report.docx", "site"}
+
+
+def test_a_final_tag_on_unfinished_text_is_refused(checkout, tmp_path: Path):
+    """The sample is a draft: a final edition of it is refused, blocker by blocker, and no release."""
+    result = run_edition_step(checkout, "edition-final", tmp_path / "out")
+    assert result.returncode != 0
+    assert "chapters/03-individuals-societies.md:5:1: error [final.unagreed] Chapter 3 is 'draft'" in result.stderr
+    assert "report: final edition refused:" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_pre_commit_hook_runs_report_check_on_committed_files(copy_report):

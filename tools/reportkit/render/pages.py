@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 
 from ..history import FileHistory
+from ..markdown import md_text
 from ..model import Document, Report
+from .site_plan import PROGRESS, RECOMMENDATIONS_INDEX
 
-RECOMMENDATIONS_INDEX = "recommendations/index.md"
-PROGRESS = "progress.md"
 STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed", "withdrawn": "Withdrawn"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A value in a Markdown table cell: plain text, whatever it holds."""
+    return md_text(text)
 
 
 def owner_name(report: Report, doc: Document) -> str:
@@ -27,7 +29,7 @@ def recommendations_index(report: Report) -> str:
              "Every recommendation of the report, by set. Each has its own page.", ""]
     recs = report.of_kind("rec")
     for number in sorted({d.set for d in recs if d.set}):
-        lines += [f"## Set {number}: {report.set_title(number)}", "",
+        lines += [f"## Set {number}: {md_text(report.set_title(number))}", "",
                   "| Label | Recommendation | Owner | Status |", "|---|---|---|---|"]
         for doc in (d for d in recs if d.set == number):
             link = posixpath.relpath(doc.path, posixpath.dirname(RECOMMENDATIONS_INDEX))
@@ -43,7 +45,7 @@ def facts_line(report: Report, doc: Document, history: FileHistory | None) -> st
     parts = [f"Owner: **{_cell(owner_name(report, doc))}**",
              f"Status: **{STATUS_NAMES.get(doc.status or '', doc.status or 'unknown')}**"]
     if history and history.last_date:
-        parts.append(f"Last updated: {history.last_date[:10]} by {history.last_author}")
+        parts.append(f"Last updated: {md_text(history.last_date[:10])} by {md_text(history.last_author)}")
     return " · ".join(parts) + "\n{ .report-facts }"
 
 
@@ -57,18 +59,30 @@ def downloads_section(downloads: dict) -> str:
     lines.append("The current edition is also available as:")
     lines.append("")
     for fmt, path in sorted(downloads.items()):
-        lines.append(f"- [{names.get(fmt, fmt.upper())}](downloads/{path.name})")
+        lines.append(f"- [{names.get(fmt, fmt.upper())}](downloads/{posixpath.basename(str(path))})")
     return "\n".join(lines + [""])
 
 
+def theme_text(value: str) -> str:
+    """A value the theme prints into its pages: escaped, and with no angle bracket at all, so that
+    even a template filter that unescapes entities (Jinja's striptags) cannot make a tag of it."""
+    return html.escape(" ".join(value.split()).replace("<", "‹").replace(">", "›"), quote=True)
+
+
 def navigation(report: Report) -> list:
-    """The site's navigation, in the report's reading order (MkDocs' `nav` format)."""
+    """The site's navigation, in the report's reading order (MkDocs' `nav` format).
+
+    The theme puts navigation titles into its pages as they are: each is escaped here as text.
+    """
+    def title(doc: Document) -> str:
+        return theme_text(f"{doc.number}. {doc.title}" if doc.number else doc.title)
+
     chapters = report.of_kind("chapter")
     nav: list = [{"Home": "index.md"}]
-    nav += [{d.title: d.path} for d in chapters if not d.numbered]
-    nav.append({"Chapters": [{f"{d.number}. {d.title}": d.path} for d in chapters if d.numbered]})
-    recs = [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("rec") if d.number]
+    nav += [{title(d): d.path} for d in chapters if not d.numbered]
+    nav.append({"Chapters": [{title(d): d.path} for d in chapters if d.numbered]})
+    recs = [{title(d): d.path} for d in report.of_kind("rec") if d.number]
     nav.append({"Recommendations": [RECOMMENDATIONS_INDEX] + recs})
-    nav.append({"Annexes": [{f"{d.number}. {d.title}": d.path} for d in report.of_kind("annex")]})
+    nav.append({"Annexes": [{title(d): d.path} for d in report.of_kind("annex")]})
     nav.append({"Progress": PROGRESS})
     return nav

@@ -1,27 +1,32 @@
-"""The pandoc editions: one resolved Markdown document to DOCX (house styles) and to PDF (Typst)."""
+"""The pandoc editions: the validated AST to DOCX (house styles) and to PDF (Typst), in a sandbox.
+
+The writers never see the repository. They run in a staging folder (`work`) that holds copies of
+the validated assets only: pandoc with that folder as its working directory and resource path,
+and Typst with it as its root, so `#read`, `#image` or an image path can reach nothing else. Both
+run as child processes (see `runner`): a time limit, Ctrl-C or SIGTERM ends them.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import re
 import string
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-
+from .. import style
 from ..model import Report
-from . import docx_contents
-from .resolve import single_document
+from . import arrangement, changes, docx_contents, runner, transforms
+from .pandoc_ast import Parsed, meta_text, pandoc_path
 
-# pandoc's Markdown, minus what would make it read the sources differently from MkDocs.
-# Raw HTML, TeX and `{=format}` blocks are off: nothing in the text reaches the engines unescaped.
-READER = ("markdown-implicit_figures+footnotes+pipe_tables+header_attributes-citations"
-          "-raw_html-raw_tex-raw_attribute")
+log = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
-    """pandoc or the PDF engine failed on input that passed the checks."""
+    """pandoc or the PDF engine failed on input that passed the checks; the message locates it."""
 
 
 @dataclass(frozen=True)
@@ -36,20 +41,6 @@ class Edition:
 
 def template(name: str) -> Path:
     return Path(str(resources.files("reportkit") / "templates" / name))
-
-
-@contextmanager
-def source_date(epoch: int):
-    """pandoc reads SOURCE_DATE_EPOCH for the timestamps it writes into DOCX files."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 # Quotes stay unescaped so Typst can make them typographic; they cannot start code or markup.
@@ -67,7 +58,7 @@ def typst_string(text: str) -> str:
     return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _metadata(report: Report, edition: Edition) -> list[str]:
+def typst_variables(report: Report, edition: Edition) -> list[str]:
     settings = report.settings
     language = str(settings.get("language", "en-GB"))
     lang, _, region = language.partition("-")
@@ -77,7 +68,7 @@ def _metadata(report: Report, edition: Edition) -> list[str]:
         "author": typst_text(str(settings.get("author", ""))),
         "short-title": typst_text(report.title),
         "edition": typst_text(edition.name),
-        "date": typst_text(edition.date),
+        "date": typst_text(style.un_date(edition.date)),
         "title-string": typst_string(report.title),
         "author-string": typst_string(str(settings.get("author", ""))),
         "lang": typst_string(lang),
@@ -87,54 +78,128 @@ def _metadata(report: Report, edition: Edition) -> list[str]:
     for key, value in values.items():
         args += ["-V", f"{key}={value}"]
     if edition.commit:
-        args += ["-V", f"commit={edition.commit[:12]}"]
+        args += ["-V", f"commit={typst_text(edition.commit[:12])}"]
     if not edition.final:
         args += ["-V", "draft=true"]
     return args
 
 
-def _convert(markdown: str, to: str, extra: list[str], output: Path | None = None) -> str:
-    import pypandoc  # here, not at the top: `report check` never needs pandoc
+def _document(parsed: Parsed, meta: dict[str, str], blocks: list) -> bytes:
+    """The AST as JSON, with metadata set from report.yml and the command line only, as plain text."""
+    ast = {"pandoc-api-version": parsed.ast["pandoc-api-version"],
+           "meta": {key: meta_text(value) for key, value in meta.items() if value},
+           "blocks": blocks}
+    return json.dumps(ast, ensure_ascii=False).encode("utf-8")
 
+
+def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch: int) -> bytes:
+    # pandoc reads SOURCE_DATE_EPOCH for the timestamps it writes into DOCX files: given to the
+    # child only, the builder's own environment is left alone.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     try:
-        return pypandoc.convert_text(markdown, to, format=READER, extra_args=extra, verify_format=False,
-                                     outputfile=str(output) if output else None)
-    except RuntimeError as exc:
-        raise RenderError(f"pandoc could not write {to}: {exc}") from exc
+        out, _ = runner.run_program([pandoc_path(), "-f", "json", *args], input=document, cwd=work,
+                                    timeout=timeout, what="pandoc", env=env)
+    except runner.RendererFailed as exc:
+        raise RenderError(f"pandoc could not write the edition: {exc}") from None
+    except runner.RendererTimeout as exc:
+        raise RenderError(str(exc)) from None
+    return out
 
 
-def write_docx(report: Report, edition: Edition, output: Path, reference: Path) -> None:
+def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
+               timeout: float, pages: dict[str, int] | None = None) -> None:
+    """The DOCX edition. pages: the PDF edition's page number of each heading id, when it was built
+    first, for the contents written in advance."""
     settings = report.settings
-    subtitle = str(settings.get("subtitle", ""))
     draft = "" if edition.final else "DRAFT · "
-    extra = [
-        "--toc", "--toc-depth=2", f"--reference-doc={reference}",
-        f"--resource-path={report.root}",
-        "-M", f"title={report.title}",
-        "-M", f"subtitle={subtitle}",
-        "-M", f"author={settings.get('author', '')}",
-        "-M", f"date={draft}{edition.name} · {edition.date}",
-        "-M", f"lang={settings.get('language', 'en-GB')}",
-        "-M", "toc-title=Contents",
-    ]
-    with source_date(edition.epoch):
-        _convert(single_document(report), "docx", extra, output)
-    docx_contents.fill(output, report)
+    meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
+            "author": str(settings.get("author", "")),
+            "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
+            "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
+            "--resource-path=.", "-o", str(output)]
+    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
+    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
+    _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
+    header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
+              else report.title)
+    docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
-def typst_source(report: Report, edition: Edition) -> str:
-    extra = ["--template", str(template("report.typst"))] + _metadata(report, edition)
-    return _convert(single_document(report), "typst", extra)
+def running_heads(report: Report, limit: int = 52) -> dict[str, str]:
+    """The running head of each document's pages: its label and short title, cut to fit one line."""
+    heads = {}
+    for doc in report.documents:
+        text = f"{doc.label}: {doc.short_title}" if doc.number else doc.short_title
+        heads[str(doc.id)] = text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+    return heads
 
 
-def write_pdf(report: Report, edition: Edition, output: Path) -> None:
-    import typst  # imported here: only the PDF edition needs the engine
+def typst_source(report: Report, parsed: Parsed, edition: Edition, work: Path, timeout: float) -> str:
+    args = ["-t", "typst", "--template", str(template("report.typst")), *typst_variables(report, edition)]
+    blocks = transforms.for_typst(arrangement.arrange(report, parsed), edition.final, running_heads(report))
+    document = _document(parsed, {}, blocks)
+    return _pandoc(args, document, work, timeout, edition.epoch).decode("utf-8")
 
-    source = typst_source(report, edition)
+
+def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str] | None:
+    """In the child process: compile, write the PDF; or return Typst's message and diagnostic."""
+    import typst  # only the PDF edition needs the engine
+
     try:
-        pdf = typst.compile(source.encode("utf-8"), root=str(report.root), ignore_system_fonts=True,
-                            timestamp=edition.epoch)
-    except RuntimeError as exc:
-        message = getattr(exc, "message", None) or str(exc)
-        raise RenderError(f"the PDF engine (Typst) failed: {message}") from exc
-    output.write_bytes(pdf)
+        pdf = typst.compile(source.encode("utf-8"), root=root, ignore_system_fonts=True, timestamp=epoch,
+                            font_paths=[str(style.fonts_folder())])
+    except typst.TypstError as exc:
+        return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
+    Path(output).write_bytes(pdf)
+    return None
+
+
+def heading_pages(pdf: Path) -> dict[str, int]:
+    """The page number of each heading id in a PDF edition (Typst makes each label a named
+    destination; the page number is the page's place, the cover being page 1)."""
+    import pypdf  # only needed to write page numbers into the DOCX's contents
+
+    reader = pypdf.PdfReader(str(pdf))
+    found = {}
+    for name, destination in reader.named_destinations.items():
+        try:
+            found[name.lstrip("/")] = reader.get_destination_page_number(destination) + 1
+        except (KeyError, ValueError, TypeError):  # a destination without a page: nothing to show
+            continue
+    return found
+
+
+def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
+              timeout: float) -> None:
+    (work / "house.typ").write_text(style.typst_preamble(), "utf-8")  # the template imports it
+    source = typst_source(report, parsed, edition, work, timeout)
+    try:
+        failed = runner.run_in_child(_compile, source, str(work), edition.epoch, str(output),
+                                     timeout=timeout, what="the PDF engine (Typst)")
+    except (runner.RendererFailed, runner.RendererTimeout) as exc:
+        raise RenderError(str(exc)) from None
+    if failed:
+        message, diagnostic = failed
+        raise RenderError(f"{_where(report, source, diagnostic)}the PDF engine (Typst) failed: {message}")
+
+
+_TYPST_LINE = re.compile(r"\.typ:(\d+):\d+")
+_TYPST_LABEL = re.compile(r"<([a-z0-9-]+)>\s*$")
+
+
+def _where(report: Report, source: str, diagnostic: str) -> str:
+    """'chapters/x.md:12: ' for the document a Typst error falls in (found by the last heading label
+    before the failing line), or '' when it cannot be told."""
+    m = _TYPST_LINE.search(diagnostic)
+    if not m:
+        return ""
+    lines = source.split("\n")[: int(m.group(1))]
+    for line in reversed(lines):
+        label = _TYPST_LABEL.search(line)
+        if label:
+            ident = label.group(1).split("--", 1)[0]
+            doc = report.by_id.get(ident)
+            if doc is not None:
+                return f"{doc.path}:{doc.body_line}: "
+    return ""

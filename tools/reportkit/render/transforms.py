@@ -1,0 +1,129 @@
+"""What each pandoc edition changes in the judged AST before its writer runs.
+
+The AST `pandoc_ast.judge` accepted is shared by the DOCX and the PDF; each edition gets a copy
+rewritten for its writer (`rewrite` copies only what it changes). Nodes added here come after the
+validation, so they may carry what the text itself may not (a Typst function call, a Word style).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Union
+
+Node = dict
+Replacement = Union[Node, list, None]  # a node, nodes to splice in its place, or None to drop it
+
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
+BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
+
+
+def rewrite(items: list, change: Callable[[Node], Replacement]) -> list:
+    """A copy of a list of AST nodes where `change(node)` may keep a node (returning it: its children
+    are rewritten in turn), replace it (a node or a list of nodes, taken as they are), or drop it."""
+    out: list = []
+    for item in items:
+        if isinstance(item, dict) and "t" in item:
+            if item["t"] in _LEAVES:
+                out.append(item)
+                continue
+            result = change(item)
+            if result is item:
+                out.append({**item, "c": _inside(item.get("c"), change)} if "c" in item else item)
+            elif isinstance(result, list):
+                out.extend(result)
+            elif result is not None:
+                out.append(result)
+        else:
+            out.append(_inside(item, change))
+    return out
+
+
+def _inside(value: object, change: Callable[[Node], Replacement]) -> object:
+    if isinstance(value, list):
+        return rewrite(value, change)
+    if isinstance(value, dict) and "t" in value:
+        result = rewrite([value], change)
+        return result[0] if len(result) == 1 else result
+    return value
+
+
+def is_block_anchor(node: Node) -> bool:
+    """The empty span the resolver opens each block with (see `resolve.block_anchor`)."""
+    return (node["t"] == "Span" and not node["c"][1] and bool(BLOCK_ANCHOR.match(node["c"][0][0])))
+
+
+def _attr(node: Node) -> list:
+    return node["c"][0]
+
+
+def _para_number(node: Node) -> bool:
+    return node["t"] == "Span" and "rk-para" in node["c"][0][1]
+
+
+def _box(node: Node) -> bool:
+    return node["t"] == "Div" and "rk-recommendation" in _attr(node)[1]
+
+
+def _box_set(node: Node) -> str:
+    return dict(_attr(node)[2]).get("set", "")
+
+
+def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) -> list:
+    """The PDF's drawing of the house elements: the recommendation box and the paragraph numbers
+    as calls to the template's functions (their text escaped), marked changes as its marks. The PDF
+    has no use for block anchors, and Typst would attach each to the element before it."""
+    from .changes import for_typst as marks
+    from .pandoc import typst_string, typst_text
+
+    def change(node: Node) -> Replacement:
+        if is_block_anchor(node) or (final and _para_number(node)):
+            return None
+        if _para_number(node):
+            return {"t": "RawInline", "c": ["typst", f"#rk-para[{typst_text(_plain(node['c'][1]))}]"]}
+        if _box(node):
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
+                    *inner, {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Div" and "rk-keep" in _attr(node)[1]:
+            inner = rewrite(node["c"][1], change)
+            return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
+                    {"t": "RawBlock", "c": ["typst", "]"]}]
+        if node["t"] == "Header" and node["c"][0] == 1 and node["c"][1][0] in (running or {}):
+            # The running head of the pages that follow: short, set by the toolchain, not the text.
+            head = typst_string(running[node["c"][1][0]])  # type: ignore[index]
+            return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({head}) <rk-running>"]}]
+        return node
+
+    return marks(rewrite(blocks, change))
+
+
+def for_docx(blocks: list, final: bool, by) -> list:
+    """Word's drawing of the house elements, by named styles a reader can restyle: the box as the
+    "Recommendation" paragraph style, its set as "Recommendation Set", the paragraph numbers as the
+    "Paragraph Number" character style; marked changes as tracked changes. Block anchors stay:
+    Word keeps them as hidden bookmarks."""
+    from .changes import for_docx as marks
+
+    def change(node: Node) -> Replacement:
+        if final and _para_number(node):
+            return None
+        if _para_number(node):
+            number = _plain(node["c"][1])
+            return {"t": "Span", "c": [["", [], [["custom-style", "Paragraph Number"]]],
+                                       [{"t": "Str", "c": number}, {"t": "Space"}]]}
+        if _box(node):
+            heading, *rest = node["c"][1]
+            set_line = {"t": "Para", "c": [{"t": "Str", "c": _box_set(node)}]}
+            return [heading, _styled("Recommendation Set", [set_line]), _styled("Recommendation", rest)]
+        return node
+
+    return marks(rewrite(blocks, change), by)
+
+
+def _styled(style: str, blocks: list) -> Node:
+    return {"t": "Div", "c": [["", [], [["custom-style", style]]], blocks]}
+
+
+def _plain(inlines: list) -> str:
+    return "".join(i["c"] if i.get("t") == "Str" else " " for i in inlines if i.get("t") in ("Str", "Space"))
