@@ -1,310 +1,464 @@
-"""Growth with hostile text: 4x the text may cost `report check` and each edition at most 5x the time.
+"""Growth: how the time of `report check` and of each edition's build grows with its input.
 
-    .venv/bin/python tools/bench/growth.py [--quick] [--only TEXT] [--steps check,html,pdf+docx]
+    .venv/bin/python tools/bench/growth.py [--quick] [--runs N] [--only TEXT] [--steps check,html,pdf,docx]
 
-Each hostile pattern (HOSTILE below) becomes an annex of the test suite's minimal report (with the
-sample's mkdocs.yml and web/, so the site is the real one), once repeated n times and once 4n
-times. `report check` runs on both, then each edition the pattern stresses: `report build
---formats html` (Python-Markdown) and `report build --formats pdf,docx` (pandoc, Typst); a build
-the check refuses costs what the check costs, which is linear too.
+Each subject is a report made at scale 0, 1, 2 and 4: a hostile shape (runs of `![`, `[`, `*`,
+`<`, whitespace in links, long lines, lists and quotes nested up to the limit, many footnotes,
+many references...) as one more annex of the test suite's minimal report, with the sample's
+mkdocs.yml and web/ so that the site is the real one; or the large report `report generate`
+writes, its chapters, recommendations and annexes multiplied by the scale. Each step (`report
+check`, `report build --formats html`, `pdf`, `docx`) runs on every scale.
 
-The figure is CPU time, the least of up to three runs (fewer once the verdict is settled), each
-in a child process forked from a clean server: the child's own time (all threads, Typst's
-included) plus its programs' (pandoc). Other jobs on a shared machine barely move it, where they
-would double a wall-clock time. A 4n run that spends more than 5x the n time is stopped there (a
-CPU timer in the child, RLIMIT_CPU for pandoc): the verdict is known and waiting longer would
-only slow the table down. A wall-clock limit guards against a hang, nothing else.
+The figure is the cost of the input: the CPU time of the whole command at scale m, less the same
+command at scale 0 (the fixed cost of starting Python, MkDocs, pandoc and Typst), over that cost
+at scale 1. Linear text gives 2 and 4 at 2x and 4x; quadratic gives 4 and 16. The bound is
+SLACK times linear. CPU time is that of `report` and of every process it starts (pandoc, the
+renderers' fork server and its MkDocs and Typst children), collected by a meter process that
+adopts whatever its command leaves behind (Linux's child subreaper) and waits for it all; other
+jobs on a shared machine barely move it, where they would double a wall-clock time.
 
-tools/tests/test_growth.py asserts the same figures; here the exit code is 0 whatever they are.
+Each point runs once. When a ratio comes near its bound, or past it, every point is run again up
+to --runs times and the medians decide, so one noisy run neither fails nor passes a subject. A run
+that spends well past its bound is stopped there (RLIMIT_CPU): the verdict is known. A wall-clock
+limit guards against a hang, nothing else. tools/tests/test_growth.py asserts these verdicts; here
+the exit code is 0 whatever the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import json
 import math
 import multiprocessing
 import os
 import resource
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))  # run from a checkout even without the editable install
-
-FIXTURE = ROOT / "tools" / "tests" / "fixtures" / "minimal"
+TOOLS = ROOT / "tools"
+sys.path.insert(0, str(TOOLS))  # this checkout's reportkit, even without the editable install
+FIXTURE = TOOLS / "tests" / "fixtures" / "minimal"
 SITE_PARTS = ("mkdocs.yml", "web")  # from the sample: the HTML edition with its real extensions
 HOSTILE_FILE = "annexes/02-hostile.md"
 FRONT_MATTER = "---\nid: hostile\ntitle: Hostile\nowner: secretariat\nstatus: draft\n---\n\n"
-RATIO = 5.0  # the requirement: 4x the text, at most 5x the time
-# Below this, CPU timings of a whole command are within their own noise (allocation, GC, page
-# faults); t(n) is taken as at least this much, so a 5 ms step that takes 20 ms at 4n passes.
-NOISE_FLOOR = 0.03
+
+SCALES = (1, 2, 4)
+SLACK = 1.5  # linear with room for noise: at most 3x at 2x and 6x at 4x (quadratic: 4x and 16x)
+NEAR = 0.75  # a ratio past this share of its bound has every point run again...
+DECISIVE = 2.0  # ...unless it is past this many times its bound: no busy neighbour does that to CPU time
+# Below this, a cost is within the noise of a whole command (page faults, GC, a busy neighbour):
+# the cost at scale 1 is taken as at least this much, or this share of the fixed cost.
+FLOOR, FLOOR_SHARE = 0.03, 0.1
 HANG_GUARD = 600.0  # seconds of wall clock for one run: only a hang reaches it
-# Steps: `report` arguments after --root; the builds write to an --out folder of their own.
 STEPS: dict[str, list[str]] = {
     "check": ["check"],
     "html": ["build", "--formats", "html"],
-    "pdf+docx": ["build", "--formats", "pdf,docx"],
+    "pdf": ["build", "--formats", "pdf"],
+    "docx": ["build", "--formats", "docx"],
 }
-# The child's environment: a fixed date (no git repository here), no banner, no progress lines.
+# A fixed date (no git repository here), no banner, no progress lines.
 CHILD_ENV = {"SOURCE_DATE_EPOCH": "1560168000", "NO_MKDOCS_2_WARNING": "1", "CI": "1"}
-# Imported once by the fork server, so each child starts in milliseconds. Only third-party
-# modules: reportkit is imported by each child after it takes its parent's sys.path, so the
-# worktree's code is the code measured.
-PRELOAD = ["click", "click.testing", "yaml", "jsonschema", "git", "markdown", "pymdownx.critic",
-           "mkdocs.commands.build", "mkdocs.config", "material", "pypandoc", "typst"]
+PR_SET_CHILD_SUBREAPER = 36
 
 
-@dataclass(frozen=True, eq=False)
-class Hostile:
-    """A text that grows with k; for each step it stresses, the k of size n there."""
+# -- the figures: ratios of costs, and when they are settled ---------------------------------------
 
-    name: str
-    make: Callable[[int], str]
-    # step -> repetitions at size n: enough that the stage the pattern aims at takes a good part of
-    # the step's time there (a quadratic stage then shows through the step's fixed cost).
-    sizes: dict[str, int]
-    stage: str  # where it is (or was) super-linear, for the reader of the table
-
-    @property
-    def steps(self) -> tuple[str, ...]:
-        return tuple(step for step in STEPS if step in self.sizes)
-
-    def text(self, k: int) -> str:
-        return self.make(k)
+def unit_cost(baseline: float, at_one: float) -> float:
+    """The cost of scale 1 over the baseline, at least the noise floor."""
+    return max(at_one - baseline, FLOOR, FLOOR_SHARE * baseline)
 
 
-def _run(unit: str, prefix: str = "", suffix: str = "") -> Callable[[int], str]:
-    return lambda k: prefix + unit * k + suffix
+def ratios(baseline: float, times: Mapping[int, float]) -> dict[int, float]:
+    """For each scale m, its cost over the baseline divided by that of scale 1 (inf: stopped)."""
+    unit = unit_cost(baseline, times[1])
+    return {m: max(t - baseline, 0.0) / unit for m, t in times.items() if m != 0}
 
 
-def _nest(opening: str, middle: str, closing: str) -> Callable[[int], str]:
-    return lambda k: opening * k + middle + closing * k
+def over(ratio_at: Mapping[int, float], share: float = 1.0) -> list[int]:
+    """The scales whose ratio passes `share` of its bound, SLACK times linear."""
+    return [m for m, r in sorted(ratio_at.items()) if r > share * SLACK * m]
 
 
-def _headings_with_unknown_anchors(k: int) -> str:
-    return "".join(f"## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"
-                   for i in range(k))
+def budget(baseline: float, at_one: float, scale: int) -> float:
+    """CPU seconds a run at `scale` may spend: past this it has failed whatever it does next."""
+    return baseline + 1.5 * SLACK * scale * unit_cost(baseline, at_one) + 0.5
 
 
-PROSE = ("The Panel met in New York and Geneva. It heard from governments, companies and civil "
-         "society, as [[annex:members]] records, and read [the method](../chapters/02-method.md). ")
-
-HOSTILE: tuple[Hostile, ...] = (
-    # -- our own scan and checks
-    Hostile("link, then spaces", _run(" ", "See [a](", "\n\nEnd."), {"check": 3000},
-            "scan: link pattern"),
-    Hostile("image, then newlines", _run("\n", "See ![a](", "\n\nEnd."), {"check": 2500},
-            "scan: link pattern"),
-    Hostile("links with unclosed <target", _run("[a](<"), {"check": 2000}, "scan: link pattern"),
-    Hostile("HTML attribute, then spaces", _run(" ", "<a href=", "x>"), {"check": 3000},
-            "checks: HTML tokens"),
-    Hostile("unknown anchors among many headings", _headings_with_unknown_anchors, {"check": 250},
-            "checks: did-you-mean over every anchor"),
-    # -- Python-Markdown (the site), and pandoc where it suffers too
-    Hostile("run of ![", _run("!["), {"check": 1200, "html": 1200, "pdf+docx": 150},
-            "python-markdown, pandoc: unclosed brackets"),
-    Hostile("unclosed HTML tags", _run("<a "), {"check": 1500, "html": 1500, "pdf+docx": 1000},
-            "python-markdown, pandoc: unclosed '<'"),
-    Hostile("apostrophes", _run("' "), {"check": 12000, "html": 12000}, "python-markdown: smarty"),
-    Hostile("many paragraphs", _run("A paragraph.\n\n"), {"check": 5000, "html": 5000},
-            "python-markdown: blocks of a page, smarty"),
-    Hostile("rules without blank lines", _run("- - -\n", "Text\n\n"), {"check": 1500, "html": 1500},
-            "python-markdown: lines of a block"),
-    Hostile("nested list markers", _run("+ ", suffix="a\n"), {"check": 150, "html": 150, "pdf+docx": 10},
-            "python-markdown: recursion; Typst: depth"),
-    Hostile("nested emphasis", _nest("*a ", "b", " c*"), {"check": 300, "html": 300},
-            "python-markdown: recursion"),
-    # -- pandoc and Typst (the PDF and DOCX)
-    Hostile("nested brackets", _nest("[a ", "b", "]"), {"check": 3, "pdf+docx": 3}, "pandoc: exponential"),
-    Hostile("nested block quotes", _run("> ", suffix="a\n"), {"check": 8, "pdf+docx": 8}, "Typst: depth"),
-    Hostile("long word", _run("a"), {"check": 12000, "pdf+docx": 12000}, "pandoc: Typst writer"),
-    # -- a control: realistic text, which every step reads in linear time today
-    Hostile("prose (control)", _run(PROSE * 4 + "\n\n"), {"check": 60, "html": 60, "pdf+docx": 60},
-            "none"),
-)
+Timer = Callable[[int, float | None], float]  # (scale, CPU budget or None) -> CPU seconds, inf if stopped
 
 
-# -- one run in a child process ------------------------------------------------------------------
+def close(ratio_at: Mapping[int, float]) -> bool:
+    """Is the verdict close enough to its bound that one noisy run could have decided it?"""
+    return bool(over(ratio_at, NEAR)) and not over(ratio_at, DECISIVE)
+
+
+def settle(time_at: Timer, runs: int, known: Mapping[int, list[float]] | None = None) -> dict[int, list[float]]:
+    """CPU times at scale 0 and SCALES: one run each, then up to `runs` each while the verdict is
+    close, so that medians decide it. `known` holds runs already made (a shared baseline)."""
+    times = {m: list((known or {}).get(m, [])) for m in (0, *SCALES)}
+
+    def one_more(m: int) -> None:
+        limit = None if m in (0, 1) else budget(medians(times)[0], medians(times)[1], m)
+        times[m].append(time_at(m, limit))
+
+    for m in times:
+        if not times[m]:
+            one_more(m)
+    while close(ratios_of(times)) and any(len(t) < runs for t in times.values()):
+        for m in times:
+            if len(times[m]) < runs:
+                one_more(m)
+    return times
+
+
+def medians(times: Mapping[int, list[float]]) -> dict[int, float]:
+    return {m: statistics.median(t) for m, t in times.items() if t}
+
+
+def ratios_of(times: Mapping[int, list[float]]) -> dict[int, float]:
+    median = medians(times)
+    return ratios(median[0], median)
+
+
+# -- one run, metered --------------------------------------------------------------------------------
 
 @dataclass
-class Outcome:
-    cpu: float | None  # None: stopped before the end
+class Run:
+    cpu: float  # the whole tree's; inf: stopped past its budget, by the hang guard, or dead
     wall: float
     exit_code: int | None
     output: str = ""
-    stopped: str = ""  # "cpu budget" or "hang guard" or "died: ..."
+    stopped: str = ""  # "cpu budget ...", "hang guard ...", "died ..."
+    own: float = 0.0  # the command's own process and the programs it waited for (pandoc)
 
 
-def _cpu() -> float:
-    """This process's CPU time (every thread) plus that of its finished programs."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+Target = Callable[..., tuple[int, str]]  # a module-level function: (exit code, output)
 
 
-def _child(args: list[str], budget: float | None, conn) -> None:
-    """Run `report ARGS` in this process and send back its CPU time, exit code and output."""
-    os.setpgrp()  # its own process group, so the hang guard stops pandoc with it
-    os.environ.update(CHILD_ENV)
+def run_cli(args: list[str]) -> tuple[int, str]:
+    """`report ARGS` in this process: its exit code and output (a traceback added if it raised)."""
     from click.testing import CliRunner
-    from reportkit.cli import main
 
-    if budget is not None:
-        # SIGPROF, unhandled, ends this process once it has spent `budget` CPU seconds (all its
-        # threads). pandoc does not inherit the timer but inherits RLIMIT_CPU, counted from its
-        # own start: it stops a pandoc that alone spends the budget. The run's total then passes
-        # the budget, so it counts as stopped (run_report), and the error pandoc's death causes
-        # is not read as the text's.
-        signal.setitimer(signal.ITIMER_PROF, budget)
-        limit = math.ceil(time.process_time() + budget)  # this process has used some already
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
-    started, wall = _cpu(), time.perf_counter()
-    result = CliRunner().invoke(main, args)
-    cpu, wall = _cpu() - started, time.perf_counter() - wall
+    from reportkit.cli import main as report_main
+
+    os.environ.update(CHILD_ENV)
+    result = CliRunner().invoke(report_main, args)
     output = result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
         output += "".join(traceback.format_exception(result.exception))
-    conn.send((cpu, wall, result.exit_code, output[-20000:]))
-    conn.close()
+    return result.exit_code, output
 
 
-_CONTEXT: multiprocessing.context.ForkServerContext | None = None
+def _command(target: Target, args: tuple, budget: float | None, reply: int) -> None:
+    """In the grandchild: run the target under the CPU limit, write its outcome, exit."""
+    if budget is not None:  # counted from this fork; pandoc and the fork server inherit it
+        limit = math.ceil(budget)
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+    code, output = 3, ""
+    try:
+        code, output = target(*args)
+    except BaseException as exc:  # noqa: BLE001 - reported as the run's outcome, not raised here
+        output = f"{type(exc).__name__}: {exc}"
+    finally:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        own = time.process_time() + children.ru_utime + children.ru_stime
+        with os.fdopen(reply, "w", encoding="utf-8") as out:
+            json.dump({"exit": code, "output": output[-20000:], "own": own}, out)
+        os._exit(0)
 
 
-def _context() -> multiprocessing.context.ForkServerContext:
-    """A fork server: children fork from a process with no threads (plain fork from a test
-    process that has run Typst could copy a lock some other thread held)."""
-    global _CONTEXT
-    if _CONTEXT is None:
+def _meter(target: Target, args: tuple, budget: float | None, connection) -> None:
+    """In a fork server's child: fork the command, wait for it and for everything it left behind
+    (this process adopts orphans: Linux's child subreaper), and send back their CPU time."""
+    os.setsid()  # one group with the command, so that the hang guard ends both
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        connection.send({"error": "cannot become a child subreaper (Linux only)"})
+        return
+    started = time.perf_counter()
+    read, write = os.pipe()
+    pid = os.fork()  # safe: this process was forked from a server that runs no threads
+    if pid == 0:
+        os.close(read)
+        _command(target, args, budget, write)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as replies:
+        reply = replies.read()
+    statuses = [os.waitpid(pid, 0)[1]]
+    while True:  # the renderers' fork server and its children, orphaned when the command ended
+        try:
+            statuses.append(os.wait()[1])
+        except ChildProcessError:
+            break
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    outcome = json.loads(reply) if reply else {"exit": None, "output": "", "own": math.inf}
+    signals = sorted({os.WTERMSIG(s) for s in statuses if os.WIFSIGNALED(s)})
+    connection.send({**outcome, "signals": signals, "cpu": usage.ru_utime + usage.ru_stime,
+                     "wall": time.perf_counter() - started})
+
+
+# Imported once by the fork server, so that each run costs what the command costs, not Python's
+# start. The renderers (MkDocs, Typst) are not: the build imports them in its own fork server.
+PRELOAD = ["click.testing", "reportkit.cli", "reportkit.verdict", "reportkit.build"]
+_SERVER: list = []
+
+
+def _server():
+    if not _SERVER:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        _CONTEXT = context
-    return _CONTEXT
+        _SERVER.append(context)
+    return _SERVER[0]
 
 
-def run_report(args: list[str], budget: float | None = None, guard: float = HANG_GUARD) -> Outcome:
-    """`report ARGS` in a child process; a CPU budget in seconds stops it once spent."""
-    receive, send = _context().Pipe(duplex=False)
-    child = _context().Process(target=_child, args=(args, budget, send), daemon=True)
+def metered(target: Target, *args: object, budget: float | None = None, guard: float = HANG_GUARD) -> Run:
+    """target(*args) in a fresh process, with the CPU time of it and of every process it starts."""
+    context = _server()
+    receive, send = context.Pipe(duplex=False)
+    meter = context.Process(target=_meter, args=(target, args, budget, send))  # not a daemon: it starts processes
     started = time.perf_counter()
-    child.start()
+    meter.start()
     send.close()
-    message, hung = None, False
+    reply = None
     try:
         if receive.poll(guard):
-            message = receive.recv()
-        else:
-            hung = True
-    except EOFError:  # the child died without a word (the CPU budget, or a crash)
+            reply = receive.recv()
+    except EOFError:
         pass
-    if hung and child.pid is not None and os.getpgid(child.pid) == child.pid:
-        os.killpg(child.pid, signal.SIGKILL)  # its own group (setpgrp): the child and its pandoc
-    child.join()
+    if reply is None and meter.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(meter.pid, signal.SIGKILL)  # the meter's group: it and the command
+    meter.join()
     receive.close()
-    over = f"cpu budget ({budget:.2f} s)" if budget is not None else ""
-    if message is not None:
-        cpu, wall, code, output = message
-        # Past the budget (pandoc spent it, or the run ended just after), or pandoc stopped by
-        # RLIMIT_CPU (pypandoc reports its exit code): the error is ours, not the text's.
-        killed = f'exitcode "-{signal.SIGXCPU}"' in output
-        if budget is not None and (cpu > budget or killed):
-            return Outcome(None, wall, code, output, stopped=over)
-        return Outcome(cpu, wall, code, output)
     wall = time.perf_counter() - started
-    if hung:
-        return Outcome(None, wall, None, stopped=f"hang guard ({guard:.0f} s)")
-    if budget is not None and child.exitcode in (-signal.SIGPROF, -signal.SIGXCPU, -signal.SIGKILL):
-        return Outcome(None, wall, None, stopped=over)
-    return Outcome(None, wall, child.exitcode, stopped=f"died (exit {child.exitcode})")
+    if reply is None:
+        stopped = f"hang guard ({guard:.0f} s)" if wall >= guard else f"died (meter exit {meter.exitcode})"
+        return Run(math.inf, wall, None, stopped=stopped)
+    if "error" in reply:
+        raise RuntimeError(f"growth: {reply['error']}")
+    run = Run(reply["cpu"], reply["wall"], reply["exit"], reply["output"], own=reply["own"])
+    if budget is not None and (run.cpu > budget or signal.SIGXCPU in reply["signals"]):
+        run.cpu, run.stopped = math.inf, f"cpu budget ({budget:.1f} s)"  # some process spent it all
+    elif run.exit_code is None:
+        run.cpu, run.stopped = math.inf, f"died (signals {reply['signals']})"
+    return run
 
 
-# -- n against 4n ------------------------------------------------------------------------------
+def run_report(args: list[str], budget: float | None = None) -> Run:
+    guard = HANG_GUARD if budget is None else min(HANG_GUARD, 4 * budget + 60)
+    return metered(run_cli, args, budget=budget, guard=guard)
+
+
+def spin_in_orphan(n: int) -> tuple[int, str]:
+    """A command that leaves a child behind to do n * n additions, as a build leaves its renderers'
+    fork server: the meter must count that child's time (a calibration for the tests)."""
+    if os.fork() == 0:
+        total = 0
+        for i in range(n * n):
+            total += i
+        os._exit(0)
+    return 0, ""
+
+
+# -- subjects: the reports at each scale -----------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Subject:
+    """A report made at any scale; subjects with the same `baseline` share their scale-0 report."""
+
+    name: str
+    make: Callable[[Path, int, str], None]  # (an absent folder, scale, step) -> the report written there
+    steps: tuple[str, ...]
+    stage: str  # what it stresses (and where it was or is super-linear), for the reader of the table
+    baseline: str
+    size: Callable[[int, str], int]  # a key for the report at (scale, step): equal keys, equal reports
+    mix: Callable[[int], str] | None = None  # its part of EVERY_SHAPE's annex at scale m (hostile only)
+
+
+def hostile_report(dest: Path, text: str) -> None:
+    """The minimal report with the sample's site set-up and `text` as the body of one more annex."""
+    shutil.copytree(FIXTURE, dest)
+    for part in SITE_PARTS:
+        source = ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, dest / part)
+    (dest / HOSTILE_FILE).write_text(FRONT_MATTER + text + "\n", "utf-8")
+
+
+ALL = tuple(STEPS)
+CHECK = ("check",)
+
+
+def hostile(name: str, make: Callable[[int], str], check: int, build: int | None, stage: str,
+            mix: Callable[[int], str] | None = None) -> Subject:
+    """A shape whose annex at scale m is make(n * m): n is `check` for `report check` and `build`
+    for the editions (None: the check refuses the text, so a build costs what the check costs).
+    In EVERY_SHAPE it takes a sixteenth of that, or what `mix` makes."""
+    counts = {"check": check, **{step: build for step in STEPS if step != "check" and build}}
+    size = lambda m, step: counts[step] * m  # noqa: E731
+    if build and mix is None:
+        mix = lambda m: make(max(1, build // 16) * m)  # noqa: E731
+    return Subject(name, lambda dest, m, step: hostile_report(dest, make(size(m, step)) if m else ""),
+                   tuple(counts), stage, "hostile", size, mix)
+
+
+def repeat(unit: str, prefix: str = "", suffix: str = "") -> Callable[[int], str]:
+    """`unit` n times, between `prefix` and `suffix`."""
+    return lambda n: prefix + unit * n + suffix
+
+
+def nested(opening: str, middle: str, closing: str, copies: int) -> Callable[[int], str]:
+    """`copies` paragraphs nested n deep: 4x the scale is 4x as deep, not 4x as many."""
+    return lambda n: (opening * n + middle + closing * n + "\n\n") * copies
+
+
+def numbered(template: str) -> Callable[[int], str]:
+    """n copies of a template, each with its own {i}."""
+    return lambda n: "".join(template.format(i=i) for i in range(n))
+
+
+REFS = ("See [[rec:first]], [[rec:second|the second]], [[chapter:method#steps]], [[chapter:intro]] "
+        "and [[annex:members]]; [the method](../chapters/02-method.md#steps).\n\n")
+PROSE = ("The Panel met in New York and Geneva. It heard from governments, companies and civil "
+         "society, as [[annex:members]] records, and read [the method](../chapters/02-method.md). ")
+WORDS = "The Panel met in New York and Geneva, and heard from governments, companies and others. "
+DEPTH = 16  # markdown.MAX_DEPTH: the deepest nesting (and the most unclosed brackets) the check lets through
+STEP = DEPTH // 4  # nesting subjects go 4, 8, 16 deep at scales 1, 2, 4
+
+
+def _generated(dest: Path, m: int, step: str) -> None:
+    from reportkit import generate
+
+    if m == 0:  # the least report the generator writes whose site builds: the fixed cost of each step
+        generate.generate(dest, chapters=1, sections=1, recommendations=1, annexes=1, refs_per_section=1, seed=2019)
+    else:
+        generate.generate(dest, chapters=4 * m, sections=8, recommendations=8 * m, annexes=2 * m,
+                          refs_per_section=3, seed=2019)
+
+
+SUBJECTS: tuple[Subject, ...] = (
+    # -- runs in one paragraph, past the limits: the check refuses them, and must do so in linear time
+    hostile("run of ![ (one paragraph)", repeat("![", "Text "), 20000, None, "scan; text.nesting"),
+    hostile("run of [ (one paragraph)", repeat("[", "Text "), 10000, None, "scan; ref.syntax"),
+    hostile("run of * (one paragraph)", repeat("*a "), 10000, None, "scan; text.complexity"),
+    hostile("run of < (one paragraph)", repeat("<a ", "Text "), 10000, None, "scan; text.complexity"),
+    hostile("links with unclosed <target", repeat("[a](<"), 2000, None, "scan: link pattern"),
+    # -- the same runs, as long as the check lets them be, in many paragraphs: every edition renders them
+    hostile("runs of ![ at the limit", repeat("Text " + "![" * DEPTH + "\n\n"), 300, 300,
+            "python-markdown, pandoc: unclosed brackets"),
+    hostile("runs of [ at the limit", repeat("Text " + "[a " * DEPTH + "\n\n"), 30, 80,
+            "pandoc: unclosed brackets"),
+    hostile("runs of * at the limit", repeat("*a " * 450 + "\n\n"), 2, 4, "python-markdown: emphasis"),
+    hostile("runs of < at the limit", repeat("Text " + "<a " * 900 + "\n\n"), 2, 6,
+            "python-markdown, pandoc: unclosed '<'"),
+    # -- whitespace in links
+    hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 1500, 1500, "scan: link pattern"),
+    hostile("image, then newlines", repeat("\n", "See ![a](", "End."), 1500, 1500, "scan: link pattern"),
+    hostile("link with spaces around its target", lambda n: f"See [a]({' ' * n}https://example.org{' ' * n}'t')",
+            3000, 3000, "scan: link pattern"),
+    hostile("HTML attribute, then spaces", repeat(" ", "<a href=", "x>"), 1500, 1500, "checks: HTML tokens"),
+    # -- long lines
+    hostile("long line of prose", repeat(WORDS), 600, 600, "every parser: one block"),
+    hostile("long word", repeat("a"), 20000, 10000, "pandoc's Typst writer, Typst"),
+    # -- nesting up to the limit: scale 4 is the limit itself
+    hostile("lists nested to the limit", nested("+ ", "a", "", 60), STEP, STEP,
+            "python-markdown: recursion; Typst: depth", mix=lambda m: nested("+ ", "a", "", 4)(STEP * m)),
+    hostile("quotes nested to the limit", nested("> ", "a", "", 60), STEP, STEP, "Typst: depth",
+            mix=lambda m: nested("> ", "a", "", 4)(STEP * m)),
+    hostile("brackets nested to the limit", nested("[a ", "b", "]", 4), STEP, STEP,
+            "pandoc: backtracking over nested brackets", mix=lambda m: nested("[a ", "b", "]", 1)(STEP * m)),
+    hostile("emphasis nested deep", nested("*a ", "b", " c*", 4), 50, 50, "python-markdown: recursion",
+            mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m)),
+    # -- many of a thing
+    hostile("many footnotes", lambda n: numbered("A claim.[^n{i}] Another.[^m{i}]\n\n")(n)
+            + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [[rec:first]].\n\n")(n),
+            150, 150, "footnote numbering, pandoc notes"),
+    hostile("many references", repeat(REFS), 100, 100, "resolver"),
+    hostile("unknown anchors among many headings",
+            numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
+            60, None, "checks: did-you-mean over every anchor"),
+    hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc"),
+    hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty"),
+    hostile("prose paragraphs (control)", repeat(PROSE * 4 + "\n\n"), 20, 30, "none"),
+    # -- the large report
+    Subject("generated report", _generated, ALL, "everything, at the shape of the real report", "generated",
+            lambda m, step: m),
+)
+GENERATED = SUBJECTS[-1]
+# Every shape the check lets through, in one annex: the tests build it (each shape on its own would
+# take minutes), the benchmark builds both.
+_MIXED = tuple(s for s in SUBJECTS if s.mix is not None)
+EVERY_SHAPE = Subject("every shape at once", lambda dest, m, step: hostile_report(
+    dest, "\n\n".join(s.mix(m) for s in _MIXED if s.mix) if m else ""), ALL,
+    "the shapes above that every edition renders, a sixteenth of each", "hostile", lambda m, step: m)
+
+
+# -- a subject's growth on one step ------------------------------------------------------------------
 
 @dataclass
 class Growth:
-    pattern: Hostile
+    subject: Subject
     step: str
-    chars: tuple[int, int]  # the annex's text at n and 4n
-    small: list[Outcome] = field(default_factory=list)
-    large: list[Outcome] = field(default_factory=list)
+    chars: dict[int, int]  # the input's size in characters at each scale
+    times: dict[int, list[float]]
+    runs: dict[int, list[Run]] = field(default_factory=dict)
 
     @property
-    def t_n(self) -> float | None:
-        return min((o.cpu for o in self.small if o.cpu is not None), default=None)
-
-    @property
-    def t_4n(self) -> float | None:
-        spent = [o.cpu for o in self.large]
-        if None in spent:
-            return None
-        return min((cpu for cpu in spent if cpu is not None), default=None)
-
-    @property
-    def bound(self) -> float | None:
-        """The most 4n may cost: RATIO times t(n), t(n) taken as at least the noise floor."""
-        return None if self.t_n is None else RATIO * max(self.t_n, NOISE_FLOOR)
-
-    @property
-    def ratio(self) -> float | None:
-        """t(4n) / t(n); when 4n was stopped, the budget it spent is a lower bound."""
-        if self.t_n is None:
-            return None
-        stopped = next((o for o in self.large if o.cpu is None), None)
-        spent = self.t_4n if stopped is None else _budget(self.t_n)
-        return None if spent is None else spent / max(self.t_n, NOISE_FLOOR)
+    def ratios(self) -> dict[int, float]:
+        return ratios_of(self.times)
 
     @property
     def linear(self) -> bool:
-        return self.t_4n is not None and self.bound is not None and self.t_4n <= self.bound
+        return not over(self.ratios)
 
     def problems(self) -> list[str]:
         """What is wrong besides the time: a crash, a traceback, a refusal that names no place."""
         found = []
-        for size, outcome in [("n", o) for o in self.small] + [("4n", o) for o in self.large]:
-            if outcome.stopped.startswith(("died", "hang")):
-                found.append(f"{size}: {outcome.stopped}")
-            if outcome.stopped:  # stopped from outside: what it printed says nothing of the text
-                continue
-            if outcome.exit_code not in (0, 1):
-                found.append(f"{size}: exit {outcome.exit_code}: {last_line(outcome.output)}")
-            if "Traceback (most recent call last)" in outcome.output:
-                found.append(f"{size}: a traceback in the output")
-            if outcome.exit_code == 1 and f"{HOSTILE_FILE}:" not in outcome.output:
-                found.append(f"{size}: exit 1 without a finding located in {HOSTILE_FILE}: "
-                             f"{last_line(outcome.output)}")
+        for m, outcomes in self.runs.items():
+            for run in outcomes:
+                found += [f"{m}x: {p}" for p in run_problems(run, self.subject.baseline)]
         return sorted(set(found))
 
     def verdict(self) -> str:
-        if self.t_n is None:
-            return "FAILED at n: " + "; ".join(self.problems())
-        if any(o.cpu is None for o in self.large):
-            return f"SUPER-LINEAR (4n stopped after {_budget(self.t_n):.1f} s CPU)"
-        return "linear" if self.linear else "SUPER-LINEAR"
+        if math.isinf(medians(self.times)[1]) or math.isinf(medians(self.times)[0]):
+            return "FAILED: " + "; ".join(self.problems())
+        return "linear" if self.linear else "SUPER-LINEAR at " + ", ".join(f"{m}x" for m in over(self.ratios))
 
     def describe(self) -> str:
-        """One paragraph for a failing test: sizes, times, exit codes."""
-        codes = lambda outcomes: ",".join(str(o.exit_code) if o.cpu is not None else o.stopped
-                                          for o in outcomes)
-        t_n = "-" if self.t_n is None else seconds(self.t_n)
-        t_4n = "-" if self.t_4n is None else seconds(self.t_4n)
-        ratio = "-" if self.ratio is None else f"{self.ratio:.1f}x"
-        return (f"{self.pattern.name} / {self.step}: {self.chars[0]:,} chars took {t_n} CPU, "
-                f"{self.chars[1]:,} chars took {t_4n} ({ratio}, at most {RATIO:.0f}x allowed); "
-                f"exit codes n: {codes(self.small)}; 4n: {codes(self.large)}; {self.verdict()}")
+        """One paragraph for a failing test: sizes, times, ratios, exit codes."""
+        median = medians(self.times)
+        figures = ", ".join(f"{m}x {self.chars[m]:,} chars {seconds(median[m])}" for m in (0, *SCALES))
+        shown = ", ".join(f"{m}x: {r:.1f} (at most {SLACK * m:.1f})" for m, r in self.ratios.items())
+        return (f"{self.subject.name} / {self.step}: CPU {figures}; cost over scale 1: {shown}; "
+                f"exit codes {exits(self.runs)}; {self.verdict()}")
 
 
-def _budget(t_n: float) -> float:
-    """CPU seconds a 4n run may spend: a little past RATIO times t(n), it has failed whatever it
-    does next (the margin keeps a run that ends right at the bound from being stopped)."""
-    return RATIO * max(t_n, NOISE_FLOOR) * 1.1 + 0.1
+def run_problems(run: Run, kind: str) -> list[str]:
+    if run.stopped:  # stopped from outside: what it printed says nothing of the text
+        return [run.stopped] if run.stopped.startswith(("died", "hang")) else []
+    found = []
+    if run.exit_code not in ((0, 1) if kind == "hostile" else (0,)):
+        found.append(f"exit {run.exit_code}: {last_line(run.output)}")
+    if "Traceback (most recent call last)" in run.output:
+        found.append("a traceback in the output")
+    if kind == "hostile" and run.exit_code == 1 and f"{HOSTILE_FILE}:" not in run.output:
+        found.append(f"exit 1 without a finding located in {HOSTILE_FILE}: {last_line(run.output)}")
+    return found
+
+
+def exits(runs: Mapping[int, list[Run]]) -> str:
+    return " ".join(f"{m}x:" + ",".join(sorted({str(r.exit_code) if not r.stopped else "-" for r in rs}))
+                    for m, rs in sorted(runs.items()))
 
 
 def last_line(output: str) -> str:
@@ -313,113 +467,102 @@ def last_line(output: str) -> str:
 
 
 def seconds(value: float) -> str:
+    if math.isinf(value):
+        return "stopped"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
-def report_with(dest: Path, text: str) -> Path:
-    """The minimal report with the sample's site set-up and `text` as the body of one more annex."""
-    shutil.copytree(FIXTURE, dest)
-    for part in SITE_PARTS:
-        source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, dest / part)
-    (dest / HOSTILE_FILE).write_text(FRONT_MATTER + text + "\n", "utf-8")
-    return dest
+class Bench:
+    """Reports written once under `work`, and the baselines measured once per step."""
+
+    def __init__(self, work: Path, runs: int):
+        self.work, self.runs = work, runs
+        self.baselines: dict[tuple[str, str], list[Run]] = {}
+
+    def root(self, subject: Subject, m: int, step: str) -> Path:
+        slug = "".join(c if c.isalnum() else "-" for c in subject.name).strip("-")
+        root = self.work / (subject.baseline if m == 0 else slug) / f"size{subject.size(m, step)}"
+        if not root.is_dir():
+            subject.make(root, m, step)
+        return root
+
+    def run(self, subject: Subject, step: str, m: int, budget: float | None) -> Run:
+        root = self.root(subject, m, step)
+        args = [*STEPS[step], "--root", str(root)]
+        if step != "check":
+            out = root.parent / f"out-{root.name}-{step}"
+            shutil.rmtree(out, ignore_errors=True)  # every run builds from nothing, as the first did
+            args += ["--out", str(out)]
+        return run_report(args, budget)
+
+    def measure(self, subject: Subject, step: str) -> Growth:
+        shared = self.baselines.setdefault((subject.baseline, step), [])
+        runs: dict[int, list[Run]] = {m: ([] if m else shared) for m in (0, *SCALES)}
+
+        def time_at(m: int, budget: float | None) -> float:
+            runs[m].append(self.run(subject, step, m, budget))
+            return runs[m][-1].cpu
+
+        times = settle(time_at, self.runs, {0: [r.cpu for r in shared]})
+        chars = {m: input_chars(self.root(subject, m, step), subject) for m in (0, *SCALES)}
+        return Growth(subject, step, chars, times, runs)
 
 
-def prepare(pattern: Hostile, step: str, work: Path) -> tuple[Path, Path]:
-    """The reports at n and at 4n for a step, under work/ (each written once, shared by steps)."""
-    slug = "".join(c if c.isalnum() else "-" for c in pattern.name).strip("-")
-    roots = []
-    for k in (pattern.sizes[step], 4 * pattern.sizes[step]):
-        root = work / slug / f"k{k}"
-        roots.append(root if root.is_dir() else report_with(root, pattern.text(k)))
-    return roots[0], roots[1]
+def input_chars(root: Path, subject: Subject) -> int:
+    if subject.baseline == "hostile":
+        return len((root / HOSTILE_FILE).read_text("utf-8")) - len(FRONT_MATTER) - 1
+    return sum(len(p.read_text("utf-8")) for p in root.rglob("*.md"))
 
 
-def step_args(step: str, root: Path) -> list[str]:
-    args = [*STEPS[step], "--root", str(root)]
-    if step != "check":
-        args += ["--out", str(root.parent / f"out-{root.name}-{step}")]
-    return args
-
-
-def measure(pattern: Hostile, step: str, work: Path, runs: int = 3) -> Growth:
-    """t(n) and t(4n), each the least of up to `runs` runs, run only until the verdict is settled.
-
-    A 4n run over the bound of the first n run, stopped by its budget or twice over, is over the
-    bound of any lower t(n): the verdict is settled without the other runs. Otherwise the n runs
-    are completed (their least makes the bound strictest) and a near miss at 4n is run again.
-    """
-    small_root, large_root = roots = prepare(pattern, step, work)
-    chars = tuple(len((root / HOSTILE_FILE).read_text("utf-8")) - len(FRONT_MATTER) - 1 for root in roots)
-    growth = Growth(pattern, step, chars)  # type: ignore[arg-type]
-    growth.small.append(run_report(step_args(step, small_root)))
-    for _ in range(runs):
-        t_n = growth.t_n
-        if t_n is None:
-            break
-        outcome = run_report(step_args(step, large_root), budget=_budget(t_n))
-        growth.large.append(outcome)
-        if outcome.cpu is None or outcome.cpu > 2 * RATIO * max(t_n, NOISE_FLOOR):
-            break
-        while len(growth.small) < runs:
-            growth.small.append(run_report(step_args(step, small_root)))
-        if growth.linear:
-            break
-    return growth
-
-
-# -- the table -----------------------------------------------------------------------------------
+# -- the table -------------------------------------------------------------------------------------
 
 def table(rows: list[Growth]) -> str:
-    header = ("pattern", "step", "chars n / 4n", "t(n)", "t(4n)", "ratio", "exit n / 4n", "verdict")
+    header = ("subject", "step", "chars 1x", "t(0)", "t(1x)", "t(2x)", "t(4x)", "2x", "4x", "runs",
+              "exit codes", "verdict")
     cells = [header]
     for g in rows:
-        exits = lambda outcomes: ",".join(sorted({str(o.exit_code) if o.cpu is not None else "-"
-                                                  for o in outcomes})) or "-"
-        cells.append((g.pattern.name, g.step, f"{g.chars[0]:,} / {g.chars[1]:,}",
-                      "-" if g.t_n is None else seconds(g.t_n),
-                      "-" if g.t_4n is None else seconds(g.t_4n),
-                      "-" if g.ratio is None else (">" if g.t_4n is None else "") + f"{g.ratio:.1f}x",
-                      f"{exits(g.small)} / {exits(g.large)}", g.verdict()))
+        median, ratio_at = medians(g.times), g.ratios
+        shown = lambda m: "-" if math.isinf(ratio_at[m]) and math.isinf(median[m]) and m == 1 else (  # noqa: E731
+            ">" + f"{(budget(median[0], median[1], m) - median[0]) / unit_cost(median[0], median[1]):.1f}"
+            if math.isinf(ratio_at[m]) else f"{ratio_at[m]:.1f}")
+        cells.append((g.subject.name, g.step, f"{g.chars[1]:,}", *(seconds(median[m]) for m in (0, *SCALES)),
+                      shown(2), shown(4), str(max(len(t) for t in g.times.values())), exits(g.runs), g.verdict()))
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths)).rstrip(),
-             "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells[1:]]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="one run per size instead of three")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one run per point, never more")
+    parser.add_argument("--runs", type=int, default=3, help="runs per point when a verdict is close (default 3)")
     parser.add_argument("--only", action="append", metavar="TEXT",
-                        help="only the patterns whose name holds TEXT (repeatable)")
-    parser.add_argument("--steps", default=",".join(STEPS),
-                        help=f"comma-separated steps to time (default: {','.join(STEPS)})")
+                        help="only the subjects whose name holds TEXT (repeatable)")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {','.join(STEPS)}")
     parser.add_argument("--work", type=Path, help="where the reports go (default: a temporary folder)")
     args = parser.parse_args(argv)
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
-    unknown = sorted(set(steps) - set(STEPS))
-    if unknown:
-        parser.error(f"unknown step {', '.join(unknown)}; choose from {', '.join(STEPS)}")
-    runs = 1 if args.quick else 3
-    patterns = [p for p in HOSTILE if not args.only or any(t.lower() in p.name.lower() for t in args.only)]
+    if set(steps) - set(STEPS):
+        parser.error(f"unknown step {', '.join(sorted(set(steps) - set(STEPS)))}; choose from {', '.join(STEPS)}")
+    runs = 1 if args.quick else max(args.runs, 1)
+    subjects = [s for s in (*SUBJECTS, EVERY_SHAPE) if not args.only or any(t.lower() in s.name.lower() for t in args.only)]
     work = Path(tempfile.mkdtemp(prefix="growth-", dir=args.work))
     rows: list[Growth] = []
     try:
-        for pattern in patterns:
-            for step in (s for s in pattern.steps if s in steps):
-                print(f"growth: {pattern.name} / {step} ...", file=sys.stderr, flush=True)
-                rows.append(measure(pattern, step, work, runs))
+        bench = Bench(work, runs)
+        for step in steps:
+            for subject in (s for s in subjects if step in s.steps):
+                print(f"growth: {subject.name} / {step} ...", file=sys.stderr, flush=True)
+                rows.append(bench.measure(subject, step))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"CPU time, least of up to {runs} run{'s' if runs > 1 else ''} per size (fewer once the verdict "
-          f"is settled); bound: t(4n) <= {RATIO:.0f} x max(t(n), {NOISE_FLOOR * 1000:.0f} ms); "
+    print(f"CPU time of the command and every process it starts, median of up to {runs} run(s) per point; "
+          f"2x, 4x: cost over scale 0 relative to scale 1's; linear is 2 and 4, the bound {SLACK:g}x that; "
           f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
     print(table(rows))
     failing = [g for g in rows if not g.linear or g.problems()]
-    print(f"\n{len(failing)} of {len(rows)} step{'s' if len(rows) != 1 else ''} super-linear or failing"
-          + (":" if failing else ""))
+    print(f"\n{len(failing)} of {len(rows)} super-linear or failing" + (":" if failing else ""))
     for g in failing:
         print(f"  - {g.describe()}" + "".join(f"\n      {p}" for p in g.problems()))
     return 0
