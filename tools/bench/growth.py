@@ -283,7 +283,8 @@ class Subject:
     stage: str  # what it stresses (and where it was or is super-linear), for the reader of the table
     baseline: str
     size: Callable[[int, str], int]  # a key for the report at (scale, step): equal keys, equal reports
-    mix: Callable[[int], str] | None = None  # its part of EVERY_SHAPE's annex at scale m (hostile only)
+    mix: Callable[[int], str] | None = None  # its part of WITH_SHAPES's annex at scale m (hostile only)
+    tested: bool = True  # by tools/tests/test_growth.py; the others are the benchmark's only
 
 
 def hostile_report(dest: Path, text: str) -> None:
@@ -300,16 +301,16 @@ CHECK = ("check",)
 
 
 def hostile(name: str, make: Callable[[int], str], check: int, build: int | None, stage: str,
-            mix: Callable[[int], str] | None = None) -> Subject:
+            mix: Callable[[int], str] | bool = True, tested: bool = True) -> Subject:
     """A shape whose annex at scale m is make(n * m): n is `check` for `report check` and `build`
     for the editions (None: the check refuses the text, so a build costs what the check costs).
-    In EVERY_SHAPE it takes a sixteenth of that, or what `mix` makes."""
+    In WITH_SHAPES it takes a sixteenth of the build's n, or what `mix` makes (False: no part)."""
     counts = {"check": check, **{step: build for step in STEPS if step != "check" and build}}
     size = lambda m, step: counts[step] * m  # noqa: E731
-    if build and mix is None:
-        mix = lambda m: make(max(1, build // 16) * m)  # noqa: E731
+    part = None if not build or mix is False else (
+        mix if callable(mix) else lambda m: make(max(1, build // 16) * m))
     return Subject(name, lambda dest, m, step: hostile_report(dest, make(size(m, step)) if m else ""),
-                   tuple(counts), stage, "hostile", size, mix)
+                   tuple(counts), stage, "hostile", size, part, tested)
 
 
 def repeat(unit: str, prefix: str = "", suffix: str = "") -> Callable[[int], str]:
@@ -336,14 +337,18 @@ DEPTH = 16  # markdown.MAX_DEPTH: the deepest nesting (and the most unclosed bra
 STEP = DEPTH // 4  # nesting subjects go 4, 8, 16 deep at scales 1, 2, 4
 
 
-def _generated(dest: Path, m: int, step: str) -> None:
+def _generated(dest: Path, m: int, step: str = "", shapes: bool = False) -> None:
+    """The generated report at scale m; with `shapes`, every hostile shape's part as one more annex."""
     from reportkit import generate
 
     if m == 0:  # the least report the generator writes whose site builds: the fixed cost of each step
         generate.generate(dest, chapters=1, sections=1, recommendations=1, annexes=1, refs_per_section=1, seed=2019)
-    else:
-        generate.generate(dest, chapters=4 * m, sections=8, recommendations=8 * m, annexes=2 * m,
-                          refs_per_section=3, seed=2019)
+        return
+    generate.generate(dest, chapters=4 * m, sections=8, recommendations=8 * m, annexes=2 * m,
+                      refs_per_section=3, seed=2019)
+    if shapes:
+        parts = [s.mix(m) for s in SUBJECTS if s.mix is not None]
+        (dest / HOSTILE_FILE).write_text(FRONT_MATTER + "\n\n".join(parts) + "\n", "utf-8")
 
 
 SUBJECTS: tuple[Subject, ...] = (
@@ -354,7 +359,7 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("run of < (one paragraph)", repeat("<a ", "Text "), 10000, None, "scan; text.complexity"),
     hostile("links with unclosed <target", repeat("[a](<"), 2000, None, "scan: link pattern"),
     # -- the same runs, as long as the check lets them be, in many paragraphs: every edition renders them
-    hostile("runs of ![ at the limit", repeat("Text " + "![" * DEPTH + "\n\n"), 300, 300,
+    hostile("runs of ![ at the limit", repeat("Text " + "![" * DEPTH + "\n\n"), 60, 150,
             "python-markdown, pandoc: unclosed brackets"),
     hostile("runs of [ at the limit", repeat("Text " + "[a " * DEPTH + "\n\n"), 30, 80,
             "pandoc: unclosed brackets"),
@@ -365,7 +370,7 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 1500, 1500, "scan: link pattern"),
     hostile("image, then newlines", repeat("\n", "See ![a](", "End."), 1500, 1500, "scan: link pattern"),
     hostile("link with spaces around its target", lambda n: f"See [a]({' ' * n}https://example.org{' ' * n}'t')",
-            3000, 3000, "scan: link pattern"),
+            3000, 3000, "scan: link pattern", tested=False),
     hostile("HTML attribute, then spaces", repeat(" ", "<a href=", "x>"), 1500, 1500, "checks: HTML tokens"),
     # -- long lines
     hostile("long line of prose", repeat(WORDS), 600, 600, "every parser: one block"),
@@ -378,29 +383,28 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("brackets nested to the limit", nested("[a ", "b", "]", 4), STEP, STEP,
             "pandoc: backtracking over nested brackets", mix=lambda m: nested("[a ", "b", "]", 1)(STEP * m)),
     hostile("emphasis nested deep", nested("*a ", "b", " c*", 4), 50, 50, "python-markdown: recursion",
-            mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m)),
+            mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m), tested=False),
     # -- many of a thing
     hostile("many footnotes", lambda n: numbered("A claim.[^n{i}] Another.[^m{i}]\n\n")(n)
-            + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [[rec:first]].\n\n")(n),
-            150, 150, "footnote numbering, pandoc notes"),
-    hostile("many references", repeat(REFS), 100, 100, "resolver"),
+            + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [the site](https://example.org).\n\n")(n),
+            100, 150, "footnote numbering, pandoc notes"),
+    hostile("many references", repeat(REFS), 50, 100, "resolver", mix=False),  # the generated report has its own
     hostile("unknown anchors among many headings",
             numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
             60, None, "checks: did-you-mean over every anchor"),
-    hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc"),
-    hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty"),
-    hostile("prose paragraphs (control)", repeat(PROSE * 4 + "\n\n"), 20, 30, "none"),
-    # -- the large report
+    hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc",
+            tested=False),
+    hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty", tested=False),
+    hostile("prose paragraphs (control)", repeat(PROSE * 4 + "\n\n"), 20, 30, "none", mix=False, tested=False),
+    # -- the large report, alone and with a sixteenth of every shape above in one more annex
     Subject("generated report", _generated, ALL, "everything, at the shape of the real report", "generated",
             lambda m, step: m),
 )
 GENERATED = SUBJECTS[-1]
-# Every shape the check lets through, in one annex: the tests build it (each shape on its own would
-# take minutes), the benchmark builds both.
-_MIXED = tuple(s for s in SUBJECTS if s.mix is not None)
-EVERY_SHAPE = Subject("every shape at once", lambda dest, m, step: hostile_report(
-    dest, "\n\n".join(s.mix(m) for s in _MIXED if s.mix) if m else ""), ALL,
-    "the shapes above that every edition renders, a sixteenth of each", "hostile", lambda m, step: m)
+# The tests build this one (each shape on its own would take minutes); the benchmark builds both.
+WITH_SHAPES = Subject("generated report with every shape", lambda dest, m, step: _generated(dest, m, shapes=True),
+                      ALL, "the shapes above that every edition renders, a sixteenth of each, in one annex",
+                      "generated", lambda m, step: m, tested=True)
 
 
 # -- a subject's growth on one step ------------------------------------------------------------------
@@ -509,6 +513,7 @@ class Bench:
 
 
 def input_chars(root: Path, subject: Subject) -> int:
+    """The characters of the text that grows: the hostile annex's body, or every Markdown file."""
     if subject.baseline == "hostile":
         return len((root / HOSTILE_FILE).read_text("utf-8")) - len(FRONT_MATTER) - 1
     return sum(len(p.read_text("utf-8")) for p in root.rglob("*.md"))
@@ -546,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     if set(steps) - set(STEPS):
         parser.error(f"unknown step {', '.join(sorted(set(steps) - set(STEPS)))}; choose from {', '.join(STEPS)}")
     runs = 1 if args.quick else max(args.runs, 1)
-    subjects = [s for s in (*SUBJECTS, EVERY_SHAPE) if not args.only or any(t.lower() in s.name.lower() for t in args.only)]
+    subjects = [s for s in (*SUBJECTS, WITH_SHAPES) if not args.only or any(t.lower() in s.name.lower() for t in args.only)]
     work = Path(tempfile.mkdtemp(prefix="growth-", dir=args.work))
     rows: list[Growth] = []
     try:
