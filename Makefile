@@ -49,6 +49,8 @@ test: setup system
 clean:
 	rm -rf build
 
-## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
+## bench: time the toolchain against the plain tools it wraps, then how its time grows with hostile
+## and large input (a report, never a failure); QUICK=1 takes one run per figure
 bench: setup
-	$(BIN)/python tools/bench/bench.py
+	$(BIN)/python tools/bench/bench.py $${QUICK:+--quick}
+	$(BIN)/python tools/bench/growth.py $${QUICK:+--quick}
