@@ -17,12 +17,12 @@ renderers' fork server and its MkDocs and Typst children), collected by a meter 
 adopts whatever its command leaves behind (Linux's child subreaper) and waits for it all; other
 jobs on a shared machine barely move it, where they would double a wall-clock time.
 
-Each point runs once. When a ratio comes near its bound, or past it, every point is run again up
-to --runs times and the medians decide, so one noisy run neither fails nor passes a subject. A run
-that spends well past its bound is stopped there (the meter watches the CPU time of the whole
-tree, and kills it): the verdict is known. A wall-clock
-limit guards against a hang, nothing else. tools/tests/test_growth.py asserts these verdicts; here
-the exit code is 0 whatever the figures.
+Each point runs once. When a ratio comes near its bound, or past it but not far past, every point
+is run again up to --runs times and the medians decide, so one noisy run neither fails nor passes
+a subject. A run that spends well past its bound is stopped there (the meter watches the CPU time
+of the whole tree, and kills it): the verdict is known. A wall-clock limit guards against a hang,
+nothing else. tools/tests/test_growth.py asserts these verdicts; here the exit code is 0 whatever
+the figures.
 """
 
 from __future__ import annotations
@@ -245,7 +245,10 @@ def _meter(target: Target, args: tuple, budget: float | None, connection) -> Non
     os.close(write)
     reply, statuses, over = _wait_all(read, budget)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    outcome = json.loads(reply) if reply else {"exit": None, "output": "", "own": math.inf}
+    try:
+        outcome = json.loads(reply)
+    except ValueError:  # no reply, or half of one: the command was killed
+        outcome = {"exit": None, "output": "", "own": math.inf}
     signals = sorted({os.WTERMSIG(s) for s in statuses if os.WIFSIGNALED(s)})
     connection.send({**outcome, "signals": signals, "over": over, "cpu": usage.ru_utime + usage.ru_stime,
                      "wall": time.perf_counter() - started})
@@ -407,14 +410,14 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("runs of [ at the limit", repeat("Text " + "[a " * DEPTH + "\n\n"), 30, 80,
             "pandoc: unclosed brackets"),
     hostile("runs of * at the limit", repeat("*a " * 450 + "\n\n"), 2, 4, "python-markdown: emphasis"),
-    hostile("runs of < at the limit", repeat("Text " + "<a " * 900 + "\n\n"), 2, 6,
-            "python-markdown, pandoc: unclosed '<'"),
+    hostile("runs of < at the limit", repeat("Text " + "<a " * 900 + "\n\n"), 2, 3,
+            "python-markdown: unclosed '<' (its cost crosses paragraphs)"),
     # -- whitespace in links
-    hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 3000, 1500, "scan: link pattern"),
-    hostile("image, then newlines", repeat("\n", "See ![a](", "End."), 1500, 1500, "scan: link pattern"),
+    hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 3000, 3000, "scan: link pattern"),
+    hostile("image, then newlines", repeat("\n", "See ![a](", "End."), 1500, 3000, "scan: link pattern"),
     hostile("link with spaces around its target", lambda n: f"See [a]({' ' * n}https://example.org{' ' * n}'t')",
-            3000, 3000, "scan: link pattern", tested=False),
-    hostile("HTML attribute, then spaces", repeat(" ", "<a href=", "x>"), 1500, 1500, "checks: HTML tokens"),
+            3000, 6000, "scan: link pattern", tested=False),
+    hostile("HTML attribute, then spaces", repeat(" ", "<a href=", "x>"), 1500, 3000, "checks: HTML tokens"),
     # -- long lines
     hostile("long line of prose", repeat(WORDS), 600, 600, "every parser: one block"),
     hostile("long word", repeat("a"), 20000, 10000, "pandoc's Typst writer, Typst"),
@@ -431,10 +434,10 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("many footnotes", lambda n: numbered("A claim.[^n{i}] Another.[^m{i}]\n\n")(n)
             + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [the site](https://example.org).\n\n")(n),
             100, 150, "footnote numbering, pandoc notes"),
-    hostile("many references", repeat(REFS), 50, 100, "resolver", mix=False),  # the generated report has its own
+    hostile("many references", repeat(REFS), 50, 200, "resolver", mix=False),  # the generated report has its own
     hostile("unknown anchors among many headings",
             numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
-            60, None, "checks: did-you-mean over every anchor"),
+            100, None, "checks: did-you-mean over every anchor"),
     hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc",
             tested=False),
     hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty", tested=False),
