@@ -437,7 +437,7 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("many references", repeat(REFS), 50, 200, "resolver", mix=False),  # the generated report has its own
     hostile("unknown anchors among many headings",
             numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
-            100, None, "checks: did-you-mean over every anchor"),
+            120, None, "checks: did-you-mean over every anchor"),
     hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc",
             tested=False),
     hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty", tested=False),
