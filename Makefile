@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all setup system check build review serve test bench clean
+.PHONY: all setup system check build review diff serve test bench clean
 
 all: build
 
@@ -29,16 +29,24 @@ system:
 	fi
 
 # The workflows call these same targets. Options come from the environment, never expanded by
-# make, so a tag or branch name cannot inject commands: FORMAT, EDITION, FINAL, OUT, BASE.
+# make, so a tag or branch name cannot inject commands: FORMAT, FORMATS, EDITION, FINAL, OUT, BASE,
+# REDLINE.
+# SINCE_LAST_EDITION=1 adds the site's page of what changed since the newest edition-* tag (if any).
 check: setup
 	$(BIN)/report check --format "$${FORMAT:-text}"
 
 build: setup
-	$(BIN)/report build $${EDITION:+--edition "$$EDITION"} $${FINAL:+--final} $${OUT:+--out "$$OUT"}
+	since=$${SINCE_LAST_EDITION:+$$(git tag --list 'edition-*' --sort=-creatordate 2>/dev/null | head -n 1)}; \
+	$(BIN)/report build $${EDITION:+--edition "$$EDITION"} $${FINAL:+--final} $${OUT:+--out "$$OUT"} \
+	  $${FORMATS:+--formats "$$FORMATS"} $${REDLINE:+--redline "$$REDLINE"} $${since:+--changes-page "$$since"}
 
 review: setup
 	@test -n "$$BASE" || { echo "make review needs BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 2; }
 	$(BIN)/report review --base "$$BASE" --format "$${FORMAT:-text}"
+
+diff: setup
+	@test -n "$$BASE" || { echo "make diff needs BASE=<git ref>, e.g. BASE=origin/main" >&2; exit 2; }
+	@$(BIN)/report diff --format "$${FORMAT:-text}" -- "$$BASE"
 
 serve: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
@@ -53,4 +61,5 @@ clean:
 ## and large input (a report, never a failure); QUICK=1 takes one run per figure
 bench: setup
 	$(BIN)/python tools/bench/bench.py $${QUICK:+--quick}
+	$(BIN)/python tools/bench/changes.py $${QUICK:+--quick}
 	$(BIN)/python tools/bench/growth.py $${QUICK:+--quick}

@@ -385,14 +385,19 @@ def main(argv: list[str] | None = None) -> int:
             if os.environ.get("BENCH_DEBUG"):
                 traceback.print_exc()
             rows.append(failed(name, exc))
-    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {args.sizes}; "
+    print_summary(rows, runs, args.sizes)
+    return 0
+
+
+def print_summary(rows: list[Row], runs: int, sizes: str) -> None:
+    """The table of rows, under the conditions it was measured in, and the targets it missed."""
+    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {sizes}; "
           f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
     print(table(rows))
     missed = [r.work for r in rows if r.met is False]
     print(f"\n{len(missed)} target{'s' if len(missed) != 1 else ''} missed" + (":" if missed else ""))
     for work in missed:
         print(f"  - {work}")
-    return 0
 
 
 if __name__ == "__main__":

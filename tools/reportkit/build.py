@@ -16,16 +16,16 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from . import assets as asset_files
-from . import final, gitio, paths, verdict
+from . import final, gitio, paths, since, verdict
 from .diagnostics import ERROR, Diagnostic
 from .model import Report
-from .render import pandoc_ast, runner
+from .render import changes_page, pandoc_ast, redline, runner, site_plan
 from .render.pandoc import Edition, RenderError, heading_pages, write_docx, write_pdf
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class Options:
     out: Path | None = None  # default: <root>/build
     timeout: float = runner.DEFAULT_TIMEOUT  # seconds each renderer may take
     force: bool = False  # with final: build despite the blockers (a rehearsal), listing each
+    redline: str | None = None  # a git ref: every edition shows the changes since it
+    changes_page: str | None = None  # a git ref: only the site shows the changes since it, on a page
 
 
 @dataclass
@@ -235,6 +237,7 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     edition = edition_for(report, options)
+    earlier = _since(report, judged, options)
     with _Lock(out):
         for stale in out.parent.glob(f".{out.name}.staging-*"):
             paths.clear_reserved(stale)  # a link is removed, never followed
@@ -247,9 +250,11 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
         except FileExistsError:
             raise BuildError(f"{staging} is in the way of the build's staging folder; remove it") from None
         try:
-            outputs, timings = _render(report, judged, edition, options, staging, progress)
+            outputs, timings = _render(report, judged, edition, options, staging, progress, earlier)
             shutil.rmtree(staging / WORK)
             manifest = _manifest(edition, outputs)
+            if earlier is not None:
+                manifest["redline"] = earlier.manifest()
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
             _swap_in(staging, out)
         except RenderError as exc:
@@ -265,21 +270,26 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
 
 
 def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
-            progress: Callable[[str], None]) -> tuple[dict[str, Path], dict[str, float]]:
+            progress: Callable[[str], None], earlier: since.Since | None = None
+            ) -> tuple[dict[str, Path], dict[str, float]]:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
     work = staging / WORK
     work.mkdir()
     asset_files.stage(judged.assets, work)
     parsed = judged.parsed
     assert parsed is not None  # a verdict without a parse has an error, and the build was refused
+    if earlier is not None and options.redline:
+        parsed = earlier.marked
+        edition = replace(edition, changes_by=f"Changes since {options.redline}")
     outputs: dict[str, Path] = {}
     timings: dict[str, float] = {}
     steps = {
         "pdf": lambda path: write_pdf(report, parsed, edition, path, work, options.timeout),
         # The PDF comes first: its page numbers go into the DOCX's contents, written in advance.
-        "docx": lambda path: write_docx(report, parsed, edition, path, work, options.timeout,
-                                        heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
-        "html": lambda path: _build_site(report, path, dict(outputs), options.timeout),
+        "docx": lambda path: _docx(report, parsed, edition, path, work, options,
+                                   heading_pages(outputs["pdf"]) if "pdf" in outputs else None),
+        "html": lambda path: _build_site(report, path, dict(outputs), edition, options.timeout,
+                                         _changes_page(report, earlier, options, work)),
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
@@ -292,21 +302,68 @@ def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: 
     return outputs, timings
 
 
-def _build_site(report: Report, site: Path, downloads: dict[str, Path], timeout: float) -> None:
+def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.Since | None:
+    """The report at the ref a redline or a page of changes compares with, beside this one."""
+    ref = options.redline or options.changes_page
+    if ref is None:
+        return None
+    if options.redline and options.changes_page:
+        raise BuildError("choose --redline (every edition shows the changes) or --changes-page (the site "
+                         "only), not both")
+    assert judged.parsed is not None
+    try:
+        earlier = since.prepare(report, judged.parsed, set(judged.assets), ref, options.timeout)
+    except since.SinceError as exc:
+        raise BuildError(str(exc), exc.diagnostics) from None
+    earlier.formats = [f for f in FORMATS if f in options.formats and (options.redline or f == "html")]
+    log.info("changes since %s (%s): %s", ref, earlier.commit, earlier.redline.count())
+    return earlier
+
+
+def _docx(report: Report, parsed: pandoc_ast.Parsed, edition: Edition, path: Path, work: Path,
+          options: Options, pages: dict[str, int] | None) -> None:
+    write_docx(report, parsed, edition, path, work, options.timeout, pages)
+    if options.redline:
+        redline.finish_docx(path)  # whole paragraphs inserted or deleted: their paragraph marks too
+
+
+def _changes_page(report: Report, earlier: since.Since | None, options: Options, work: Path) -> Path | None:
+    """Write the site's page of changes into the sandbox; None when the build compares with nothing."""
+    if earlier is None:
+        return None
+    site = site_plan.settings(report.root)
+    blocks = changes_page.site_blocks(report, earlier.redline.documents, earlier.comparison,
+                                      site.use_directory_urls if site else True)
+    try:
+        fragment = changes_page.html(blocks, earlier.marked.ast["pandoc-api-version"], work, options.timeout)
+    except (runner.RendererFailed, runner.RendererTimeout) as exc:
+        raise BuildError(f"the page of changes could not be written: {exc}") from None
+    title = (f"Changes since {options.redline}" if options.redline
+             else "What changed since the last edition")
+    page = work / changes_page.PAGE
+    page.write_text(changes_page.markdown(title, earlier.ref, earlier.commit, earlier.comparison, fragment),
+                    "utf-8")
+    return page
+
+
+def _build_site(report: Report, site: Path, downloads: dict[str, Path], edition: Edition, timeout: float,
+                changes: Path | None = None) -> None:
     config_file = report.root / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     downloads = {fmt: str(path) for fmt, path in downloads.items()}
+    shown = {"edition": edition.name, "date": edition.date, "final": edition.final}  # the plugin's options
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads,
-                                      timeout=timeout, what="the site build (MkDocs)")
+        failure = runner.run_in_child(_site_child, str(config_file), str(site), downloads, shown,
+                                      str(changes or ""), timeout=timeout, what="the site build (MkDocs)")
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
     if failure:
         raise BuildError("the HTML edition failed", _site_diagnostics(report, failure))
 
 
-def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[str] | None:
+def _site_child(config_file: str, site: str, downloads: dict[str, str], edition: dict[str, object],
+                changes: str = "") -> list[str] | None:
     """In the child process: build the site; None, or what MkDocs complained of."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -323,6 +380,9 @@ def _site_child(config_file: str, site: str, downloads: dict[str, str]) -> list[
             return ["mkdocs.yml does not list the 'report' plugin under plugins:"]
         plugin.config["check"] = False  # the build judged the report already
         plugin.config["downloads"] = downloads
+        plugin.config["changes"] = changes  # the page of changes the build wrote, if any
+        for key, value in edition.items():  # which edition the site is: draft or public, name, date
+            plugin.config[key] = value
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]

@@ -15,6 +15,7 @@ import click
 
 from . import __version__, history, owners, paths, verdict
 from . import build as editions
+from . import diff as comparing
 from . import review as routing
 from .diagnostics import ERROR, FORMATTERS, WARNING, Diagnostic, summary
 from .loader import ConfigError, load
@@ -117,12 +118,18 @@ def _relative(root: Path, path: Path) -> str:
               help="Show each step (default: on a terminal, off under CI).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=editions.runner.DEFAULT_TIMEOUT,
               show_default=True, metavar="SECONDS", help="How long each renderer may run before it is stopped.")
+@click.option("--redline", metavar="FROM", help="Show the changes since FROM (a git ref, e.g. edition-draft-2) "
+              "in every edition: Word's tracked changes, marks in the PDF, a page on the site.")
+@click.option("--changes-page", metavar="FROM", help="Editions as usual, and a site page of what changed since "
+              "FROM (the newest edition tag, for the published site).")
 def build(root: Path, edition: str | None, final: bool, force: bool, formats: str, out: Path | None,
-          progress: bool | None, timeout: float) -> None:
+          progress: bool | None, timeout: float, redline: str | None, changes_page: str | None) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
     Refuses to build when `report check` finds errors. The previous build
     stays in place until the new one is complete.
+
+    Example: report build --edition "Draft 3" --redline edition-draft-2
     """
     if force and not final:
         raise click.UsageError("--force goes with --final: only the final edition has blockers to override")
@@ -138,7 +145,7 @@ def build(root: Path, edition: str | None, final: bool, force: bool, formats: st
             click.echo(f"building {message}...", err=True)
 
     report = load(root)
-    options = editions.Options(edition, final, chosen, out, timeout, force)
+    options = editions.Options(edition, final, chosen, out, timeout, force, redline=redline, changes_page=changes_page)
     try:
         with _terminate_like_interrupt():
             result = editions.build(report, options, step)
@@ -226,6 +233,33 @@ def review(root: Path, base: str, fmt: str) -> None:
     except routing.ReviewError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(routing.format_review(result, fmt), nl=False)
+
+
+@main.command("diff")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(sorted(comparing.FORMATS)), default="text",
+              show_default=True, help="markdown is fit for a pull request's job summary; json for programs.")
+@click.argument("from_ref", metavar="FROM")
+@click.argument("to_ref", metavar="[TO]", required=False)
+def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> None:
+    """What changed from FROM to TO: sections renumbered, and each section's words added and removed.
+
+    FROM and TO are git refs: an edition tag (edition-draft-2), a branch or a
+    commit; TO defaults to the working tree. Text is compared as a reader sees
+    it: a reference whose target was only renumbered is not a change.
+
+    Example: report diff edition-draft-2 --format markdown
+    """
+    try:
+        before = comparing.read_side(root, from_ref)
+        after = comparing.read_side(root, to_ref)
+    except comparing.DiffError as exc:
+        raise click.UsageError(str(exc)) from None
+    except comparing.UnreadableSide as exc:
+        click.echo(FORMATTERS["text"](exc.diagnostics), nl=False, err=True)
+        click.echo(f"report: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(comparing.FORMATS[fmt](comparing.compare(before, after)), nl=False)
 
 
 @main.command()

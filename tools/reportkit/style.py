@@ -56,6 +56,9 @@ LEADING = 1.45  # line height as a multiple of the size, body text
 PAGE = {"paper": "a4", "width-mm": 210, "height-mm": 297, "inner-mm": 40, "outer-mm": 42, "top-mm": 28,
         "bottom-mm": 26}
 MEASURE_CHARACTERS = 72  # the line length the page and size give body text, checked by a test
+# Noto Serif's average advance in running English text, in em (measured in Chromium): the site's
+# text column is MEASURE_CHARACTERS of it wide.
+SITE_EM_PER_CHARACTER = 0.5
 
 
 def fonts_folder() -> Path:
@@ -102,31 +105,67 @@ def _font_face(face: Face, url_prefix: str) -> list[str]:
 
 
 def site_css(url_prefix: str = "fonts/") -> str:
-    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours."""
+    """The site's house style sheet: self-hosted faces, the theme's variables, the same colours, and
+    the site's own furniture (`_site_furniture`)."""
     c = COLOURS
     rules = ["/* Generated from reportkit/style.py: the house style. Do not edit. */"]
     rules += _font_face(BODY, url_prefix) + _font_face(SANS, url_prefix)
     rules += [
-        ":root {",
+        ':root, [data-md-color-scheme="default"] {',  # the theme declares its own on <body>
         f'  --md-text-font: "{SANS.family}"; --md-code-font: "{MONO}";',
         f"  --md-primary-fg-color: {c['heading']}; --md-primary-fg-color--light: {c['link']};",
         f"  --md-primary-fg-color--dark: {c['heading']}; --md-accent-fg-color: {c['accent']};",
         f"  --md-typeset-color: {c['text']}; --md-typeset-a-color: {c['link']};",
         f"  --md-default-fg-color--light: {c['muted']};",
+        # The footer, which carries the imprint: white on the house navy (11:1).
+        f"  --md-footer-bg-color: {c['heading']}; --md-footer-bg-color--dark: rgb(0 0 0 / 25%);",
+        "  --md-footer-fg-color: #ffffff; --md-footer-fg-color--light: rgb(255 255 255 / 85%);",
         "}",
-        f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
-        f"line-height: {LEADING}; max-width: 42em; }}",
-        f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
-        f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}",
+        (f'.md-typeset {{ font-family: "{BODY.family}", Georgia, serif; font-size: 0.9rem; '
+         f"line-height: {LEADING}; }}"),
+        # The measure of the page, on screen: the text column only (not the banner or the footer).
+        f".md-content__inner.md-typeset {{ max-width: {MEASURE_CHARACTERS * SITE_EM_PER_CHARACTER:g}em; }}",
+        (f'.md-typeset h1, .md-typeset h2, .md-typeset h3, .md-typeset h4 {{ font-family: "{SANS.family}", '
+         f"Arial, sans-serif; color: {c['heading']}; font-weight: 700; text-align: left; }}"),
         f".md-typeset table:not([class]) {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.8rem; }}",
-        f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
-        "text-align: left; }",
+        (f".md-typeset table:not([class]) th {{ background: {c['table-head']}; color: {c['heading']}; "
+         "text-align: left; }"),
         ".md-typeset table:not([class]) td { text-align: left; vertical-align: top; }",
-        f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
-        "padding: 0.6rem 1rem; margin: 1em 0; }",
-        f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
-        f"color: {c['box-label']}; font-weight: 700; }}",
-        f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
-        f"color: {c['muted']}; margin-right: 0.5em; }}",
+        (f".md-typeset .recommendation {{ background: {c['box-fill']}; border-left: 0.3rem solid {c['accent']}; "
+         "padding: 0.6rem 1rem; margin: 1em 0; }"),
+        (f".md-typeset .recommendation-label {{ font-family: \"{SANS.family}\", sans-serif; "
+         f"color: {c['box-label']}; font-weight: 700; }}"),
+        (f".md-typeset .para-num {{ font-family: \"{SANS.family}\", sans-serif; font-size: 0.7rem; "
+         f"color: {c['muted']}; margin-right: 0.5em; }}"),
     ]
-    return "\n".join(rules) + "\n"
+    return "\n".join(rules + _site_furniture()) + "\n"
+
+
+def _site_furniture() -> list[str]:
+    """What only the site has, in the house style: a draft's banner, a draft page's workflow facts,
+    the footer and its imprint (white on the house navy, 11:1), and tables that fit a phone."""
+    c = COLOURS
+    table, cells = ".md-typeset table:not([class])", ".md-typeset table:not([class]) :is(th, td)"
+    return [
+        f".md-banner {{ background-color: {c['draft']}; color: #ffffff; }}",
+        f'.md-banner .report-draft {{ margin: 0; font-family: "{SANS.family}", sans-serif; }}',
+        ".md-banner .report-draft > * + * { margin-left: 0.6em; }",
+        ".md-banner .report-draft__mark { letter-spacing: 0.12em; }",
+        # The recommendation box as the PDF sets it: the set's name small and upper-case, the
+        # statement in the sans.
+        (f'.md-typeset .recommendation-set {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; text-transform: uppercase; letter-spacing: 0.04em; margin: 0 0 0.5em; }}"),
+        f'.md-typeset .recommendation-statement {{ font-family: "{SANS.family}", sans-serif; margin: 0; }}',
+        (f'.md-typeset .report-facts {{ font-family: "{SANS.family}", sans-serif; font-size: 0.7rem; '
+         f"color: {c['muted']}; border-left: 3px solid {c['accent']}; padding-left: 0.6rem; }}"),
+        (f'.md-footer-meta .report-imprint {{ color: #ffffff; font-family: "{SANS.family}", sans-serif; '
+         "font-size: 0.65rem; line-height: 1.5; }"),
+        ".md-footer-meta .report-imprint p { margin: 0.2em 0; }",
+        # On a phone a table takes the column's width: smaller type and padding, no minimum column
+        # width (the theme's is 5rem), and a long word or address may break rather than overflow.
+        "@media screen and (max-width: 44.9375em) {",
+        f"  {table} {{ font-size: 0.7rem; }}",
+        f"  {cells} {{ padding: 0.5em 0.4em; min-width: 0; }}",
+        f"  {table} td {{ overflow-wrap: break-word; }}",
+        "}",
+    ]

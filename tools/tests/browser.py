@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
@@ -78,15 +78,32 @@ def find_chromium() -> str:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".svg": "image/svg+xml", ".xhtml": "application/xhtml+xml", ".js": "text/javascript"}
+    mount = "/"  # the site's own path (site_url's), where it also answers, as it does once published
+
+    def translate_path(self, path):
+        if self.mount != "/" and path.startswith(self.mount):
+            path = "/" + path[len(self.mount):]
+        return super().translate_path(path)
 
     def log_message(self, format, *args):  # the standard library's names
         pass
 
 
+def site_path(folder: Path) -> str:
+    """The path a built site is published under (from its sitemap: site_url's path), "/" if none.
+    The 404 page names the site's files from it, since it is served at any depth."""
+    sitemap = folder / "sitemap.xml"
+    found = re.search(r"<loc>\s*([^<\s]+)", sitemap.read_text("utf-8", "replace")) if sitemap.is_file() else None
+    path = urlsplit(found.group(1)).path if found else "/"
+    return path if path.endswith("/") else path + "/"
+
+
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    """The folder over HTTP on a free port of 127.0.0.1; yields the origin ("http://127.0.0.1:PORT")."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+    """The folder over HTTP on a free port of 127.0.0.1, at "/" and at its published path;
+    yields the origin ("http://127.0.0.1:PORT")."""
+    handler = functools.partial(type("_Mounted", (_QuietHandler,), {"mount": site_path(folder)}),
+                                directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -495,6 +512,8 @@ def _scan_attributes(rel: str, tag: str, attrs: dict[str, str], where: str, foun
             found.append(Violation(rel, "remote-resource", where))
         if name == "srcdoc":
             found.append(Violation(rel, "srcdoc", where))
+        if tag == "link" and name == "href" and attrs.get("rel", "").strip().lower() == "canonical":
+            continue  # the page's published address (site_url): a name, which no browser fetches
         if name in URL_ATTRIBUTES or name.endswith(":href"):
             for url in _srcset_urls(value) if name.endswith("srcset") else [value]:
                 if normalise_url(url).startswith(CODE_SCHEMES):
@@ -506,7 +525,8 @@ def _scan_attributes(rel: str, tag: str, attrs: dict[str, str], where: str, foun
             found.append(Violation(rel, "code-url", where))
 
 
-def _scan_element(rel: str, node, tag: str, attrs: dict[str, str], where: str, found: list[Violation]) -> None:
+def _scan_element(rel: str, node, tag: str, attrs: dict[str, str], where: str, found: list[Violation],
+                  base: str = "/") -> None:
     parent = node.parent.tag.lower() if node.parent is not None else ""
     refresh = tag == "meta" and (parent != "head" or attrs.get("http-equiv", "").lower() in ("refresh", "set-cookie"))
     if tag in FORBIDDEN_TAGS or refresh:
@@ -516,17 +536,22 @@ def _scan_element(rel: str, node, tag: str, attrs: dict[str, str], where: str, f
     elif tag == "form" and attrs.get("action", "").strip():
         found.append(Violation(rel, "form-action", where))
     elif tag == "script":
-        _scan_script(rel, node, parent, attrs, where, found)
+        _scan_script(rel, node, parent, attrs, where, found, base)
     elif tag == "style" and REMOTE_CSS.search(node.text(deep=True) or ""):
         found.append(Violation(rel, "remote-resource", f"<style> {(node.text(deep=True) or '')[:200]} {where}"))
 
 
-def _scan_script(rel: str, node, parent: str, attrs: dict[str, str], where: str, found: list[Violation]) -> None:
-    """Only the theme's scripts: inline ones where the theme writes them, external ones from its folder."""
+def _scan_script(rel: str, node, parent: str, attrs: dict[str, str], where: str, found: list[Violation],
+                 base: str = "/") -> None:
+    """Only the theme's scripts: inline ones where the theme writes them, external ones from its folder.
+    A root-relative address is read from the site's published path (`base`), as the 404 page's are."""
     if "src" in attrs:
         src = attrs["src"]
-        base = "" if src.startswith("/") else posixpath.dirname(rel)
-        target = posixpath.normpath(posixpath.join(base, src.lstrip("/")))
+        if src.startswith(base):
+            folder, src = "", src[len(base):]
+        else:
+            folder = "" if src.startswith("/") else posixpath.dirname(rel)
+        target = posixpath.normpath(posixpath.join(folder, src.lstrip("/")))
         if _is_remote(src) or not target.startswith(THEME_SCRIPTS):
             found.append(Violation(rel, "script", f"not one of the theme's: {where}"))
         return
@@ -541,7 +566,7 @@ def _scan_script(rel: str, node, parent: str, attrs: dict[str, str], where: str,
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def scan_page(rel: str, html: str) -> list[Violation]:
+def scan_page(rel: str, html: str, base: str = "/") -> list[Violation]:
     """Everything in one document that would run, load from elsewhere, or change where links go."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -559,7 +584,7 @@ def scan_page(rel: str, html: str) -> list[Violation]:
             near = "footnotes"  # the notes of every section gather at the end of the page
         where = describe(tag, attrs, near)
         _scan_attributes(rel, tag, attrs, where, found)
-        _scan_element(rel, node, tag, attrs, where, found)
+        _scan_element(rel, node, tag, attrs, where, found, base)
     return found
 
 
@@ -567,6 +592,7 @@ def scan_site(folder: Path, secrets: tuple[bytes, ...] = (), forbidden: tuple[st
     """Every file of a built site: pages parsed, documents and scripts only where the theme puts
     them, no remote URL in a stylesheet, no file named in `forbidden`, no byte string of `secrets`."""
     found: list[Violation] = []
+    base = site_path(folder)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
         if path.is_symlink():
@@ -579,7 +605,7 @@ def scan_site(folder: Path, secrets: tuple[bytes, ...] = (), forbidden: tuple[st
         if rel in forbidden:
             found.append(Violation(rel, "copied", "a file the report's web/ folder must not publish"))
         if suffix in (".html", ".htm", ".svg", ".xhtml"):  # the HTML5 parser reads SVG's elements too
-            found += scan_page(rel, data.decode("utf-8", errors="replace"))
+            found += scan_page(rel, data.decode("utf-8", errors="replace"), base)
         elif suffix in (".js", ".mjs") and not rel.startswith(THEME_SCRIPTS):
             found.append(Violation(rel, "script-file", "a script outside the theme's folder"))
         elif suffix == ".css":

@@ -258,6 +258,13 @@ class Site:
         self.root = root
         self._pages: dict[str, Element] = {}
 
+    @cached_property
+    def published_path(self) -> str:
+        """Where the site is published (the one reading of it is the browser harness's)."""
+        from browser import site_path
+
+        return site_path(self.root)
+
     def html_files(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.html"))
 
@@ -282,7 +289,10 @@ class Site:
         path = unquote(parts.path)
         if not path:
             return page, parts.fragment
-        # MkDocs' 404 page uses root-relative URLs (no site_url is set): the site is served at "/".
+        # MkDocs' 404 page names the site's files from its published path (site_url's), since it is
+        # served at any depth: read from there.
+        if path.startswith(self.published_path):
+            path = "/" + path[len(self.published_path):]
         base = "" if path.startswith("/") else posixpath.dirname(page)
         rel = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
         if path.endswith("/") or (self.root / rel).is_dir():

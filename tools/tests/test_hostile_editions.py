@@ -957,35 +957,33 @@ class Strike:
 def wait_for_moment(process: subprocess.Popen, root: Path, moment: str, seen: dict) -> bool:
     """Poll until the build is inside the renderer named by moment; False when it ended first.
 
-    "pandoc": a pandoc child has been running for 0.2 s. "typst": the DOCX is staged, a pandoc
-    that started after that (the Typst writer) has ended, and no pandoc has run for 0.2 s since
-    (Typst then compiles in a child process of the build).
+    "pandoc": a pandoc child has been running for 0.2 s. "typst": a renderer child (forked by the
+    build's fork server, so its parent runs the fork server too) has been running for 0.2 s before
+    any DOCX is staged (the PDF is built first, and Typst compiles in that child).
     """
-    docx_at = pandoc_since = quiet_since = None
     first_seen: dict[int, float] = {}
     deadline = time.monotonic() + BUILD_GUARD
     while process.poll() is None and time.monotonic() < deadline:
         now = time.monotonic()
-        pandoc = [pid for pid, (_, cmd) in family(process.pid, seen).items() if "pandoc" in cmd]
-        for pid in pandoc:
-            first_seen.setdefault(pid, now)
-        if docx_at is None and staged_docx(root):
-            docx_at = now
-        if pandoc:
-            pandoc_since, quiet_since = pandoc_since or now, None
-            if moment == "pandoc" and now - pandoc_since > 0.2:
-                return True
+        live = family(process.pid, seen)
+        if moment == "pandoc":
+            found = [pid for pid, (_, cmd) in live.items() if "pandoc" in cmd]
         else:
-            pandoc_since, quiet_since = None, quiet_since or now
-            writer_done = docx_at is not None and any(t > docx_at for t in first_seen.values())
-            if moment == "typst" and writer_done and now - quiet_since > 0.2:
-                return True
+            table = proc_table()
+            found = [pid for pid, (_, cmd) in live.items() if "forkserver" in cmd and pid in table
+                     and "forkserver" in live.get(table[pid][0], (0, ""))[1]]
+            if staged_docx(root):
+                return False
+        for pid in found:
+            first_seen.setdefault(pid, now)
+        if any(now - first_seen[pid] > 0.2 for pid in found):
+            return True
         time.sleep(0.01)
     return False
 
 
 def strike(root: Path, sig: signal.Signals, moment: str) -> Strike:
-    process = subprocess.Popen(command("build", "--root", str(root), "--final", "--edition", EDITION),
+    process = subprocess.Popen(command("build", "--root", str(root), "--final", "--force", "--edition", EDITION),
                                cwd=root, env=product_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, start_new_session=True)
     seen: dict[int, tuple[int, str]] = {}

@@ -10,8 +10,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 import readers
 
@@ -54,7 +56,9 @@ def server(tmp_path):
     process = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=root, stdout=log,
                                stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     try:
-        yield root, f"http://127.0.0.1:{port}", log
+        # `mkdocs serve` serves the site under site_url's path, as it is published.
+        mount = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text("utf-8")).get("site_url") or "/").path
+        yield root, f"http://127.0.0.1:{port}{mount.rstrip('/')}", log
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -73,6 +77,10 @@ def test_serve_shows_references_resolved_and_follows_edits(server):
     html = wait_for(base + PAGE, r"Recommendation 3A")
     assert link(html, "Recommendation 3A") == "../../recommendations/human-rights-review/"
     assert "[[rec:" not in html
+    # The live preview is a working draft, dated as `report build` dates it (the last commit).
+    banner = re.search(r'<p class="report-draft".*?</p>', html, re.DOTALL)
+    assert banner and " ".join(re.sub(r"<[^>]+>", " ", banner.group(0)).split()) == \
+        "DRAFT Working draft 10 June 2019 not for citation or circulation"
 
     # Reordering set 3 relabels its recommendations everywhere, at the next save.
     rec = root / "recommendations" / "human-rights-review.md"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,7 +112,7 @@ def test_workflows_run_only_make_targets_and_the_release():
             continue
         for line in command.strip().splitlines():
             assert re.search(r"\bmake \w+", line) or re.match(r"(EDITION=|case |export )", line.strip()), line
-    assert targets == {"setup", "check", "review", "build"}
+    assert targets == {"setup", "check", "review", "build", "diff"}
     makefile = (REPO / "Makefile").read_text()
     for target in targets:
         assert re.search(rf"^{target}:", makefile, re.M), target
@@ -146,6 +148,67 @@ def test_make_review_markdown_as_the_workflow_runs_it(checkout):
     assert result.returncode == 0, result.stderr
     assert "### Review routing (changes since `HEAD`)" in result.stdout
     assert make(checkout, "review").returncode == 2  # BASE is required
+
+
+def test_make_diff_markdown_as_the_workflow_runs_it(checkout):
+    step = next(s for s in load("pull-request.yml")["jobs"]["check"]["steps"] if s.get("name", "").startswith(
+        "What changed"))
+    assert step["run"] == 'make diff FORMAT=markdown >> "$GITHUB_STEP_SUMMARY"'
+    assert step["env"] == {"BASE": "origin/${{ github.base_ref }}"} and step["if"] == "${{ !cancelled() }}"
+    result = make(checkout, "diff", FORMAT="markdown", BASE="HEAD")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### What changed since HEAD\n")  # the summary gets the report only
+    assert re.search(r"^\d+ sections? changed, \d+ unchanged\.$", result.stdout, re.MULTILINE)
+    assert make(checkout, "diff").returncode == 2  # BASE is required
+    hostile = make(checkout, "diff", BASE="--output=/tmp/x; touch pwned")
+    assert hostile.returncode == 2 and "names no commit" in hostile.stderr and not (checkout / "pwned").exists()
+
+
+def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    """The published site's build step, as site.yml writes it, in a report repository of the test's own
+    (the Makefile copied in; the shared virtual environment taken as set up: `-o` its marker)."""
+    step = next(s for s in load("site.yml")["jobs"]["build"]["steps"] if s.get("run") == "make build")
+    shutil.copy2(REPO / "Makefile", root / "Makefile")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    environment = {**os.environ, **step["env"], **env, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}
+    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", "build"], cwd=root,
+                          env=environment, capture_output=True, text=True, check=False)
+
+
+def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_path: Path):
+    import readers
+    from gitrepo import GitRepo
+
+    root = readers.copy_sample(tmp_path / "report")
+    git = GitRepo(root)
+    git.commit("Draft 1", "Alice Admin", "2026-01-01T10:00:00+00:00")
+    git.run("tag", "edition-draft-1")
+    git.edit("recommendations/affordable-access.md", "A clear target date", "A clear, public target date")
+    git.commit("Draft 2", "Alice Admin", "2026-02-01T10:00:00+00:00")
+    git.run("tag", "edition-draft-2")
+    git.edit("recommendations/affordable-access.md", "A clear, public target date", "A clear, public, agreed target date")
+    result = _site_build(root, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert manifest["redline"] == {"ref": "edition-draft-2", "commit": git.run("rev-parse", "edition-draft-2").strip(),
+                                   "formats": ["html"]}
+    page = (tmp_path / "out/site/changes/index.html").read_text("utf-8")
+    assert "What changed since the last edition" in page and "Compared with edition-draft-2" in page
+    # Words carry their punctuation: "public" became "public, agreed" (since edition-draft-2 only).
+    assert "<del>public</del><ins>public, agreed</ins>" in page
+    # The PDF and DOCX stay the working draft's, without marks.
+    assert b"<w:ins " not in zipfile.ZipFile(tmp_path / "out/panel-report.docx").read("word/document.xml")
+
+
+def test_site_build_without_an_edition_tag_has_no_page_of_changes(tmp_path: Path):
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root)
+    result = _site_build(root, tmp_path / "out", FORMATS="html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "redline" not in json.loads((tmp_path / "out/manifest.json").read_text())
+    assert not (tmp_path / "out/site/changes").exists()
 
 
 def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.CompletedProcess:

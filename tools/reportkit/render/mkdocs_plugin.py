@@ -12,7 +12,7 @@ import html
 import logging
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -20,14 +20,21 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .. import assets, history, owners, verdict
+from .. import assets, history, owners, style, verdict
 from ..diagnostics import ERROR
 from ..loader import ConfigError, load
+from ..markdown import md_text
 from ..model import Report
-from . import pages, sanitize, site_plan
-from .resolve import SITE, render
+from . import changes_page, imprint, pages, sanitize, site_plan
+from .resolve import SITE, numbering_paragraphs, render
 
 log = logging.getLogger("mkdocs.plugins.report")
+
+# The plugin's template overrides (the draft banner, the page facts, the imprint), and where the
+# site publishes the house style sheet and the faces it uses (self-hosted: no request leaves the site).
+SITE_THEME = Path(__file__).resolve().parent.parent / "site_theme"
+HOUSE_CSS = f"{site_plan.HOUSE}/house.css"
+HOUSE_FONTS = f"{site_plan.HOUSE}/fonts/"
 
 
 class ReportPluginConfig(Config):
@@ -37,6 +44,15 @@ class ReportPluginConfig(Config):
     downloads = config_options.Type(dict, default={})
     # Appended to report.yml's `repository` to make each page's edit link (GitHub's editor).
     edit_uri = config_options.Type(str, default="edit/main/")
+    # The page of changes since an earlier version (`report build --redline`): the path of the
+    # Markdown file the build wrote. Added to the site, its navigation and its home page.
+    changes = config_options.Type(str, default="")
+    # The edition the site is: its name, its ISO date (shown "10 June 2019") and whether it is the
+    # public site. `report build` sets them; left empty (`mkdocs serve`), the site is a working
+    # draft dated as `report build` would date it (the last commit).
+    edition = config_options.Type(str, default="")
+    date = config_options.Type(str, default="")
+    final = config_options.Type(bool, default=False)
 
 
 class ReportPlugin(BasePlugin[ReportPluginConfig]):
@@ -48,14 +64,56 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         self.docs_dir: Path | None = None
         self.theme: sanitize.Theme | None = None
         self.current_page: str | None = None  # for a message when a page cannot be rendered
+        self.changes: str | None = None  # the page of changes, when the build made one
+        self.imprint: imprint.Imprint | None = None
+
+    @property
+    def loaded(self) -> Report:
+        """The report, which `on_config` loads before MkDocs calls any other hook."""
+        if self.report is None:
+            raise PluginError("report: the plugin was called before MkDocs read its configuration")
+        return self.report
+
+    @property
+    def edition(self) -> imprint.Imprint:
+        """The edition the site shows, which `on_config` settles."""
+        if self.imprint is None:
+            raise PluginError("report: the plugin was called before MkDocs read its configuration")
+        return self.imprint
 
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
         self._load(Path(config.config_file_path).resolve().parent)
+        self.imprint = self._imprint(self.loaded, config.site_url)
         if not config.nav:
-            config.nav = pages.navigation(self.report)
+            config.nav = pages.navigation(self.loaded, final=self.config.final)
+        if self.config.changes:
+            self.changes = Path(self.config.changes).read_text("utf-8")
+            config.nav = [*config.nav, {pages.theme_text(changes_page.title_of(self.changes)): changes_page.PAGE}]
+            config.extra_css.append(changes_page.STYLE)
+        if str(SITE_THEME) not in config.theme.dirs:  # before the theme's own: its blocks are overridden
+            config.theme.dirs.insert(0, str(SITE_THEME))
+        if HOUSE_CSS not in config.extra_css:  # first, so that web/'s own style sheets can refine it
+            config.extra_css.insert(0, HOUSE_CSS)
         self.theme = sanitize.theme(config.theme.dirs)
         return config
+
+    def _imprint(self, report: Report, site_url: str | None) -> imprint.Imprint:
+        """The edition the site shows: as `report build` set it, or a working draft dated as it would."""
+        name, date = self.config.edition, self.config.date
+        if not (name and date):
+            from .. import build  # the one rule for an edition's default name and date
+
+            try:
+                made = build.edition_for(report, build.Options(edition=name or None, final=self.config.final))
+            except build.BuildError as exc:
+                raise PluginError(f"report: {exc}") from None
+            name, date = name or made.name, date or made.date
+        try:
+            return imprint.imprint(report, name, date, self.config.final, site_url or None)
+        except ValueError:
+            raise PluginError(f"report: the plugin's `date` must be an ISO date such as 2019-06-10, "
+                              f"not {date!r}") from None
 
     def _load(self, root: Path) -> None:
         """Load the report, print what `report check` would, and read the pages' history."""
@@ -67,14 +125,14 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if self.config.check:
             for d in verdict.evaluate(self.report).diagnostics:
                 (log.warning if d.severity == ERROR else log.info)(d.text())
-        if self.config.history:
+        if self.config.history and not self.config.final:  # the public site names no git author
             found, why = history.of_report(self.report)
             self.history = found or {}
             if why:
                 log.info(f"report: {why}")
 
     def on_files(self, files: Files, config) -> Files:
-        report = self.report
+        report = self.loaded
         settings = site_plan.settings(report.root)
         allowed = set(site_plan.web_files(report.root, settings)[0]) if settings else set()
         for file in list(files):  # web/'s own files: only those the site plan allows (not the theme's)
@@ -89,35 +147,62 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             if files.get_file_from_path(rel) is None:
                 files.append(File.generated(config, rel, content=asset.data))
         files.append(File.generated(config, site_plan.RECOMMENDATIONS_INDEX,
-                                    content=pages.recommendations_index(report)))
-        table = owners.rows(report, self.history or None)
-        files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+                                    content=pages.recommendations_index(report, final=self.config.final)))
+        if not self.config.final:  # the public site has no progress page
+            table = owners.rows(report, self.history or None)
+            files.append(File.generated(config, site_plan.PROGRESS, content=owners.progress_markdown(table)))
+        if self.changes is not None:
+            files = self._add_changes(config, files)
         for path in self.config.downloads.values():
             name = Path(path).name
             files.append(File.generated(config, f"{site_plan.DOWNLOADS}/{name}", abs_src_path=str(path)))
+        self._house_files(files, config)
         return files
 
+    def _add_changes(self, config, files: Files) -> Files:
+        """The page of changes and its style sheet, at addresses no other file may take."""
+        assert self.changes is not None
+        for name in (changes_page.PAGE, changes_page.STYLE):
+            if files.get_file_from_path(name) is not None:
+                raise PluginError(f"report: the site's page of changes is published at '{name}'; rename the "
+                                  "file of the site's folder that takes that address")
+        style = (Path(__file__).resolve().parents[1] / "templates" / "changes.css").read_text("utf-8")
+        files.append(File.generated(config, changes_page.PAGE, content=self.changes))
+        files.append(File.generated(config, changes_page.STYLE, content=style))
+        return files
+
+    def _house_files(self, files: Files, config) -> None:
+        """The house style sheet, written from `style`, and the faces it names, from the package."""
+        files.append(File.generated(config, HOUSE_CSS, content=style.site_css("fonts/")))
+        for face in (style.BODY, style.SANS):
+            for name in face.files.values():
+                files.append(File.generated(config, HOUSE_FONTS + name,
+                                            abs_src_path=str(style.fonts_folder() / name)))
+
     def _edit_url(self, file: File, doc) -> str | None:
-        """GitHub's editor for the page's source: the report's file, or the site's own page."""
-        repo = self.report.settings.get("repository")
-        if not repo:
+        """GitHub's editor for the page's source: the report's file, or the site's own page. The
+        public site has none, unless report.yml asks for them (`final: {edit_links: true}`)."""
+        repo = self.loaded.settings.get("repository")
+        final_settings = self.loaded.settings.get("final")
+        asked = isinstance(final_settings, dict) and final_settings.get("edit_links") is True
+        if not repo or (self.config.final and not asked):
             return None
         base = f"{repo.rstrip('/')}/{quote(self.config.edit_uri.strip('/'))}/"
         if doc is not None:
             return base + quote(doc.path)
         if file.generated_by:  # the recommendations index and progress page have no source
             return None
-        return base + quote(self.docs_dir.relative_to(self.report.root).as_posix() + "/" + file.src_uri)
+        return base + quote(self.docs_dir.relative_to(self.loaded.root).as_posix() + "/" + file.src_uri)
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         self.current_page = page.file.src_uri
-        doc = self.report.by_path.get(page.file.src_uri)
+        doc = self.loaded.by_path.get(page.file.src_uri)
         page.edit_url = self._edit_url(page.file, doc)
         # The theme prints `page.meta.title` as it is, but `page.title` through Jinja's striptags,
         # which unescapes entities: the title it gets is the navigation's, already escaped text.
         page.meta["title"] = page.title
         if page.file.src_uri == "index.md":
-            return markdown + pages.downloads_section(self.config.downloads)
+            return markdown + pages.downloads_section(self.config.downloads) + self._changes_link()
         return markdown
 
     def on_page_content(self, content: str, page, config, files) -> str:
@@ -126,24 +211,57 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             item.title = _plain_title(item.title)
         return sanitize.clean(content)
 
+    def on_template_context(self, context, template_name: str, config):
+        """The edition for the theme's own pages (the 404 page): banner and imprint."""
+        context["report_site"] = self.edition.context()
+        return context
+
+    def on_page_context(self, context, page, config, nav):
+        """The edition for every page, and in a draft the page's workflow facts: given to the
+        templates, not written into the page's text, so the site's search never shows them."""
+        context["report_site"] = self.edition.context()
+        doc = self.loaded.by_path.get(page.file.src_uri)
+        if doc is not None and not self.config.final:
+            context["report_facts"] = pages.facts(self.loaded, doc, self.history.get(doc.path))
+        return context
+
     def on_post_page(self, output: str, page, config) -> str:
-        """Read the finished page as a browser would; refuse to publish anything that could run."""
-        violations, hashes = sanitize.audit(output, self.theme)
+        return self._publish(output, page.file.src_uri)
+
+    def on_post_template(self, output: str, template_name: str, config) -> str:
+        """The theme's own pages (the 404 page) are read like every other: they carry the imprint.
+        MkDocs writes their links from the site's path (site_url), as they are served at any depth."""
+        if not template_name.endswith(".html"):
+            return output
+        return self._publish(output, template_name, urlsplit(config.site_url or "/").path or "/")
+
+    def _publish(self, output: str, where: str, base: str = "") -> str:
+        """Read the finished page as a browser would; refuse to publish anything that could run.
+        Then its policy, and the report's language (the theme writes its own interface's)."""
+        violations, hashes = sanitize.audit(output, self.theme, base)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
-            raise PluginError(f"report: the page for {page.file.src_uri} would carry executable content "
+            raise PluginError(f"report: the page for {where} would carry executable content "
                               f"({details}); this is a bug in the sanitizer, please report it")
+        language = html.escape(str(self.loaded.settings.get("language") or "en-GB"), quote=True)
+        output = _HTML_LANG.sub(lambda m: f'{m.group(1)}lang="{language}"', output, count=1)
         return output.replace("<head>", "<head>\n" + sanitize.csp_meta(hashes), 1)
 
     def _page(self, doc) -> str:
-        """The document resolved for the site, with its owner, status and last update under the title.
+        """The document resolved for the site: paragraph numbers in a draft when report.yml asks.
 
         No front matter reaches MkDocs, so mkdocs-material never sees the report's own `status`
         (it would draw its page-status icons from it).
         """
-        title, _, rest = render(self.report, doc, SITE).partition("\n\n")
-        facts = pages.facts_line(self.report, doc, self.history.get(doc.path))
-        return f"{title}\n\n{facts}\n\n{rest}"
+        numbered = not self.config.final and numbering_paragraphs(self.loaded)
+        return render(self.loaded, doc, SITE, numbered=numbered)
+
+    def _changes_link(self) -> str:
+        if self.changes is None:
+            return ""
+        title = changes_page.title_of(self.changes)
+        return f"\n## {md_text(title)}\n\n[{md_text(title)}]({changes_page.PAGE}): renumbered sections, " \
+               "words added and removed, and every changed passage.\n"
 
 
 def _toc_items(items) -> list:
@@ -156,6 +274,7 @@ def _toc_items(items) -> list:
 
 
 _TAG = re.compile(r"<[^>]*>")
+_HTML_LANG = re.compile(r'(<html\b[^>]*?)\blang="[^"]*"')
 
 
 def _plain_title(title: str) -> str:

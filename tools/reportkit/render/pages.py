@@ -1,4 +1,5 @@
-"""Pages the site adds to the report's own documents: the recommendations index, page facts."""
+"""Pages the site adds to the report's own documents (the recommendations index, the downloads), its
+navigation, and the workflow facts a draft site shows on each page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import posixpath
 from ..history import FileHistory
 from ..markdown import md_text
 from ..model import Document, Report
+from ..style import un_date
 from .site_plan import PROGRESS, RECOMMENDATIONS_INDEX
 
 STATUS_NAMES = {"draft": "Draft", "review": "In review", "agreed": "Agreed", "withdrawn": "Withdrawn"}
@@ -23,31 +25,35 @@ def owner_name(report: Report, doc: Document) -> str:
     return member.name if member else (doc.owner or "unknown")
 
 
-def recommendations_index(report: Report) -> str:
-    """A table of every recommendation by set: label, title, owner, status."""
+def recommendations_index(report: Report, final: bool = False) -> str:
+    """A table of every recommendation by set: label and title, and in a draft its owner and status
+    (the public site shows no workflow data)."""
     lines = ["# Recommendations", "",
              "Every recommendation of the report, by set. Each has its own page.", ""]
     recs = report.of_kind("rec")
+    header = ["| Label | Recommendation |", "|---|---|"] if final else \
+        ["| Label | Recommendation | Owner | Status |", "|---|---|---|---|"]
     for number in sorted({d.set for d in recs if d.set}):
-        lines += [f"## Set {number}: {md_text(report.set_title(number))}", "",
-                  "| Label | Recommendation | Owner | Status |", "|---|---|---|---|"]
+        lines += [f"## Set {number}: {md_text(report.set_title(number))}", "", *header]
         for doc in (d for d in recs if d.set == number):
             link = posixpath.relpath(doc.path, posixpath.dirname(RECOMMENDATIONS_INDEX))
-            label = doc.number or "—"
-            lines.append(f"| {label} | [{_cell(doc.title)}]({link}) | {_cell(owner_name(report, doc))} "
-                         f"| {STATUS_NAMES.get(doc.status or '', doc.status or '')} |")
+            row = f"| {doc.number or '—'} | [{_cell(doc.title)}]({link}) |"
+            if not final:
+                row += f" {_cell(owner_name(report, doc))} | {STATUS_NAMES.get(doc.status or '', doc.status or '')} |"
+            lines.append(row)
         lines.append("")
     return "\n".join(lines)
 
 
-def facts_line(report: Report, doc: Document, history: FileHistory | None) -> str:
-    """The line under a page's title: owner, status, last update."""
-    parts = [f"Owner: **{_cell(owner_name(report, doc))}**",
-             f"Status: **{STATUS_NAMES.get(doc.status or '', doc.status or 'unknown')}**"]
+def facts(report: Report, doc: Document, history: FileHistory | None) -> dict[str, str]:
+    """A page's workflow facts for the draft site's template (which escapes them): owner, status,
+    last update. They are not part of the page's text, so the site's search never shows them."""
+    found = {"owner": owner_name(report, doc),
+             "status": STATUS_NAMES.get(doc.status or "", doc.status or "unknown")}
     if history and history.last_date:
-        parts.append(f"Last updated: {md_text(history.last_date[:10])} by {md_text(history.last_author)}")
-    return " · ".join(parts) + "\n{ .report-facts }"
-
+        found |= {"updated": un_date(history.last_date), "updated_iso": history.last_date[:10],
+                  "author": " ".join(history.last_author.split())}
+    return found
 
 
 def downloads_section(downloads: dict) -> str:
@@ -69,20 +75,31 @@ def theme_text(value: str) -> str:
     return html.escape(" ".join(value.split()).replace("<", "‹").replace(">", "›"), quote=True)
 
 
-def navigation(report: Report) -> list:
-    """The site's navigation, in the report's reading order (MkDocs' `nav` format).
+def nav_title(doc: Document) -> str:
+    """A document's entry in the navigation: its number and short title ("1A Affordable access",
+    "3. Individuals, societies and digital technologies"), escaped as text for the theme."""
+    if not doc.number:
+        return theme_text(doc.short_title)
+    separator = " " if doc.kind == "rec" else ". "
+    return theme_text(f"{doc.number}{separator}{doc.short_title}")
+
+
+def navigation(report: Report, final: bool = False) -> list:
+    """The site's navigation, in the report's reading order (MkDocs' `nav` format); the progress
+    page only in a draft.
 
     The theme puts navigation titles into its pages as they are: each is escaped here as text.
     """
-    def title(doc: Document) -> str:
-        return theme_text(f"{doc.number}. {doc.title}" if doc.number else doc.title)
-
     chapters = report.of_kind("chapter")
     nav: list = [{"Home": "index.md"}]
-    nav += [{title(d): d.path} for d in chapters if not d.numbered]
-    nav.append({"Chapters": [{title(d): d.path} for d in chapters if d.numbered]})
-    recs = [{title(d): d.path} for d in report.of_kind("rec") if d.number]
+    nav += [{nav_title(d): d.path} for d in chapters if not d.numbered]
+    nav.append({"Chapters": [{nav_title(d): d.path} for d in chapters if d.numbered]})
+    recs = [{nav_title(d): d.path} for d in report.of_kind("rec") if d.number]
+    # A withdrawn recommendation keeps its page (the recommendations index links to it), after the others.
+    recs += [{theme_text(f"Withdrawn: {d.short_title}"): d.path}
+             for d in report.of_kind("rec") if not d.number]
     nav.append({"Recommendations": [RECOMMENDATIONS_INDEX] + recs})
-    nav.append({"Annexes": [{title(d): d.path} for d in report.of_kind("annex")]})
-    nav.append({"Progress": PROGRESS})
+    nav.append({"Annexes": [{nav_title(d): d.path} for d in report.of_kind("annex")]})
+    if not final:
+        nav.append({"Progress": PROGRESS})
     return nav

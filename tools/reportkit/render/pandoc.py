@@ -14,6 +14,7 @@ import os
 import re
 import string
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +38,13 @@ class Edition:
     commit: str | None
     final: bool = False
     uncommitted: bool = False  # built from a working tree with changes the commit does not hold
+    changes_by: str | None = None  # who Word names for marked changes (a redline: "Changes since FROM")
+
+    def attribution(self) -> changes.Attribution:
+        """Author and date of the marked changes in Word: the moment the edition is dated (UTC); the
+        author is the redline's name, or "Open point" for the text's own marks under negotiation."""
+        when = datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return changes.Attribution(self.changes_by or "Open point", when)
 
 
 def template(name: str) -> Path:
@@ -118,8 +126,7 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
             "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
     args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
             "--resource-path=.", "-o", str(output)]
-    by = changes.Attribution("Open point", f"{edition.date}T00:00:00Z")
-    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, by)
+    blocks = transforms.for_docx(arrangement.arrange(report, parsed), edition.final, edition.attribution())
     _pandoc(args, _document(parsed, meta, blocks), work, timeout, edition.epoch)
     header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
               else report.title)

@@ -62,6 +62,11 @@ class Parsed:
     ast: dict
     spans: list[tuple[Document, int, int]] = field(default_factory=list)  # doc, first block, end
     warnings: list[Diagnostic] = field(default_factory=list)
+    # A redline's recommendation boxes (label and statement inlines, changes marked), by path;
+    # the printed order draws the box from these instead of the front matter (`arrangement`).
+    boxes: dict[str, tuple[list, list]] = field(default_factory=dict)
+    # A redline's recommendations printed at FROM and no longer (set, label, statement).
+    retired: list[tuple[int, str, str]] = field(default_factory=list)
 
     def blocks(self, doc: Document) -> list:
         for candidate, start, end in self.spans:
@@ -330,8 +335,14 @@ def _at(doc: Document, needle: str, code: str, message: str, target: bool = Fals
 
 
 def _plain(inlines: list) -> str:
+    return "".join(text_parts(inlines, spaces=True))
+
+
+def text_parts(node: object, spaces: bool) -> list[str]:
+    """The text of an AST node in reading order: its Str nodes, and with spaces a " " for each
+    Space, SoftBreak and LineBreak."""
     parts = []
-    stack: list[object] = list(reversed(inlines))
+    stack: list[object] = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
@@ -340,10 +351,11 @@ def _plain(inlines: list) -> str:
             if item.get("t") == "Str":
                 parts.append(item["c"])
             elif item.get("t") in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
+                if spaces:
+                    parts.append(" ")
             elif isinstance(item.get("c"), list):
-                stack.extend(reversed(item["c"]))
-    return "".join(parts)
+                stack.append(item["c"])
+    return parts
 
 
 # -- the AST the writers get --------------------------------------------------------------------

@@ -131,10 +131,12 @@ def theme(dirs: list[str]) -> Theme:
     return Theme(frozenset(files), frozenset(shapes))
 
 
-def audit(page: str, known: Theme) -> tuple[list[Violation], list[str]]:
+def audit(page: str, known: Theme, base: str = "") -> tuple[list[Violation], list[str]]:
     """Read a finished page as a browser does: what could run or call out that the theme did not
     put there, and the SHA-256 sources of the inline scripts (for the page's Content-Security-Policy).
-    An inline script is the theme's only if the theme's templates hold a script of the same shape."""
+    An inline script is the theme's only if the theme's templates hold a script of the same shape.
+    `base`: the site's path when the page names its files from the server's root ("/report/"), as
+    the 404 page does, which is served at any depth."""
     from selectolax.lexbor import LexborHTMLParser  # Lexbor parses HTML5 as browsers do
 
     tree = LexborHTMLParser(page)
@@ -142,7 +144,7 @@ def audit(page: str, known: Theme) -> tuple[list[Violation], list[str]]:
     hashes: list[str] = []
     for node in tree.css("*"):
         tag = node.tag or ""
-        violations += _node_violations(node, tag, known.script_files)
+        violations += _node_violations(node, tag, known.script_files, base)
         if tag == "script" and "src" not in node.attributes and _runs(node):
             source = node.text(deep=True) or ""
             if _shape(source) not in known.inline_shapes:
@@ -157,7 +159,7 @@ def _runs(node) -> bool:
     return kind in ("", "text/javascript", "module", "application/javascript")
 
 
-def _node_violations(node, tag: str, theme_scripts: set[str]) -> list[Violation]:
+def _node_violations(node, tag: str, theme_scripts: frozenset[str], base: str = "") -> list[Violation]:
     found = []
     attributes = node.attributes
     for name, value in attributes.items():
@@ -175,7 +177,7 @@ def _node_violations(node, tag: str, theme_scripts: set[str]) -> list[Violation]
         outside = _outside_frame(node)
         if outside:
             found.append(Violation("<script>", f"a script inside <{outside}>, where the theme puts none"))
-        elif src is not None and _script_path(src) not in theme_scripts:
+        elif src is not None and _script_path(src, base) not in theme_scripts:
             found.append(Violation(f"<script src={src!r}>", "a script that is not the theme's"))
     return found
 
@@ -199,8 +201,10 @@ def _unsafe_url(value: str) -> bool:
     return scheme is not None and scheme.group(1) not in URL_SCHEMES
 
 
-def _script_path(src: str) -> str:
+def _script_path(src: str, base: str = "") -> str:
     path = src.split("?", 1)[0].split("#", 1)[0]
+    if base.startswith("/") and base.endswith("/") and path.startswith(base):
+        path = path[len(base):]
     while path.startswith("../"):
         path = path[3:]
     return path.lstrip("./")

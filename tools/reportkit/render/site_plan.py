@@ -24,9 +24,10 @@ from .sanitize import browser_url
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
 PROGRESS = "progress.md"
 DOWNLOADS = "downloads"
-# Addresses the theme and MkDocs' own plugins write.
+HOUSE = "assets/house"  # the house style sheet and its faces, which the report plugin publishes
+# Addresses the theme, MkDocs' own plugins and the report plugin write.
 THEME_OWNED = ("assets/javascripts/", "assets/stylesheets/", "search/", "404.html", "sitemap.xml",
-               "sitemap.xml.gz")
+               "sitemap.xml.gz", HOUSE + "/")
 # What `web/` may hold: pages (sanitized like every page), styles, pictures and fonts. HTML, SVG and
 # JavaScript files would be served as they are, outside the sanitizer: they are refused.
 WEB_TYPES = frozenset({".md", ".css", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff2", ".woff",
