@@ -28,9 +28,16 @@ REF = re.compile(
     r"(?:\|(?P<text>[^\]\[]+))?\]\]"
 )
 _OPEN = re.compile(r"\[\[")
+# Possessive quantifiers (`*+`, `?+`) never give back what they took: the spaces around a
+# target and before a title are read once, not split every way between three `\s*` (a link then
+# thousands of spaces took time quadratic in them). The last target, empty before a quoted title,
+# is what giving back would have found: `( "title")` is a title after the spaces, not a target.
+# A `<target>` holds no '<', as in CommonMark: from each of many unclosed `<` the search stops at
+# the next one, not at the end of the line.
 _LINK = re.compile(
-    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\(\s*(?P<target><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]++|\[[^\[\]\n]*+\])*+)\]"
+    r"\(\s*+(?P<target><[^<>\n]*+>|[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+|(?<=\s)(?=[\"']))"
+    r"(?:(?:\s++|(?<=\s))(?:\"[^\"\n]*+\"|'[^'\n]*+'))?+\s*+\)"
 )
 _NOTE = re.compile(r"\[\^(?P<label>[^\]\s\[^]{1,100})\](?P<def>:)?")
 # "Recommendation 6C", "Recommendations 1A, 1B and 3C", "Recommendations 1A-1D".

@@ -108,6 +108,25 @@ def test_links_images_and_their_targets():
     ]
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    # Spaces and line ends around a target and before its title (the pattern reads them once).
+    ("[a](  b.md  )", [("a", "b.md")]),
+    ("[a](\n  b.md\n  'A title'\n)", [("a", "b.md")]),
+    ('![a]( "only a title")', [("a", "")]),  # spaces, then a quoted title: the target is empty
+    ('![a]("x" "t")', [("a", '"x"')]),
+    ("[a](b.md(1) 'x') [c](<d e.md>  )", [("a", "b.md(1)"), ("c", "d e.md")]),
+    # Not links: a target runs to its ')' with nothing else on the way.
+    ("See [a](" + " " * 50 + "\n\nEnd.", []),
+    ("See ![a](" + "\n" * 50 + "End.", []),
+    ("[a](b.md 'title' x)", []),
+    ("[a](<b<c>)", [("a", "b<c")]),  # no '<' in a <target>: this one is a plain target, '<' and all
+    ("[a](<b <c>)", []),
+    ("[a](<" * 5, []),
+])
+def test_link_targets_and_the_whitespace_around_them(body, expected):
+    assert [(link.text, link.target) for link in scan(body).links] == expected
+
+
 def test_notes():
     s = scan("Text.[^1] More.[^two]\n\n[^1]: The note.\n")
     assert [(n.label, n.definition, s.position(n.start)) for n in s.notes] == [
@@ -155,3 +174,4 @@ def test_scan_never_raises_and_masking_keeps_offsets(body):
         assert 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]) + 1
     for r in s.refs:  # a reference is found only where the text was not masked
         assert body[r.start:r.end] == masked[r.start:r.end]
+
