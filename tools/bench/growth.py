@@ -379,8 +379,12 @@ REFS = ("See [[rec:first]], [[rec:second|the second]], [[chapter:method#steps]],
 PROSE = ("The Panel met in New York and Geneva. It heard from governments, companies and civil "
          "society, as [[annex:members]] records, and read [the method](../chapters/02-method.md). ")
 WORDS = "The Panel met in New York and Geneva, and heard from governments, companies and others. "
-DEPTH = 16  # markdown.MAX_DEPTH: the deepest nesting (and the most unclosed brackets) the check lets through
+# The deepest nesting the check lets through: quotes and lists; brackets (and unclosed brackets).
+from reportkit.markdown import MAX_BRACKETS as BRACKETS
+from reportkit.markdown import MAX_DEPTH as DEPTH
+
 STEP = DEPTH // 4  # nesting subjects go 4, 8, 16 deep at scales 1, 2, 4
+BRACKET_STEP = max(BRACKETS // 4, 1)  # brackets: 1, 2, 4 deep
 
 
 def _generated(dest: Path, m: int, step: str = "", shapes: bool = False) -> None:
@@ -405,9 +409,9 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("run of < (one paragraph)", repeat("<a ", "Text "), 10000, None, "scan; text.complexity"),
     hostile("links with unclosed <target", repeat("[a](<"), 2000, None, "scan: link pattern"),
     # -- the same runs, as long as the check lets them be, in many paragraphs: every edition renders them
-    hostile("runs of ![ at the limit", repeat("Text " + "![" * DEPTH + "\n\n"), 60, 150,
+    hostile("runs of ![ at the limit", repeat("Text " + "![" * BRACKETS + "\n\n"), 60, 150,
             "python-markdown, pandoc: unclosed brackets"),
-    hostile("runs of [ at the limit", repeat("Text " + "[a " * DEPTH + "\n\n"), 30, 80,
+    hostile("runs of [ at the limit", repeat("Text " + "[a " * BRACKETS + "\n\n"), 30, 80,
             "pandoc: unclosed brackets"),
     hostile("runs of * at the limit", repeat("*a " * 450 + "\n\n"), 2, 4, "python-markdown: emphasis"),
     hostile("runs of < at the limit", repeat("Text " + "<a " * 900 + "\n\n"), 2, 3,
@@ -426,8 +430,9 @@ SUBJECTS: tuple[Subject, ...] = (
             "python-markdown: recursion; Typst: depth", mix=lambda m: nested("+ ", "a", "", 4)(STEP * m)),
     hostile("quotes nested to the limit", nested("> ", "a", "", 60), STEP, STEP, "Typst: depth",
             mix=lambda m: nested("> ", "a", "", 4)(STEP * m)),
-    hostile("brackets nested to the limit", nested("[a ", "b", "]", 4), STEP, STEP,
-            "pandoc: backtracking over nested brackets", mix=lambda m: nested("[a ", "b", "]", 1)(STEP * m)),
+    hostile("brackets nested to the limit", nested("[a ", "b", "]", 4), BRACKET_STEP, BRACKET_STEP,
+            "pandoc: backtracking over nested brackets",
+            mix=lambda m: nested("[a ", "b", "]", 1)(BRACKET_STEP * m)),
     hostile("emphasis nested deep", nested("*a ", "b", " c*", 4), 50, 50, "python-markdown: recursion",
             mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m), tested=False),
     # -- many of a thing

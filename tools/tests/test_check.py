@@ -231,6 +231,12 @@ PLANTS = [
         id="broken-relative-link",
     ),
     pytest.param(
+        [insert(CH3, 19, "See [a [b [c [d [e f] g] h] i] j].")],
+        [f"{CH3}:20:17: error [text.nesting] brackets nested more than 4 deep: the PDF and DOCX engine "
+         "slows down sharply with each level; flatten the structure"],
+        id="brackets-nested-too-deep",
+    ),
+    pytest.param(
         [insert(CH3, 19, "A note.[^9]")],
         [f"{CH3}:20:8: error [note.undefined] note [^9] has no text: add a line '[^9]: ...'"],
         id="undefined-note",
@@ -313,6 +319,13 @@ PLANTS = [
         id="not-utf-8",
     ),
 ]
+
+
+def test_brackets_nested_to_the_limit_pass(copy_report, sample_root):
+    root = copy_report(sample_root)
+    plant(root, insert(CH3, 19, "See [a [b [c [d] c] b] a], and [the section [on [[rec:help-desks]]]](#security)."))
+    result = check(root, "--strict")
+    assert (result.exit_code, result.stdout) == (0, "")
 
 
 def test_planted_mistakes_start_from_a_clean_copy(copy_report, sample_root):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportkit.markdown import is_external, mask, scan, slugify
+from reportkit.markdown import MAX_BRACKETS, excesses, is_external, mask, scan, slugify
 
 
 def refs(body: str) -> list[tuple]:
@@ -174,4 +174,17 @@ def test_scan_never_raises_and_masking_keeps_offsets(body):
         assert 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]) + 1
     for r in s.refs:  # a reference is found only where the text was not masked
         assert body[r.start:r.end] == masked[r.start:r.end]
+
+
+def test_brackets_nest_to_their_own_limit_unclosed_ones_included():
+    deep = "[a " * MAX_BRACKETS + "b" + "]" * MAX_BRACKETS
+    assert excesses(f"Text {deep}.\n\n" + "[x] " * 40 + "\n\n> " * 16 + "quoted") == []
+    deeper = "[a " * (MAX_BRACKETS + 1) + "b" + "]" * (MAX_BRACKETS + 1)
+    text = f"Text.\n\nSee {deeper}."
+    found = excesses(text)
+    assert [(e.code, e.offset) for e in found] == [("text.nesting", text.index("[") + 3 * MAX_BRACKETS)]
+    assert f"brackets nested more than {MAX_BRACKETS} deep" in found[0].message
+    unclosed = "Text " + "[" * (MAX_BRACKETS + 1) + " b."
+    assert [e.code for e in excesses(unclosed)] == ["text.nesting"]
+    assert excesses("[a] " * 500) == []  # many, one deep
 
