@@ -69,7 +69,7 @@ def href(report: Report, source: Document, target: Document, anchor: str | None,
 
 
 def _reference(report: Report, doc: Document, ref: RefMatch, mode: str) -> str:
-    result = refs.resolve(report, ref)
+    result = refs.resolve(report, ref, refs.no_hint)
     if isinstance(result, refs.Unresolved):  # `report check` reports it; keep the text visible
         return md_text(ref.text or ref.target)
     if isinstance(result, refs.Listing):
