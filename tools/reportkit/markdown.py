@@ -107,6 +107,11 @@ class Scan:
         """Where the text passes the limits the renderers need to stay linear (see `excesses`)."""
         return excesses(self.masked)
 
+    @cached_property
+    def stray_angles(self) -> list[int]:
+        """Offsets of the '<' that can open no tag (see `stray_angles`)."""
+        return stray_angles(self.masked)
+
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of an offset in the body."""
         index = bisect.bisect_right(self.line_starts, offset) - 1
@@ -260,6 +265,38 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                            f"brackets nested more than {MAX_BRACKETS} deep: the PDF and DOCX engine slows "
                            "down sharply with each level; flatten the structure")]
     return []
+
+
+# -- '<' that opens no tag ------------------------------------------------------------------------
+# Python-Markdown's HTML reader takes each '<' and a letter for the start of a tag and reads on for
+# its '>', across blank lines, to the end of the text if none comes: a page of many unclosed '<'
+# costs time quadratic in its length. A '<' that no '>' follows before the next '<' or the end of
+# its block opens no tag in any edition; written '&lt;', it reads the same everywhere, and no
+# reader searches on from it. Inside a tag, a quoted value may hold '<' and '>' (as browsers read it).
+_ANGLE = re.compile(r"[<>]|\n[ \t]*\n")
+_IN_TAG = re.compile(r"""[<>]|\n[ \t]*\n|=[ \t]*+(?:"[^"\n]*+"|'[^'\n]*+')""")
+
+
+def stray_angles(masked: str) -> list[int]:
+    """Offsets of each '<' not followed by a '>' before the next '<' or the end of its block."""
+    found, pending, position = [], -1, 0
+    while m := (_IN_TAG if pending >= 0 else _ANGLE).search(masked, position):
+        position, token = m.end(), m.group()
+        if token[0] == "=":  # a quoted value, inside a tag
+            continue
+        if pending >= 0 and token != ">":
+            found.append(pending)
+        pending = m.start() if token == "<" else -1
+    return found + ([pending] if pending >= 0 else [])
+
+
+def escape_stray_angles(text: str) -> str:
+    """Text (a heading's, say) with each '<' that opens no tag written '&lt;' (not in code)."""
+    out, position = [], 0
+    for offset in stray_angles(mask(text)):
+        out += [text[position:offset], "&lt;"]
+        position = offset + 1
+    return "".join(out) + text[position:]
 
 
 def slugify(text: str) -> str:

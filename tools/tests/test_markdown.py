@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportkit.markdown import MAX_BRACKETS, excesses, is_external, mask, scan, slugify
+from reportkit.markdown import MAX_BRACKETS, escape_stray_angles, excesses, is_external, mask, scan, slugify
 
 
 def refs(body: str) -> list[tuple]:
@@ -188,3 +188,30 @@ def test_brackets_nest_to_their_own_limit_unclosed_ones_included():
     assert [e.code for e in excesses(unclosed)] == ["text.nesting"]
     assert excesses("[a] " * 500) == []  # many, one deep
 
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("Text <a <a <a", "Text &lt;a &lt;a &lt;a"),
+    ("<span>kept</span> then <b", "<span>kept</span> then &lt;b"),
+    ("x <y\n\nz >", "x &lt;y\n\nz >"),  # a tag ends in its block
+    ("<<a>", "&lt;<a>"),
+    ("a < b and c > d", "a < b and c > d"),  # not a tag, and nothing to search for either
+    ("<https://un.org> and <abbr title='under <5%'>x</abbr>", "<https://un.org> and <abbr title='under <5%'>x</abbr>"),
+    ('<a title="x>" <b', '&lt;a title="x>" &lt;b'),  # a '>' in a quoted value ends no tag
+    ("`<code` <k", "`<code` &lt;k"),  # code is left as it is
+])
+def test_a_stray_angle_is_written_as_an_entity(text, escaped):
+    assert escape_stray_angles(text) == escaped
+
+
+@pytest.mark.parametrize("text", [
+    "Text <a <a <a\n\nMore <b text.", "<span>kept</span> then <b", "x <y\n\nz >", "<<a> and <b", "a < b > c",
+    "<abbr title='under <5%'>x</abbr> <", "## Heading <b\n\nText.", "`<code` <k", "<!-- never closed\n\nText.",
+])
+def test_python_markdown_reads_the_escaped_text_as_the_text(text):
+    """What the site shows (Python-Markdown, with the site's extensions) is the same either way."""
+    import markdown
+
+    def html(source: str) -> str:
+        return markdown.markdown(source, extensions=["attr_list", "footnotes", "tables", "admonition", "smarty"])
+
+    assert html(escape_stray_angles(text)) == html(text)

@@ -16,7 +16,7 @@ import re
 
 from .. import refs
 from . import changes
-from ..markdown import REF, RefMatch, md_text
+from ..markdown import REF, RefMatch, escape_stray_angles, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
 
@@ -90,7 +90,7 @@ def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
 
 
 def _heading(report: Report, doc: Document, heading, mode: str) -> str:
-    text = _resolve_inline(report, doc, heading.text, mode)
+    text = _resolve_inline(report, doc, escape_stray_angles(heading.text), mode)
     number = doc.section_numbers.get(heading.anchor)
     set_number = doc.set_sections.get(heading.anchor)
     classes = ""
@@ -178,6 +178,8 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
     edits = [(h.start, h.end, _heading(report, doc, h, mode)) for h in scan.headings]
     # A reference inside a heading was resolved with the heading, whose edit covers it.
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
+    # A '<' that opens no tag, as '&lt;': the same text, and Python-Markdown does not search on from it.
+    edits += [(at, at + 1, "&lt;") for at in scan.stray_angles]
     if numbered is None:
         numbered = mode == SINGLE and numbering_paragraphs(report)
     numbers = paragraph_numbers(doc) if numbered else {}
