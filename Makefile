@@ -73,10 +73,12 @@ test: setup system
 clean:
 	rm -rf build
 
-## bench: time the toolchain against the plain tools it wraps (a report, never a failure)
-## (BENCH_ARGS, e.g. --quick or "--sizes tiny", go to every benchmark)
-BENCH_ARGS ?=
+## bench: time the toolchain against the plain tools it wraps, then how its time grows with hostile
+## and large input (a report, never a failure). BENCH_ARGS (e.g. --quick or "--sizes tiny") go to the
+## first three; growth.py takes --quick from them. QUICK=1 is short for BENCH_ARGS=--quick
+BENCH_ARGS ?= $(if $(QUICK),--quick)
 bench: setup
 	$(BIN)/python tools/bench/bench.py $(BENCH_ARGS)
 	$(BIN)/python tools/bench/changes.py $(BENCH_ARGS)
 	$(BIN)/python tools/bench/bench_comments.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench/growth.py $(filter --quick,$(BENCH_ARGS))

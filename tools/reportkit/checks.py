@@ -129,8 +129,9 @@ def check_references(report: Report) -> list[Diagnostic]:
             found.append(_at(doc, offset, "ref.syntax",
                              f"'{raw}' is not a reference; write [[rec:ID]], [[chapter:ID]], "
                              "[[annex:ID]], with optional #anchor and |text"))
+        hints = refs.Hints()
         for ref in doc.scan.refs:
-            result = refs.resolve(report, ref)
+            result = refs.resolve(report, ref, hints)
             if isinstance(result, refs.Unresolved):
                 found.append(_at(doc, ref.start, result.code, result.message))
             elif isinstance(result, refs.Listing):
@@ -204,6 +205,7 @@ def check_mentions(report: Report) -> list[Diagnostic]:
         chars = list(text)
         for ref in doc.scan.refs:  # custom reference text is not a plain mention
             chars[ref.start:ref.end] = " " * (ref.end - ref.start)
+        hints = refs.Hints()
         for m in MENTION.finditer("".join(chars)):
             for n, item in enumerate(LABEL.finditer(m["labels"])):
                 label = item.group(0).upper()
@@ -212,7 +214,7 @@ def check_mentions(report: Report) -> list[Diagnostic]:
                 target = labels.get(label)
                 if target is None:
                     found.append(_at(doc, where, "mention.unknown",
-                                     f"'{mention}' matches no recommendation{refs.suggest(label, labels)}; "
+                                     f"'{mention}' matches no recommendation{hints(label, labels)}; "
                                      "refer to recommendations with [[rec:ID]]"))
                 else:
                     found.append(_at(doc, where, "mention.plain",
@@ -224,12 +226,13 @@ def check_mentions(report: Report) -> list[Diagnostic]:
 def check_links(report: Report) -> list[Diagnostic]:
     found = []
     for doc in report.documents:
+        hints = refs.Hints()
         for link in doc.scan.links:
-            found += _check_link(report, doc, link)
+            found += _check_link(report, doc, link, hints)
     return found
 
 
-def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnostic]:
+def _check_link(report: Report, doc: Document, link: LinkMatch, hints: refs.Hint) -> list[Diagnostic]:
     noun = "image" if link.image else "link"
     at = link.target_start
     target = link.target.strip()
@@ -260,8 +263,8 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
     # os.path, unlike Path in Python 3.11, answers False for a name too long or otherwise unusable.
     if not os.path.exists(full):
         code = "image.missing" if link.image else "link.broken"
-        names = [p.name for p in full.parent.iterdir()] if os.path.isdir(full.parent) else []
-        hint = refs.suggest(full.name, names)
+        names = (p.name for p in full.parent.iterdir()) if os.path.isdir(full.parent) else ()
+        hint = hints(full.name, names)
         return problems + [_at(doc, at, code, f"'{path}' does not exist{hint}")]
     if link.image or not anchor:
         return problems
@@ -269,7 +272,7 @@ def _check_link(report: Report, doc: Document, link: LinkMatch) -> list[Diagnost
     if target_doc is not None and anchor not in target_doc.anchors:
         where = "this file" if target_doc is doc else target_doc.path
         problems.append(_at(doc, at, "link.anchor",
-                            f"{where} has no heading '#{anchor}'{refs.suggest(anchor, target_doc.anchors)}"))
+                            f"{where} has no heading '#{anchor}'{hints(anchor, target_doc.anchors)}"))
     return problems
 
 
@@ -303,11 +306,12 @@ UNSAFE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "appl
                "meta", "link", "style", "svg", "math", "template", "input", "button", "textarea"}
 # One pass over the text's tokens (a tag's start and end, quoted values, risky attributes) with a
 # small state machine, as a browser reads a tag: linear in the text, and a '>' inside a quoted
-# value does not end the tag.
+# value does not end the tag. The quantifiers are possessive: the spaces after `href=` are read
+# once, not split every way between `\s*` and `\s*` (thousands of them took quadratic time).
 _HTML_TOKEN = re.compile(
-    r"<(?P<open>[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])|(?P<end>>)|=\s*(?P<value>[\"'])|(?P<quote>[\"'])"
-    r"|(?P<risky>\bon[a-z]+\s*=|\bsrcdoc\s*="
-    r"|\b(?:href|src|action|formaction|data|xlink:href)\s*=\s*(?P<q>[\"']?)\s*(?:javascript|vbscript|data):)",
+    r"<(?P<open>[A-Za-z][A-Za-z0-9-]*+)(?=[\s/>])|(?P<end>>)|=\s*+(?P<value>[\"'])|(?P<quote>[\"'])"
+    r"|(?P<risky>\bon[a-z]++\s*+=|\bsrcdoc\s*+="
+    r"|\b(?:href|src|action|formaction|data|xlink:href)\s*+=\s*+(?P<q>[\"']?+)\s*+(?:javascript|vbscript|data):)",
     re.I)
 
 

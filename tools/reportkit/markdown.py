@@ -28,9 +28,16 @@ REF = re.compile(
     r"(?:\|(?P<text>[^\]\[]+))?\]\]"
 )
 _OPEN = re.compile(r"\[\[")
+# Possessive quantifiers (`*+`, `?+`) never give back what they took: the spaces around a
+# target and before a title are read once, not split every way between three `\s*` (a link then
+# thousands of spaces took time quadratic in them). The last target, empty before a quoted title,
+# is what giving back would have found: `( "title")` is a title after the spaces, not a target.
+# A `<target>` holds no '<', as in CommonMark: from each of many unclosed `<` the search stops at
+# the next one, not at the end of the line.
 _LINK = re.compile(
-    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\(\s*(?P<target><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]++|\[[^\[\]\n]*+\])*+)\]"
+    r"\(\s*+(?P<target><[^<>\n]*+>|[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+|(?<=\s)(?=[\"']))"
+    r"(?:(?:\s++|(?<=\s))(?:\"[^\"\n]*+\"|'[^'\n]*+'))?+\s*+\)"
 )
 _NOTE = re.compile(r"\[\^(?P<label>[^\]\s\[^]{1,100})\](?P<def>:)?")
 # "Recommendation 6C", "Recommendations 1A, 1B and 3C", "Recommendations 1A-1D".
@@ -108,6 +115,11 @@ class Scan:
     @property
     def marks(self) -> list[CriticMark]:
         return self.critic.marks
+
+    @cached_property
+    def stray_angles(self) -> list[int]:
+        """Offsets of the '<' that can open no tag (see `stray_angles`)."""
+        return stray_angles(self.masked)
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of an offset in the body."""
@@ -207,6 +219,11 @@ def _continues(block: Block, line: str, masked_line: str, after_blank: bool) -> 
 MARKUP = "[]()<>*_`{}!\\&~^"
 MAX_MARKUP_PER_BLOCK = 1000
 MAX_DEPTH = 16
+# pandoc tries each '[' both as a link's opener and as text, so its time more than doubles with
+# each level of brackets nested in one another (pandoc 3.9, one paragraph: 4 deep 1 ms, 8 deep
+# 50 ms, 14 deep 5 s). Brackets (unclosed ones count: they stay open) get a depth of their own,
+# past what the text needs: a link around an image whose alt text holds a [[reference]].
+MAX_BRACKETS = 4
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _QUOTE_DEPTH = re.compile(rf"^[ \t]*((?:>[ \t]?){{{MAX_DEPTH + 1},}})", re.M)
 _LIST_DEPTH = re.compile(rf"^[ \t]*((?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_DEPTH + 1},}})", re.M)
@@ -222,7 +239,8 @@ class Excess:
 
 
 def excesses(masked: str) -> list[Excess]:
-    """Blocks with too many markup characters, and nesting past MAX_DEPTH, in one linear pass."""
+    """Blocks with too many markup characters, and nesting past MAX_DEPTH (brackets: MAX_BRACKETS),
+    in one linear pass."""
     found: list[Excess] = []
     start = 0
     for m in [*_BLOCK_SPLIT.finditer(masked), None]:
@@ -246,15 +264,15 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                        f"this paragraph holds {count:,} markup characters ({MARKUP}); past "
                        f"{MAX_MARKUP_PER_BLOCK:,} the site and PDF engines slow down sharply: split the "
                        "paragraph, or write fewer brackets and emphasis marks")]
-    if block.count("[") <= MAX_DEPTH:
+    if block.count("[") <= MAX_BRACKETS:
         return []
     depth = 0
     for hit in _BRACKET.finditer(block):
         depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
-        if depth > MAX_DEPTH:
+        if depth > MAX_BRACKETS:
             return [Excess(start + hit.start(), "text.nesting",
-                           f"brackets nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
-                           "flatten the structure")]
+                           f"brackets nested more than {MAX_BRACKETS} deep: the PDF and DOCX engine slows "
+                           "down sharply with each level; flatten the structure")]
     return []
 
 
@@ -390,6 +408,38 @@ def _place(found: Critic, blocks_: list[Block], links: list[LinkMatch]) -> None:
 def _inside(starts: list[int], spans: list[tuple[int, int]], offset: int) -> bool:
     index = bisect.bisect_right(starts, offset) - 1
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+# -- '<' that opens no tag ------------------------------------------------------------------------
+# Python-Markdown's HTML reader takes each '<' and a letter for the start of a tag and reads on for
+# its '>', across blank lines, to the end of the text if none comes: a page of many unclosed '<'
+# costs time quadratic in its length. A '<' that no '>' follows before the next '<' or the end of
+# its block opens no tag in any edition; written '&lt;', it reads the same everywhere, and no
+# reader searches on from it. Inside a tag, a quoted value may hold '<' and '>' (as browsers read it).
+_ANGLE = re.compile(r"[<>]|\n[ \t]*\n")
+_IN_TAG = re.compile(r"""[<>]|\n[ \t]*\n|=[ \t]*+(?:"[^"\n]*+"|'[^'\n]*+')""")
+
+
+def stray_angles(masked: str) -> list[int]:
+    """Offsets of each '<' not followed by a '>' before the next '<' or the end of its block."""
+    found, pending, position = [], -1, 0
+    while m := (_IN_TAG if pending >= 0 else _ANGLE).search(masked, position):
+        position, token = m.end(), m.group()
+        if token[0] == "=":  # a quoted value, inside a tag
+            continue
+        if pending >= 0 and token != ">":
+            found.append(pending)
+        pending = m.start() if token == "<" else -1
+    return found + ([pending] if pending >= 0 else [])
+
+
+def escape_stray_angles(text: str) -> str:
+    """Text (a heading's, say) with each '<' that opens no tag written '&lt;' (not in code)."""
+    out, position = [], 0
+    for offset in stray_angles(mask(text)):
+        out += [text[position:offset], "&lt;"]
+        position = offset + 1
+    return "".join(out) + text[position:]
 
 
 def slugify(text: str) -> str:

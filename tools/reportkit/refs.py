@@ -7,6 +7,7 @@ successes into links, so the rules live in one place.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .markdown import KINDS, REF, RefMatch
@@ -37,9 +38,34 @@ LISTS = ("recommendations",)
 CAPTION_KINDS = ("figure", "table", "box")
 
 
-def suggest(word: str, candidates) -> str:
+def suggest(word: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+Hint = Callable[[str, Iterable[str]], str]  # (unknown name, the valid ones) -> "; did you mean ...?" or ""
+
+
+def no_hint(word: str, candidates: Iterable[str]) -> str:
+    """For a caller that keeps only whether a reference resolves (the resolver): no comparing at all."""
+    return ""
+
+
+class Hints:
+    """Did-you-mean for the unknown names of one file, up to LIMIT of them. Each suggestion compares
+    the name with every candidate, so a file of thousands of unknown anchors among thousands of
+    headings would cost their product; past the first LIMIT, its messages go without one."""
+
+    LIMIT = 20
+
+    def __init__(self, limit: int = LIMIT) -> None:
+        self.left = limit
+
+    def __call__(self, word: str, candidates: Iterable[str]) -> str:
+        if self.left <= 0:
+            return ""
+        self.left -= 1
+        return suggest(word, candidates)
 
 
 def default_text(report: Report, target: Document, anchor: str | None) -> str:
@@ -65,7 +91,8 @@ def as_text(report: Report, text: str) -> str:
     return REF.sub(words, text) if "[[" in text else text
 
 
-def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
+def resolve(report: Report, ref: RefMatch, hint: Hint = suggest) -> Resolved | Unresolved | Listing:
+    """What a reference points to, or why it points nowhere (with `hint`'s did-you-mean)."""
     if ref.kind == "list":
         if ref.target in LISTS and not ref.anchor and not ref.text:
             return Listing(ref.target)
@@ -81,10 +108,10 @@ def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
                           "(use rec, chapter, annex, figure, table or box)")
     target = report.by_id.get(ref.target)
     wanted = KIND_NAMES[ref.kind]
-    if target is None:
-        same_kind = [d.id for d in report.documents if d.kind == ref.kind and d.id]
-        hint = suggest(ref.target, same_kind) or suggest(ref.target, report.by_id)
-        return Unresolved("ref.unknown", f"no {wanted} with id '{ref.target}'{hint}")
+    if target is None:  # a generator: a spent hint lists nothing
+        same_kind = (d.id for d in report.documents if d.kind == ref.kind and d.id)
+        close = hint(ref.target, same_kind) or hint(ref.target, report.by_id)
+        return Unresolved("ref.unknown", f"no {wanted} with id '{ref.target}'{close}")
     if target.kind != ref.kind:
         actual = KIND_NAMES[target.kind]
         return Unresolved("ref.kind", f"'{ref.target}' is a{'n' if actual[0] in 'aeiou' else ''} {actual}, "
@@ -95,6 +122,6 @@ def resolve(report: Report, ref: RefMatch) -> Resolved | Unresolved | Listing:
                           "remove the reference or restore the recommendation")
     if ref.anchor and ref.anchor not in target.anchors:
         return Unresolved("ref.anchor", f"{target.path} has no heading '#{ref.anchor}'"
-                          f"{suggest(ref.anchor, target.anchors)}")
+                          f"{hint(ref.anchor, target.anchors)}")
     text = ref.text.strip() if ref.text and ref.text.strip() else default_text(report, target, ref.anchor)
     return Resolved(target, ref.anchor, text)

@@ -307,6 +307,29 @@ def test_names_are_printed_as_written(built_copy, tmp_path):
     assert pdf.reader.metadata["/Author"] == author
 
 
+def test_a_long_word_is_printed_as_written(copy_report, fixtures_dir, tmp_path):
+    """A word past transforms.LONG_WORD reaches Typst as escaped raw markup (pandoc's writer is
+    quadratic in a word's length): its symbols neither run nor turn into shorthands."""
+    from click.testing import CliRunner
+
+    from reportkit.cli import main
+
+    middle = "#let[x]*_y_*$z$<l>@c\\//--...`q`~=+"
+    word = "a" * 150 + middle + "b" * 150
+    source = "a" * 150 + "".join(c if c.isalnum() else "\\" + c for c in middle) + "b" * 150  # symbols escaped
+    root = copy_report(fixtures_dir / "minimal")
+    (root / "annexes" / "02-long.md").write_text(
+        "---\nid: long\ntitle: Long\nowner: secretariat\nstatus: draft\n---\n\nBefore " + source + " after.\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--formats", "pdf", "--out", str(out)],
+                                env={"SOURCE_DATE_EPOCH": "1560168000", "CI": "1"})
+    assert result.exit_code == 0, result.output
+    text = "".join(readers.Pdf(out / "panel-report.pdf").poppler_texts)
+    # The word is broken across lines (at a zero-width space, or a soft hyphen where Typst
+    # hyphenates), not left to run off the page: join the lines again.
+    assert f"Before{word}after." in re.sub(r"[\s\u00ad\u200b]", "", text)
+
+
 # --- DOCX ---------------------------------------------------------------------------------------
 
 def test_docx_title_page(sample):

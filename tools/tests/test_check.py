@@ -231,6 +231,12 @@ PLANTS = [
         id="broken-relative-link",
     ),
     pytest.param(
+        [insert(CH3, 21, "See [a [b [c [d [e f] g] h] i] j].")],
+        [f"{CH3}:22:17: error [text.nesting] brackets nested more than 4 deep: the PDF and DOCX engine "
+         "slows down sharply with each level; flatten the structure"],
+        id="brackets-nested-too-deep",
+    ),
+    pytest.param(
         [insert(CH3, 21, "A note.[^9]")],
         [f"{CH3}:22:8: error [note.undefined] note [^9] has no text: add a line '[^9]: ...'"],
         id="undefined-note",
@@ -313,6 +319,27 @@ PLANTS = [
         id="not-utf-8",
     ),
 ]
+
+
+def test_brackets_nested_to_the_limit_pass(copy_report, sample_root):
+    root = copy_report(sample_root)
+    plant(root, insert(CH3, 19, "See [a [b [c [d] c] b] a], and [the section [on [[rec:help-desks]]]](#security)."))
+    result = check(root, "--strict")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_did_you_mean_is_offered_for_the_first_names_a_file_gets_wrong(copy_report, sample_root):
+    """Each suggestion compares a name with every candidate: past 20 unknown names in a file, none."""
+    root = copy_report(sample_root)
+    plant(root, insert(CH3, 19, "See [[chapter:mechanisms#architecture]] and [security](#securty). " * 25))
+    lines = check(root).stdout.splitlines()
+    refs = [line for line in lines if "[ref.anchor]" in line]
+    links = [line for line in lines if "[link.anchor]" in line]
+    assert len(refs) == len(links) == 25
+    hinted = "; did you mean 'architectures'?", "; did you mean 'security'?"
+    assert [line.endswith(hinted[0]) for line in refs] == [True] * 20 + [False] * 5
+    assert [line.endswith(hinted[1]) for line in links] == [True] * 20 + [False] * 5
+    assert refs[-1].endswith("chapters/04-mechanisms.md has no heading '#architecture'")
 
 
 def test_planted_mistakes_start_from_a_clean_copy(copy_report, sample_root):

@@ -16,14 +16,16 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-import readers
-import reviewer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import readers
+import reviewer
 from oracle import Oracle
 from readers import run_report
 from reportkit import gitio
@@ -158,7 +160,8 @@ def test_every_item_lands_on_its_source_line(edition, reviewed):
     assert "title page" in unplaced["note"] and "build command" in unplaced["note"]
     assert payload["edition"] == {"name": "Draft 3", "date": readers.EDITION_DATE, "final": False,
                                   "commit": edition.commit, "uncommitted": False}
-    assert payload["head"] == edition.commit and payload["warnings"] == [own_marks_warning(edition.docx, OPEN_POINT_MARKS)]
+    assert payload["head"] == edition.commit
+    assert payload["warnings"] == [own_marks_warning(edition.docx, OPEN_POINT_MARKS)]
 
 
 def test_sections_passages_and_ranges(edition, reviewed):
@@ -531,8 +534,9 @@ def test_the_editions_own_marks_are_not_a_reviewers(edition, tmp_path):
     assert re.search(rf"\b{OPEN_POINT_MARKS + 3} marked changes dated as the edition \(\S+\) were left out",
                      result.stderr)
     column = lines[13].index("He asked the Panel to consider") + 1
-    assert [(i["kind"], i["author"], i["text"], i["edition"]["line"], i["edition"]["column"]) for i in payload["items"]] \
-        == [("comment", A, "Why?", 14, column)]
+    placed = [(i["kind"], i["author"], i["text"], i["edition"]["line"], i["edition"]["column"])
+              for i in payload["items"]]
+    assert placed == [("comment", A, "Why?", 14, column)]
 
 
 def test_what_a_reviewer_writes_is_shown_as_text(edition, tmp_path):
@@ -572,51 +576,53 @@ PASSWD = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/pas
 DOCUMENT = "word/document.xml"
 
 
+DEEP = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+        + b"<w:sdt>" * 20000 + b"</w:sdt>" * 20000 + b"</w:p></w:body></w:document>")
+# Cases made by rezipping the edition: (parts replaced, parts added, compression), made when asked
+DEFLATED, STORED = zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED
+EXTERNAL_DTD = b'<?xml version="1.0"?><!DOCTYPE w SYSTEM "http://127.0.0.1:9/x.dtd"><w/>'
+REZIPPED: dict[str, Callable[[], tuple[dict, dict, int]]] = {
+    "zip-bomb": lambda: ({DOCUMENT: b"<a>" + b" " * (40 << 20) + b"</a>"}, {}, DEFLATED),  # under the limit
+    "huge-part": lambda: ({}, {"word/media/huge.bin": b"\0" * (MAX_PART + 1)}, STORED),
+    "many-parts": lambda: ({}, {f"word/media/{i}.png": b"" for i in range(6000)}, DEFLATED),
+    "dot-dot": lambda: ({}, {"word/../../etc/evil.xml": b"<x/>"}, DEFLATED),
+    "absolute": lambda: ({}, {"/etc/evil.xml": b"<x/>"}, DEFLATED),
+    "backslash": lambda: ({}, {"..\\evil.xml": b"<x/>"}, DEFLATED),
+    "billion-laughs": lambda: ({DOCUMENT: LAUGHS}, {}, DEFLATED),
+    "external-entity": lambda: ({DOCUMENT: PASSWD}, {}, DEFLATED),
+    "external-dtd": lambda: ({DOCUMENT: EXTERNAL_DTD}, {}, DEFLATED),
+    "not-xml": lambda: ({DOCUMENT: b"<w:document><w:body>"}, {}, DEFLATED),
+    "deep": lambda: ({DOCUMENT: DEEP}, {}, DEFLATED),
+}
+
+
+def _not_ours(path: Path) -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("A letter, not an edition.")
+    document.add_comment(document.paragraphs[0].runs, text="Nice", author="Eve")
+    document.save(str(path))
+
+
 def hostile(case: str, docx: Path, folder: Path) -> Path:
     """A bad or hostile FILE for `report comments`, made from the edition's DOCX."""
     path = folder / f"{case}.docx"
-    if case == "not-ours":
-        import docx as python_docx
-
-        document = python_docx.Document()
-        document.add_paragraph("A letter, not an edition.")
-        document.add_comment(document.paragraphs[0].runs, text="Nice", author="Eve")
-        document.save(str(path))
-    elif case == "truncated":
-        path.write_bytes(docx.read_bytes()[:20000])
-    elif case == "not-a-zip":
-        path.write_bytes(b"%PDF-1.7\n" + os.urandom(4000))
-    elif case == "empty":
-        path.write_bytes(b"")
-    elif case == "zip-bomb":
-        rezip(docx, path, {DOCUMENT: b"<a>" + b" " * (40 << 20) + b"</a>"})  # under the part limit
-    elif case == "huge-part":
-        rezip(docx, path, {}, {"word/media/huge.bin": b"\0" * (MAX_PART + 1)}, zipfile.ZIP_STORED)
-    elif case == "many-parts":
-        rezip(docx, path, {}, {f"word/media/{i}.png": b"" for i in range(6000)})
-    elif case in ("dot-dot", "absolute", "backslash"):
-        name = {"dot-dot": "word/../../etc/evil.xml", "absolute": "/etc/evil.xml", "backslash": "..\\evil.xml"}[case]
-        rezip(docx, path, {}, {name: b"<x/>"})
-    elif case == "billion-laughs":
-        rezip(docx, path, {DOCUMENT: LAUGHS})
-    elif case == "external-entity":
-        rezip(docx, path, {DOCUMENT: PASSWD})
-    elif case == "external-dtd":
-        rezip(docx, path, {DOCUMENT: b'<?xml version="1.0"?><!DOCTYPE w SYSTEM "http://127.0.0.1:9/x.dtd"><w/>'})
-    elif case == "not-xml":
-        rezip(docx, path, {DOCUMENT: b"<w:document><w:body>"})
-    elif case == "deep":
-        rezip(docx, path, {DOCUMENT: b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                                     b'2006/main"><w:body><w:p>' + b"<w:sdt>" * 20000 + b"</w:sdt>" * 20000
-                                     + b"</w:p></w:body></w:document>"})
-    elif case == "symlink":
-        path.symlink_to(docx)
-    elif case == "fifo":
-        os.mkfifo(path)
-    elif case == "folder":
-        path.mkdir()
-    elif case == "missing":
-        pass
+    makers = {
+        "not-ours": lambda: _not_ours(path),
+        "truncated": lambda: path.write_bytes(docx.read_bytes()[:20000]),
+        "not-a-zip": lambda: path.write_bytes(b"%PDF-1.7\n" + os.urandom(4000)),
+        "empty": lambda: path.write_bytes(b""),
+        "symlink": lambda: path.symlink_to(docx),
+        "fifo": lambda: os.mkfifo(path),
+        "folder": lambda: path.mkdir(),
+        "missing": lambda: None,
+    }
+    if case in REZIPPED:
+        replaced, added, compression = REZIPPED[case]()
+        rezip(docx, path, replaced, added, compression)
+    else:
+        makers[case]()
     return path
 
 

@@ -63,6 +63,7 @@ def test_allow_html_lets_it_through_and_harmless_html_is_a_warning(copy_report, 
     "<x ' ><script>alert(1)</script>",  # a bare quote is an attribute name, not a value
     '<a title="a>b" onclick="x()">t</a>',  # '>' inside a value does not end the tag
     "<b>bold</b> then <img src=x onerror=alert(1)>",
+    '<a href=' + " " * 5000 + '"  javascript:alert(1)">t</a>',  # the spaces read once, and still caught
 ])
 def test_tricky_html_is_still_caught(copy_report, fixtures_dir, html):
     root = copy_report(fixtures_dir / "minimal")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportkit.markdown import is_external, mask, scan, slugify
+from reportkit.markdown import MAX_BRACKETS, escape_stray_angles, excesses, is_external, mask, scan, slugify
 
 
 def refs(body: str) -> list[tuple]:
@@ -108,6 +108,25 @@ def test_links_images_and_their_targets():
     ]
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    # Spaces and line ends around a target and before its title (the pattern reads them once).
+    ("[a](  b.md  )", [("a", "b.md")]),
+    ("[a](\n  b.md\n  'A title'\n)", [("a", "b.md")]),
+    ('![a]( "only a title")', [("a", "")]),  # spaces, then a quoted title: the target is empty
+    ('![a]("x" "t")', [("a", '"x"')]),
+    ("[a](b.md(1) 'x') [c](<d e.md>  )", [("a", "b.md(1)"), ("c", "d e.md")]),
+    # Not links: a target runs to its ')' with nothing else on the way.
+    ("See [a](" + " " * 50 + "\n\nEnd.", []),
+    ("See ![a](" + "\n" * 50 + "End.", []),
+    ("[a](b.md 'title' x)", []),
+    ("[a](<b<c>)", [("a", "b<c")]),  # no '<' in a <target>: this one is a plain target, '<' and all
+    ("[a](<b <c>)", []),
+    ("[a](<" * 5, []),
+])
+def test_link_targets_and_the_whitespace_around_them(body, expected):
+    assert [(link.text, link.target) for link in scan(body).links] == expected
+
+
 def test_notes():
     s = scan("Text.[^1] More.[^two]\n\n[^1]: The note.\n")
     assert [(n.label, n.definition, s.position(n.start)) for n in s.notes] == [
@@ -155,3 +174,44 @@ def test_scan_never_raises_and_masking_keeps_offsets(body):
         assert 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]) + 1
     for r in s.refs:  # a reference is found only where the text was not masked
         assert body[r.start:r.end] == masked[r.start:r.end]
+
+
+def test_brackets_nest_to_their_own_limit_unclosed_ones_included():
+    deep = "[a " * MAX_BRACKETS + "b" + "]" * MAX_BRACKETS
+    assert excesses(f"Text {deep}.\n\n" + "[x] " * 40 + "\n\n> " * 16 + "quoted") == []
+    deeper = "[a " * (MAX_BRACKETS + 1) + "b" + "]" * (MAX_BRACKETS + 1)
+    text = f"Text.\n\nSee {deeper}."
+    found = excesses(text)
+    assert [(e.code, e.offset) for e in found] == [("text.nesting", text.index("[") + 3 * MAX_BRACKETS)]
+    assert f"brackets nested more than {MAX_BRACKETS} deep" in found[0].message
+    unclosed = "Text " + "[" * (MAX_BRACKETS + 1) + " b."
+    assert [e.code for e in excesses(unclosed)] == ["text.nesting"]
+    assert excesses("[a] " * 500) == []  # many, one deep
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("Text <a <a <a", "Text &lt;a &lt;a &lt;a"),
+    ("<span>kept</span> then <b", "<span>kept</span> then &lt;b"),
+    ("x <y\n\nz >", "x &lt;y\n\nz >"),  # a tag ends in its block
+    ("<<a>", "&lt;<a>"),
+    ("a < b and c > d", "a < b and c > d"),  # not a tag, and nothing to search for either
+    ("<https://un.org> and <abbr title='under <5%'>x</abbr>", "<https://un.org> and <abbr title='under <5%'>x</abbr>"),
+    ('<a title="x>" <b', '&lt;a title="x>" &lt;b'),  # a '>' in a quoted value ends no tag
+    ("`<code` <k", "`<code` &lt;k"),  # code is left as it is
+])
+def test_a_stray_angle_is_written_as_an_entity(text, escaped):
+    assert escape_stray_angles(text) == escaped
+
+
+@pytest.mark.parametrize("text", [
+    "Text <a <a <a\n\nMore <b text.", "<span>kept</span> then <b", "x <y\n\nz >", "<<a> and <b", "a < b > c",
+    "<abbr title='under <5%'>x</abbr> <", "## Heading <b\n\nText.", "`<code` <k", "<!-- never closed\n\nText.",
+])
+def test_python_markdown_reads_the_escaped_text_as_the_text(text):
+    """What the site shows (Python-Markdown, with the site's extensions) is the same either way."""
+    import markdown
+
+    def html(source: str) -> str:
+        return markdown.markdown(source, extensions=["attr_list", "footnotes", "tables", "admonition", "smarty"])
+
+    assert html(escape_stray_angles(text)) == html(text)

@@ -61,6 +61,12 @@ def typst_text(text: str) -> str:
     return "".join("\\" + c if c in _TYPST_SPECIAL else c for c in " ".join(text.split()))
 
 
+def typst_word(text: str) -> str:
+    """One word (a Str) as Typst markup, as pandoc's writer prints it: every ASCII symbol escaped,
+    quotes too (pandoc keeps a Str's straight quotes straight)."""
+    return "".join("\\" + c if c in string.punctuation else c for c in text)
+
+
 def typst_string(text: str) -> str:
     """Text as a Typst string literal, for the template's code (document metadata, language)."""
     return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'

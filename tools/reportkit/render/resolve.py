@@ -17,7 +17,7 @@ import re
 from .. import negotiation, refs
 from ..apparatus import edits as apparatus
 from ..apparatus.captions import find as find_captions
-from ..markdown import REF, RefMatch, md_text
+from ..markdown import REF, RefMatch, escape_stray_angles, md_text
 from ..model import Document, Report
 from ..owners import roster_markdown
 from . import changes, marks
@@ -82,7 +82,7 @@ def href(report: Report, source: Document, target: Document, anchor: str | None,
 
 
 def _reference(report: Report, doc: Document, ref: RefMatch, mode: str) -> str:
-    result = refs.resolve(report, ref)
+    result = refs.resolve(report, ref, refs.no_hint)
     if isinstance(result, refs.Unresolved):  # `report check` reports it; keep the text visible
         return md_text(ref.text or ref.target)
     if isinstance(result, refs.Listing):
@@ -103,7 +103,7 @@ def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
 
 
 def _heading(report: Report, doc: Document, heading, mode: str) -> str:
-    text = _resolve_inline(report, doc, heading.text, mode)
+    text = _resolve_inline(report, doc, escape_stray_angles(heading.text), mode)
     number = doc.section_numbers.get(heading.anchor)
     set_number = doc.set_sections.get(heading.anchor)
     classes = ""
@@ -195,6 +195,11 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
     edits = [(h.start, h.end, _heading(report, doc, h, mode)) for h in scan.headings]
     # A reference inside a heading was resolved with the heading, whose edit covers it.
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
+    # A '<' that opens no tag, as '&lt;': the same text, and Python-Markdown does not search on from it.
+    # (Not a CriticMarkup mark's own '<<}': the marks' readers need it as it is.)
+    delimiters = {at for mark in scan.marks for at in range(mark.start, mark.end)
+                  if not any(a <= at < b for a, b in mark.parts)}
+    edits += [(at, at + 1, "&lt;") for at in scan.stray_angles if at not in delimiters]
     if numbered is None:
         numbered = mode == SINGLE and numbering_paragraphs(report)
     numbers = paragraph_numbers(doc) if numbered else {}

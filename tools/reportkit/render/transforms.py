@@ -8,13 +8,22 @@ validation, so they may carry what the text itself may not (a Typst function cal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
+from typing import cast
 
 Node = dict
 Replacement = Node | list | None  # a node, nodes to splice in its place, or None to drop it
 
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
 BLOCK_ANCHOR = re.compile(r"^rk_[0-9a-f]{8}_\d+$")
+# pandoc's Typst writer takes time quadratic in the length of one word (a Str; pandoc 3.9: 8,000
+# characters 0.2 s, 32,000 3 s): a longer word than this goes to Typst as raw markup that shows
+# exactly its text (`pandoc.typst_word`), which pandoc copies in linear time. Typst cannot break
+# a word it has no hyphenation for, and such a word ran off the page: it gets a zero-width space,
+# an invisible line-break opportunity, every BREAK_EVERY characters.
+LONG_WORD = 200
+BREAK_EVERY = 20
 
 
 def rewrite(items: list, change: Callable[[Node], Replacement]) -> list:
@@ -73,7 +82,7 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
     as calls to the template's functions (their text escaped), marked changes as its marks. The PDF
     has no use for block anchors, and Typst would attach each to the element before it."""
     from .changes import for_typst as marks
-    from .pandoc import typst_string, typst_text
+    from .pandoc import typst_string, typst_text, typst_word
     from .pandoc_ast import text_parts
 
     def change(node: Node) -> Replacement:
@@ -96,7 +105,37 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
             return [node, {"t": "RawBlock", "c": ["typst", f"#metadata({typst_string(text)}) <rk-running>"]}]
         return node
 
-    return marks(rewrite(blocks, change))
+    return cast(list, _long_words_raw(marks(rewrite(blocks, change)), typst_word))  # a list in, a list out
+
+
+def _long_words_raw(value: object, markup: Callable[[str], str]) -> object:
+    """`value` with each Str longer than LONG_WORD as raw Typst `markup` of its text, made
+    breakable; a part that holds none is returned as it is, not copied. Not in an image, whose alt
+    text pandoc flattens to a string (raw markup would be lost there)."""
+    if isinstance(value, list):
+        items = [_long_words_raw(item, markup) for item in value]
+        return value if all(new is old for new, old in zip(items, value, strict=True)) else items
+    if not isinstance(value, dict) or "c" not in value or value.get("t") == "Image":
+        return value
+    if value.get("t") == "Str":
+        if len(value["c"]) <= LONG_WORD:
+            return value
+        return {"t": "RawInline", "c": ["typst", markup(_breakable(value["c"]))]}
+    inner = _long_words_raw(value["c"], markup)
+    return value if inner is value["c"] else {**value, "c": inner}
+
+
+def _breakable(word: str) -> str:
+    """The word with a zero-width space every BREAK_EVERY characters (never before a combining
+    mark, which must stay with its letter)."""
+    out, run = [], 0
+    for c in word:
+        if run >= BREAK_EVERY and not unicodedata.combining(c):
+            out.append("\u200b")
+            run = 0
+        out.append(c)
+        run += 1
+    return "".join(out)
 
 
 def for_docx(blocks: list, final: bool, by, changed_by=None) -> list:
