@@ -323,7 +323,7 @@ PLANTS = [
 
 def test_brackets_nested_to_the_limit_pass(copy_report, sample_root):
     root = copy_report(sample_root)
-    plant(root, insert(CH3, 19, "See [a [b [c [d] c] b] a], and [the section [on [[rec:help-desks]]]](#security)."))
+    plant(root, insert(CH3, 21, "See [a [b [c [d] c] b] a], and [the section [on [[rec:help-desks]]]](#security)."))
     result = check(root, "--strict")
     assert (result.exit_code, result.stdout) == (0, "")
 
@@ -331,7 +331,7 @@ def test_brackets_nested_to_the_limit_pass(copy_report, sample_root):
 def test_did_you_mean_is_offered_for_the_first_names_a_file_gets_wrong(copy_report, sample_root):
     """Each suggestion compares a name with every candidate: past 20 unknown names in a file, none."""
     root = copy_report(sample_root)
-    plant(root, insert(CH3, 19, "See [[chapter:mechanisms#architecture]] and [security](#securty). " * 25))
+    plant(root, insert(CH3, 21, "See [[chapter:mechanisms#architecture]] and [security](#securty). " * 25))
     lines = check(root).stdout.splitlines()
     refs = [line for line in lines if "[ref.anchor]" in line]
     links = [line for line in lines if "[link.anchor]" in line]
