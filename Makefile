@@ -67,6 +67,7 @@ serve: setup
 
 test: setup system
 	$(BIN)/ruff check tools
+	$(BIN)/ruff format --check tools
 	$(BIN)/mypy tools/reportkit
 	$(BIN)/python -m pytest -q
 

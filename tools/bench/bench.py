@@ -58,8 +58,9 @@ SIZES = {
         check_small=dict(chapters=20, sections=10, recommendations=5, annexes=1, refs_per_section=10),
         check_big=dict(chapters=20, sections=100, recommendations=50, annexes=10, refs_per_section=10),
         site=dict(chapters=20, sections=10, recommendations=25, annexes=5, refs_per_section=3),
-        history=dict(chapters=200, sections=5, recommendations=700, annexes=100, refs_per_section=4,
-                     commits=5000, authors=12),
+        history=dict(
+            chapters=200, sections=5, recommendations=700, annexes=100, refs_per_section=4, commits=5000, authors=12
+        ),
         per_file_sample=100,
     ),
     "tiny": Sizes(
@@ -67,8 +68,7 @@ SIZES = {
         check_small=dict(chapters=4, sections=1, recommendations=2, annexes=1, refs_per_section=5),
         check_big=dict(chapters=4, sections=10, recommendations=20, annexes=10, refs_per_section=5),
         site=dict(chapters=3, sections=3, recommendations=3, annexes=1, refs_per_section=2),
-        history=dict(chapters=10, sections=2, recommendations=8, annexes=2, refs_per_section=2,
-                     commits=200, authors=3),
+        history=dict(chapters=10, sections=2, recommendations=8, annexes=2, refs_per_section=2, commits=200, authors=3),
         per_file_sample=5,
         axe=False,
     ),
@@ -85,8 +85,9 @@ class Row:
     met: bool | None = None  # None: for information
 
 
-def median_pair(runs: int, ours: Callable[[], object], peer: Callable[[], object] | None = None,
-                warmup: bool = False) -> tuple[float, float | None]:
+def median_pair(
+    runs: int, ours: Callable[[], object], peer: Callable[[], object] | None = None, warmup: bool = False
+) -> tuple[float, float | None]:
     """Medians of `runs` alternating timings of ours and peer (one unmeasured warm-up each if asked)."""
     if warmup:
         ours()
@@ -129,6 +130,7 @@ def describe(root: Path) -> str:
 
 # -- report check --------------------------------------------------------------------------------
 
+
 def check_in_process(root: Path) -> None:
     found = checks.run(loader.load(root))
     if any(d.severity == ERROR for d in found):
@@ -166,21 +168,41 @@ def bench_check(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         timings[label] = (inproc, cli)
         what = "sample" if root is ROOT else describe(root)
         rows.append(Row(f"check {what}: library", seconds(inproc)))
-        rows.append(Row(f"check {what}: `report check`", seconds(cli),
-                        f"startup {seconds(startup)}", "", "<= 1.5 s", cli <= 1.5))
+        rows.append(
+            Row(
+                f"check {what}: `report check`", seconds(cli), f"startup {seconds(startup)}", "", "<= 1.5 s", cli <= 1.5
+            )
+        )
     for index, mode in ((0, "library"), (1, "`report check`")):
         small_time, big_time = timings["small"][index], timings["big"][index]
         ratio = big_time / small_time
-        rows.append(Row(f"check 10x content, {mode}: big vs small", seconds(big_time),
-                        f"small {seconds(small_time)}", f"{ratio:.1f}x", "<= 11x", ratio <= 11))
+        rows.append(
+            Row(
+                f"check 10x content, {mode}: big vs small",
+                seconds(big_time),
+                f"small {seconds(small_time)}",
+                f"{ratio:.1f}x",
+                "<= 11x",
+                ratio <= 11,
+            )
+        )
     peak = max(peak_memory_mb([str(BIN / "report"), "check", "--root", str(big)]) for _ in range(min(runs, 3)))
     floor = peak_memory_mb([str(BIN / "report"), "--version"])
-    rows.append(Row(f"check {describe(big)}: peak memory", f"{peak:.0f} MB",
-                    f"startup {floor:.0f} MB", "", "< 300 MB", peak < 300))
+    rows.append(
+        Row(
+            f"check {describe(big)}: peak memory",
+            f"{peak:.0f} MB",
+            f"startup {floor:.0f} MB",
+            "",
+            "< 300 MB",
+            peak < 300,
+        )
+    )
     return rows
 
 
 # -- editions ------------------------------------------------------------------------------------
+
 
 def build_edition(root: Path, fmt: str, out: Path) -> None:
     from reportkit import build
@@ -209,8 +231,9 @@ def plain_site(root: Path, dest: Path) -> Path:
                 (docs / path.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, docs / path.relative_to(root))
     config = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8"))
-    config["plugins"] = [p for p in config.get("plugins", []) if p != "report" and not
-                         (isinstance(p, dict) and "report" in p)]
+    config["plugins"] = [
+        p for p in config.get("plugins", []) if p != "report" and not (isinstance(p, dict) and "report" in p)
+    ]
     config.pop("watch", None)
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
@@ -238,17 +261,36 @@ def cite_args(root: Path) -> list[str]:
 
     if not (root / "references.yml").is_file():
         return []
-    return ["--citeproc", f"--bibliography={root / 'references.yml'}",
-            f"--csl={citeproc.style_file(loader.load(root))}"]
+    return [
+        "--citeproc",
+        f"--bibliography={root / 'references.yml'}",
+        f"--csl={citeproc.style_file(loader.load(root))}",
+    ]
 
 
 def docx_plain(root: Path, source: Path, out: Path) -> None:
     from reportkit.render.pandoc import template
     from reportkit.render.pandoc_ast import READER, pandoc_path
 
-    subprocess.run([pandoc_path(), "-f", READER, "-t", "docx", *cite_args(root), "--toc", "--toc-depth=2",
-                    f"--reference-doc={template('reference.docx')}", f"--resource-path={root}",
-                    "-o", str(out), str(source)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            READER,
+            "-t",
+            "docx",
+            *cite_args(root),
+            "--toc",
+            "--toc-depth=2",
+            f"--reference-doc={template('reference.docx')}",
+            f"--resource-path={root}",
+            "-o",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
@@ -263,11 +305,24 @@ def pdf_plain(root: Path, source: Path, metadata: list[str], out: Path) -> None:
     if not folder.is_dir():
         shutil.copytree(root / "images", folder / "images")
         (folder / "house.typ").write_text(style.typst_preamble(), "utf-8")
-    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "typst", *cite_args(root),
-                           f"--template={template('report.typst')}", *metadata, str(source)],
-                          check=True, capture_output=True)
-    out.write_bytes(typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True,
-                                  font_paths=[str(style.fonts_folder())]))
+    done = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            READER,
+            "-t",
+            "typst",
+            *cite_args(root),
+            f"--template={template('report.typst')}",
+            *metadata,
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    out.write_bytes(
+        typst.compile(done.stdout, root=str(folder), ignore_system_fonts=True, font_paths=[str(style.fonts_folder())])
+    )
 
 
 def metadata_args(root: Path) -> list[str]:
@@ -291,34 +346,73 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
         # HTML: the report plugin's build against MkDocs alone on the already resolved pages.
         try:
             config = plain_site(root, out / f"{tag}-plain-html")
-            ours, peer = median_pair(runs, partial(build_edition, root, "html", out / f"{tag}-html"),
-                                     partial(mkdocs_plain, config, out / f"{tag}-plain-html" / "site"),
-                                     warmup=True)
-            rows.append(Row(f"HTML edition, {label}", seconds(ours), f"mkdocs {seconds(peer)}",
-                            f"{ours / peer:.2f}x", "<= 1.15x", ours / peer <= 1.15))
+            ours, peer = median_pair(
+                runs,
+                partial(build_edition, root, "html", out / f"{tag}-html"),
+                partial(mkdocs_plain, config, out / f"{tag}-plain-html" / "site"),
+                warmup=True,
+            )
+            rows.append(
+                Row(
+                    f"HTML edition, {label}",
+                    seconds(ours),
+                    f"mkdocs {seconds(peer)}",
+                    f"{ours / peer:.2f}x",
+                    "<= 1.15x",
+                    ours / peer <= 1.15,
+                )
+            )
         except Exception as exc:  # one failing row must not hide the others
             rows.append(failed(f"HTML edition, {label}", exc))
         # The plain tools read the resolved text, its image paths made relative to the report's root.
         loaded = loader.load(root)
         source = out / f"{tag}-single.md"
         # Without the block anchors ([]{#rk_...}) the toolchain adds: a plain run has none.
-        source.write_text(re.sub(r"\[\]\{#rk_[0-9a-f]+_\d+\}", "", "\n".join(
-            render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents)), "utf-8")
+        source.write_text(
+            re.sub(
+                r"\[\]\{#rk_[0-9a-f]+_\d+\}",
+                "",
+                "\n".join(render(loaded, doc, SINGLE).replace("](../", "](") for doc in loaded.documents),
+            ),
+            "utf-8",
+        )
         try:
-            ours, peer = median_pair(runs, partial(build_edition, root, "docx", out / f"{tag}-docx"),
-                                     partial(docx_plain, root, source, out / f"{tag}-plain.docx"),
-                                     warmup=True)
-            rows.append(Row(f"DOCX edition, {label}", seconds(ours), f"pandoc {seconds(peer)}",
-                            f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
+            ours, peer = median_pair(
+                runs,
+                partial(build_edition, root, "docx", out / f"{tag}-docx"),
+                partial(docx_plain, root, source, out / f"{tag}-plain.docx"),
+                warmup=True,
+            )
+            rows.append(
+                Row(
+                    f"DOCX edition, {label}",
+                    seconds(ours),
+                    f"pandoc {seconds(peer)}",
+                    f"{ours / peer:.2f}x",
+                    "<= 1.2x",
+                    ours / peer <= 1.2,
+                )
+            )
         except Exception as exc:
             rows.append(failed(f"DOCX edition, {label}", exc))
         try:
             metadata = metadata_args(root)
-            ours, peer = median_pair(runs, partial(build_edition, root, "pdf", out / f"{tag}-pdf"),
-                                     partial(pdf_plain, root, source, metadata, out / f"{tag}-plain.pdf"),
-                                     warmup=True)
-            rows.append(Row(f"PDF edition, {label}", seconds(ours), f"pandoc+typst {seconds(peer)}",
-                            f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
+            ours, peer = median_pair(
+                runs,
+                partial(build_edition, root, "pdf", out / f"{tag}-pdf"),
+                partial(pdf_plain, root, source, metadata, out / f"{tag}-plain.pdf"),
+                warmup=True,
+            )
+            rows.append(
+                Row(
+                    f"PDF edition, {label}",
+                    seconds(ours),
+                    f"pandoc+typst {seconds(peer)}",
+                    f"{ours / peer:.2f}x",
+                    "<= 1.2x",
+                    ours / peer <= 1.2,
+                )
+            )
             if root is ROOT:
                 rows.append(Row("PDF edition, sample: time", seconds(ours), "", "", "< 5 s", ours < 5))
         except Exception as exc:
@@ -328,9 +422,11 @@ def bench_editions(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
 
 # -- history -------------------------------------------------------------------------------------
 
+
 def git_per_file(root: Path, path: str) -> None:
-    subprocess.run(["git", "log", "-M", "--follow", "--format=%an%x1f%aI", "--", path],
-                   cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "log", "-M", "--follow", "--format=%an%x1f%aI", "--", path], cwd=root, check=True, capture_output=True
+    )
 
 
 def bench_history(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
@@ -350,14 +446,21 @@ def bench_history(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
     sampled = f" (from {len(sample)} files)" if len(sample) < len(paths) else ""
     return [
         Row(f"{label}: reportkit.history.read", seconds(ours), "", "", "<= 2 s", ours <= 2),
-        Row(f"{label}: `git log --follow` per file{sampled}", seconds(per_file),
-            f"one pass {seconds(ours)}", f"{per_file / ours:.0f}x", ">= 20x", per_file / ours >= 20),
+        Row(
+            f"{label}: `git log --follow` per file{sampled}",
+            seconds(per_file),
+            f"one pass {seconds(ours)}",
+            f"{per_file / ours:.0f}x",
+            ">= 20x",
+            per_file / ours >= 20,
+        ),
     ]
 
 
 # -- the table -----------------------------------------------------------------------------------
 
 # --- the apparatus: citeproc and the accessibility checks -----------------------------------------
+
 
 def with_citations(source: Path, dest: Path, works: int) -> Path:
     """A copy of a generated report citing `works` works from references.yml, each chapter citing
@@ -367,9 +470,17 @@ def with_citations(source: Path, dest: Path, works: int) -> Path:
     if dest.exists():
         return dest
     shutil.copytree(source, dest)
-    entries = [{"id": f"work-{k}", "type": "report", "title": f"Study number {k} of digital cooperation",
-                "author": [{"literal": "United Nations General Assembly"}], "number": f"A/RES/{70 + k % 9}/{k}",
-                "issued": 2015 + k % 5} for k in range(works)]
+    entries = [
+        {
+            "id": f"work-{k}",
+            "type": "report",
+            "title": f"Study number {k} of digital cooperation",
+            "author": [{"literal": "United Nations General Assembly"}],
+            "number": f"A/RES/{70 + k % 9}/{k}",
+            "issued": 2015 + k % 5,
+        }
+        for k in range(works)
+    ]
     (dest / "references.yml").write_text(yaml.safe_dump({"references": entries}, sort_keys=False), "utf-8")
     chapters = sorted((dest / "chapters").glob("*.md"))
     for index, path in enumerate(chapters):
@@ -380,7 +491,9 @@ def with_citations(source: Path, dest: Path, works: int) -> Path:
     head, body = annex.read_text("utf-8").split("\n---\n", 1)
     (dest / "annexes" / "99-references.md").write_text(
         re.sub(r"^id: .*$", "id: references-listed", head, flags=re.M)
-        + "\nbibliography: true\n---\n\nThe works cited.\n", "utf-8")
+        + "\nbibliography: true\n---\n\nThe works cited.\n",
+        "utf-8",
+    )
     return dest
 
 
@@ -402,8 +515,13 @@ def typst_compile(source: bytes, root: Path, standards: list[str]) -> None:
 
     from reportkit import style
 
-    typst.compile(source, root=str(root), ignore_system_fonts=True, font_paths=[str(style.fonts_folder())],
-                  pdf_standards=standards)
+    typst.compile(
+        source,
+        root=str(root),
+        ignore_system_fonts=True,
+        font_paths=[str(style.fonts_folder())],
+        pdf_standards=standards,
+    )
 
 
 def axe_every_page(site: Path) -> int:
@@ -457,10 +575,22 @@ def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             parsed = citeproc.run(report, verdict.parsed, work).parsed  # as the build prints it
             edition = pandoc_render.Edition("bench", "2019-06-10", 1560168000, None)
             source = pandoc_render.typst_source(report, parsed, edition, work, 600).encode("utf-8")
-            ours, peer = median_pair(runs, partial(typst_compile, source, work, ["ua-1"]),
-                                     partial(typst_compile, source, work, []), warmup=True)
-            rows.append(Row(f"Typst compile with PDF/UA-1 check, {label}", seconds(ours), f"without {seconds(peer)}",
-                            f"{ours / peer:.2f}x", "<= 1.2x", ours / peer <= 1.2))
+            ours, peer = median_pair(
+                runs,
+                partial(typst_compile, source, work, ["ua-1"]),
+                partial(typst_compile, source, work, []),
+                warmup=True,
+            )
+            rows.append(
+                Row(
+                    f"Typst compile with PDF/UA-1 check, {label}",
+                    seconds(ours),
+                    f"without {seconds(peer)}",
+                    f"{ours / peer:.2f}x",
+                    "<= 1.2x",
+                    ours / peer <= 1.2,
+                )
+            )
         except Exception as exc:
             rows.append(failed(f"PDF/UA-1 compile, {label}", exc))
         if not sizes.axe:
@@ -470,8 +600,9 @@ def bench_apparatus(sizes: Sizes, runs: int, cache: Path) -> list[Row]:
             started = time.perf_counter()
             pages = axe_every_page(out / f"{tag}-axe" / "site")
             took = time.perf_counter() - started
-            rows.append(Row(f"axe-core, every page, {label} ({pages} pages)", seconds(took),
-                            f"{seconds(took / pages)} a page"))
+            rows.append(
+                Row(f"axe-core, every page, {label} ({pages} pages)", seconds(took), f"{seconds(took / pages)} a page")
+            )
         except Exception as exc:
             rows.append(failed(f"axe-core, {label}", exc))
     return rows
@@ -489,11 +620,14 @@ def failed(work: str, exc: Exception) -> Row:
 
 def table(rows: list[Row]) -> str:
     header = ("work", "value", "peer / floor", "ratio", "target", "met?")
-    cells = [header] + [(r.work, r.value, r.peer, r.ratio, r.target,
-                         "" if r.met is None else ("yes" if r.met else "NO")) for r in rows]
+    cells = [header] + [
+        (r.work, r.value, r.peer, r.ratio, r.target, "" if r.met is None else ("yes" if r.met else "NO")) for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip(),
-             "-+-".join("-" * w for w in widths)]
+    lines = [
+        " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip(),
+        "-+-".join("-" * w for w in widths),
+    ]
     lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells[1:]]
     return "\n".join(lines)
 
@@ -501,12 +635,21 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs per figure (3, or 1 for tiny)")
-    parser.add_argument("--sizes", choices=sorted(SIZES), default="full",
-                        help="full: the targets' scale; tiny: a smoke test in seconds")
-    parser.add_argument("--cache", type=Path, default=CACHE,
-                        help=f"where generated reports and outputs go (default: {CACHE.relative_to(ROOT)})")
-    parser.add_argument("--only", choices=("check", "editions", "history", "apparatus"), action="append",
-                        help="run only these groups (repeatable)")
+    parser.add_argument(
+        "--sizes", choices=sorted(SIZES), default="full", help="full: the targets' scale; tiny: a smoke test in seconds"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=CACHE,
+        help=f"where generated reports and outputs go (default: {CACHE.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("check", "editions", "history", "apparatus"),
+        action="append",
+        help="run only these groups (repeatable)",
+    )
     args = parser.parse_args(argv)
     sizes = SIZES[args.sizes]
     runs = min(sizes.runs, 3) if args.quick else sizes.runs
@@ -515,8 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     rows: list[Row] = []
-    groups = {"check": bench_check, "editions": bench_editions, "history": bench_history,
-              "apparatus": bench_apparatus}
+    groups = {"check": bench_check, "editions": bench_editions, "history": bench_history, "apparatus": bench_apparatus}
     for name, run in groups.items():
         if args.only and name not in args.only:
             continue
@@ -532,8 +674,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_summary(rows: list[Row], runs: int, sizes: str) -> None:
     """The table of rows, under the conditions it was measured in, and the targets it missed."""
-    print(f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {sizes}; "
-          f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    print(
+        f"medians of {runs} run{'s' if runs > 1 else ''}; sizes: {sizes}; "
+        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}"
+    )
     print(table(rows))
     missed = [r.work for r in rows if r.met is False]
     print(f"\n{len(missed)} target{'s' if len(missed) != 1 else ''} missed" + (":" if missed else ""))

@@ -44,10 +44,16 @@ from reportkit.render import docx_contents  # noqa: E402
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TARGET = 2.0  # seconds, for 500 comments and 500 tracked changes
 REVIEWERS = [f"Reviewer {n}" for n in range(1, 11)]
-GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench",
-           "GIT_COMMITTER_EMAIL": "bench@example.org", "GIT_AUTHOR_DATE": "2019-06-10T12:00:00+00:00",
-           "GIT_COMMITTER_DATE": "2019-06-10T12:00:00+00:00", "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_CONFIG_GLOBAL": os.devnull}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.org",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.org",
+    "GIT_AUTHOR_DATE": "2019-06-10T12:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2019-06-10T12:00:00+00:00",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
 
 
 def w(tag: str) -> str:
@@ -55,16 +61,24 @@ def w(tag: str) -> str:
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=root, check=True, capture_output=True,
-                          text=True, env={**os.environ, **GIT_ENV}).stdout.strip()
+    return subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    ).stdout.strip()
 
 
 def edition(cache: Path, params: dict) -> tuple[Path, Path]:
     """The generated report in a git repository, and its DOCX edition: made once, then cached."""
     from reportkit import build, loader, render
 
-    sources = b"".join(Path(module.__file__).read_bytes() for module in (build, render.pandoc, render.docx_facts,
-                                                                      render.docx_contents, render.resolve))
+    sources = b"".join(
+        Path(module.__file__).read_bytes()
+        for module in (build, render.pandoc, render.docx_facts, render.docx_contents, render.resolve)
+    )
     key = hashlib.sha256(sources + repr(sorted(params.items())).encode()).hexdigest()[:10]
     folder = cache / "comments" / key
     root, docx = folder / "report", folder / "report" / "build" / "panel-report.docx"
@@ -168,13 +182,19 @@ def later_commit(root: Path) -> Path:
 def check(reading: comments.Reading, expected: dict[tuple[str, str], int], shift: int) -> str:
     """How many items were placed, and how many on the line expected (chapters shifted by a later commit)."""
     placed = [p for p in reading.results if p.now is not None]
-    on_line = sum(1 for p in placed if p.now is not None and p.now.line == expected.get((p.item.kind, p.item.text), -9)
-                  + (shift if p.now.path.startswith("chapters/") else 0))
+    on_line = sum(
+        1
+        for p in placed
+        if p.now is not None
+        and p.now.line
+        == expected.get((p.item.kind, p.item.text), -9) + (shift if p.now.path.startswith("chapters/") else 0)
+    )
     statuses: dict[str, int] = {}
     for p in reading.results:
         statuses[p.status] = statuses.get(p.status, 0) + 1
-    return f"{len(placed)}/{len(reading.results)} placed, {on_line} on their line; " + \
-        ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+    return f"{len(placed)}/{len(reading.results)} placed, {on_line} on their line; " + ", ".join(
+        f"{n} {s}" for s, n in sorted(statuses.items())
+    )
 
 
 def run(sizes_name: str, runs: int, cache: Path) -> list[Row]:
@@ -184,8 +204,10 @@ def run(sizes_name: str, runs: int, cache: Path) -> list[Row]:
     reviewed = docx.parent.parent.parent / "reviewed.docx"
     expected = review(docx, reviewed, count)
     rows = []
-    for label, where, shift in (("at the edition's commit", root, 0),
-                                ("carried forward to a later commit", later_commit(root), 2)):
+    for label, where, shift in (
+        ("at the edition's commit", root, 0),
+        ("carried forward to a later commit", later_commit(root), 2),
+    ):
         comments.read_review(where, reviewed)  # warm-up: the file system's and git's caches
         walls, cpus, reading = [], [], None
         for _ in range(runs):
@@ -197,8 +219,16 @@ def run(sizes_name: str, runs: int, cache: Path) -> list[Row]:
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         what = f"comments: {count // 2} comments + {count // 2} changes, {label}"
         rows.append(Row(what, seconds(wall), check(reading, expected, shift), "", f"<= {TARGET:g} s", wall <= TARGET))
-        rows.append(Row(f"{what}: CPU time (ours and git's)", seconds(cpu), f"load average {os.getloadavg()[0]:.1f}",
-                        "", f"<= {TARGET:g} s", cpu <= TARGET))
+        rows.append(
+            Row(
+                f"{what}: CPU time (ours and git's)",
+                seconds(cpu),
+                f"load average {os.getloadavg()[0]:.1f}",
+                "",
+                f"<= {TARGET:g} s",
+                cpu <= TARGET,
+            )
+        )
     return rows
 
 
@@ -227,4 +257,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -41,17 +41,26 @@ REDLINE_TARGET = 1.5  # times the normal build
 
 
 def _git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-           "GIT_AUTHOR_DATE": "2019-06-10T12:00:00+00:00", "GIT_COMMITTER_DATE": "2019-06-10T12:00:00+00:00"}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+        "GIT_AUTHOR_DATE": "2019-06-10T12:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2019-06-10T12:00:00+00:00",
+    }
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def diff_cli(root: Path, first: str, last: str) -> None:
-    done = subprocess.run([str(BIN / "report"), "diff", "--root", str(root), "--format", "json", first, last],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        [str(BIN / "report"), "diff", "--root", str(root), "--format", "json", first, last],
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"report diff exited {done.returncode}: {done.stderr.decode()[-300:]}")
 
@@ -69,8 +78,10 @@ def bench_diff(sizes_name: str, runs: int, cache: Path) -> list[Row]:
 
     library, cli = median_pair(runs, in_process, lambda: diff_cli(root, first, last), warmup=True)
     what = f"diff, {bench.describe(root)}, {changed} files changed over {params['commits']} commits"
-    return [Row(f"{what}: library", seconds(library)),
-            Row(f"{what}: `report diff`", seconds(cli), "", "", f"<= {DIFF_TARGET:g} s", cli <= DIFF_TARGET)]
+    return [
+        Row(f"{what}: library", seconds(library)),
+        Row(f"{what}: `report diff`", seconds(cli), "", "", f"<= {DIFF_TARGET:g} s", cli <= DIFF_TARGET),
+    ]
 
 
 def sample_in_two_drafts(cache: Path) -> Path:
@@ -96,13 +107,20 @@ def bench_redline(runs: int, cache: Path, warmup: bool = True) -> list[Row]:
     out = cache / "out"
 
     def editions(redline: str | None) -> None:
-        build.build(loader.load(root), build.Options(out=out / ("redline" if redline else "normal"),
-                                                     redline=redline))
+        build.build(loader.load(root), build.Options(out=out / ("redline" if redline else "normal"), redline=redline))
 
     redline, normal = median_pair(runs, lambda: editions("edition-draft-2"), lambda: editions(None), warmup=warmup)
     ratio = redline / normal
-    return [Row("redline build of the sample (html, pdf, docx)", seconds(redline), f"normal {seconds(normal)}",
-                f"{ratio:.2f}x", f"<= {REDLINE_TARGET:g}x", ratio <= REDLINE_TARGET)]
+    return [
+        Row(
+            "redline build of the sample (html, pdf, docx)",
+            seconds(redline),
+            f"normal {seconds(normal)}",
+            f"{ratio:.2f}x",
+            f"<= {REDLINE_TARGET:g}x",
+            ratio <= REDLINE_TARGET,
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     cache = args.cache.resolve()
     rows: list[Row] = []
-    for name, run in (("diff", lambda: bench_diff(args.sizes, runs, cache)),
-                      ("redline", lambda: bench_redline(runs, cache, warmup=not args.quick))):
+    for name, run in (
+        ("diff", lambda: bench_diff(args.sizes, runs, cache)),
+        ("redline", lambda: bench_redline(runs, cache, warmup=not args.quick)),
+    ):
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         try:
             with contextlib.redirect_stdout(io.StringIO()):

@@ -78,6 +78,7 @@ PR_SET_CHILD_SUBREAPER = 36
 
 # -- the figures: ratios of costs, and when they are settled ---------------------------------------
 
+
 def unit_cost(baseline: float, at_one: float) -> float:
     """The cost of scale 1 over the baseline, at least the noise floor."""
     return max(at_one - baseline, FLOOR, FLOOR_SHARE * baseline)
@@ -137,6 +138,7 @@ def ratios_of(times: Mapping[int, list[float]]) -> dict[int, float]:
 
 # -- one run, metered --------------------------------------------------------------------------------
 
+
 @dataclass
 class Run:
     cpu: float  # the whole tree's; inf: stopped past its budget, by the hang guard, or dead
@@ -194,7 +196,7 @@ def tree_cpu(root: int) -> tuple[float, list[int]]:
                 text = stat.read()
         except OSError:  # it ended while we looked
             continue
-        fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+        fields = text[text.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
         pid = int(entry.name)
         parents[pid] = int(fields[1])
         ticks[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
@@ -254,8 +256,15 @@ def _meter(target: Target, args: tuple, budget: float | None, connection) -> Non
     except ValueError:  # no reply, or half of one: the command was killed
         outcome = {"exit": None, "output": "", "own": math.inf}
     signals = sorted({os.WTERMSIG(s) for s in statuses if os.WIFSIGNALED(s)})
-    connection.send({**outcome, "signals": signals, "over": over, "cpu": usage.ru_utime + usage.ru_stime,
-                     "wall": time.perf_counter() - started})
+    connection.send(
+        {
+            **outcome,
+            "signals": signals,
+            "over": over,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "wall": time.perf_counter() - started,
+        }
+    )
 
 
 # Imported once by the fork server, so that each run costs what the command costs, not Python's
@@ -323,6 +332,7 @@ def spin_in_orphan(n: int) -> tuple[int, str]:
 
 # -- subjects: the reports at each scale -----------------------------------------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class Subject:
     """A report made at any scale; subjects with the same `baseline` share their scale-0 report."""
@@ -350,8 +360,15 @@ ALL = tuple(STEPS)
 CHECK = ("check",)
 
 
-def hostile(name: str, make: Callable[[int], str], check: int, build: int | None, stage: str,
-            mix: Callable[[int], str] | bool = True, tested: bool = True) -> Subject:
+def hostile(
+    name: str,
+    make: Callable[[int], str],
+    check: int,
+    build: int | None,
+    stage: str,
+    mix: Callable[[int], str] | bool = True,
+    tested: bool = True,
+) -> Subject:
     """A shape whose annex at scale m is make(n * m): n is `check` for `report check` and `build`
     for the editions (None: the check refuses the text, so a build costs what the check costs).
     In WITH_SHAPES it takes a sixteenth of the build's n, or what `mix` makes (False: no part)."""
@@ -360,10 +377,17 @@ def hostile(name: str, make: Callable[[int], str], check: int, build: int | None
     def size(m: int, step: str) -> int:
         return counts[step] * m
 
-    part = None if not build or mix is False else (
-        mix if callable(mix) else lambda m: make(max(1, build // 16) * m))
-    return Subject(name, lambda dest, m, step: hostile_report(dest, make(size(m, step)) if m else ""),
-                   tuple(counts), stage, "hostile", size, part, tested)
+    part = None if not build or mix is False else (mix if callable(mix) else lambda m: make(max(1, build // 16) * m))
+    return Subject(
+        name,
+        lambda dest, m, step: hostile_report(dest, make(size(m, step)) if m else ""),
+        tuple(counts),
+        stage,
+        "hostile",
+        size,
+        part,
+        tested,
+    )
 
 
 def repeat(unit: str, prefix: str = "", suffix: str = "") -> Callable[[int], str]:
@@ -381,10 +405,14 @@ def numbered(template: str) -> Callable[[int], str]:
     return lambda n: "".join(template.format(i=i) for i in range(n))
 
 
-REFS = ("See [[rec:first]], [[rec:second|the second]], [[chapter:method#steps]], [[chapter:intro]] "
-        "and [[annex:members]]; [the method](../chapters/02-method.md#steps).\n\n")
-PROSE = ("The Panel met in New York and Geneva. It heard from governments, companies and civil "
-         "society, as [[annex:members]] records, and read [the method](../chapters/02-method.md). ")
+REFS = (
+    "See [[rec:first]], [[rec:second|the second]], [[chapter:method#steps]], [[chapter:intro]] "
+    "and [[annex:members]]; [the method](../chapters/02-method.md#steps).\n\n"
+)
+PROSE = (
+    "The Panel met in New York and Geneva. It heard from governments, companies and civil "
+    "society, as [[annex:members]] records, and read [the method](../chapters/02-method.md). "
+)
 WORDS = "The Panel met in New York and Geneva, and heard from governments, companies and others. "
 # The deepest nesting the check lets through: quotes and lists (DEPTH); brackets, unclosed ones too.
 STEP = DEPTH // 4  # nesting subjects go 4, 8, 16 deep at scales 1, 2, 4
@@ -398,8 +426,9 @@ def _generated(dest: Path, m: int, step: str = "", shapes: bool = False) -> None
     if m == 0:  # the least report the generator writes whose site builds: the fixed cost of each step
         generate.generate(dest, chapters=1, sections=1, recommendations=1, annexes=1, refs_per_section=1, seed=2019)
         return
-    generate.generate(dest, chapters=4 * m, sections=8, recommendations=8 * m, annexes=2 * m,
-                      refs_per_section=3, seed=2019)
+    generate.generate(
+        dest, chapters=4 * m, sections=8, recommendations=8 * m, annexes=2 * m, refs_per_section=3, seed=2019
+    )
     if shapes:
         parts = [s.mix(m) for s in SUBJECTS if s.mix is not None]
         (dest / HOSTILE_FILE).write_text(FRONT_MATTER + "\n\n".join(parts) + "\n", "utf-8")
@@ -413,56 +442,118 @@ SUBJECTS: tuple[Subject, ...] = (
     hostile("run of < (one paragraph)", repeat("<a ", "Text "), 10000, None, "scan; text.complexity"),
     hostile("links with unclosed <target", repeat("[a](<"), 2000, None, "scan: link pattern"),
     # -- the same runs, as long as the check lets them be, in many paragraphs: every edition renders them
-    hostile("runs of ![ at the limit", repeat("Text " + "![" * BRACKETS + "\n\n"), 60, 150,
-            "python-markdown, pandoc: unclosed brackets"),
-    hostile("runs of [ at the limit", repeat("Text " + "[a " * BRACKETS + "\n\n"), 30, 80,
-            "pandoc: unclosed brackets"),
+    hostile(
+        "runs of ![ at the limit",
+        repeat("Text " + "![" * BRACKETS + "\n\n"),
+        60,
+        150,
+        "python-markdown, pandoc: unclosed brackets",
+    ),
+    hostile("runs of [ at the limit", repeat("Text " + "[a " * BRACKETS + "\n\n"), 30, 80, "pandoc: unclosed brackets"),
     hostile("runs of * at the limit", repeat("*a " * 450 + "\n\n"), 2, 4, "python-markdown: emphasis"),
-    hostile("runs of < at the limit", repeat("Text " + "<a " * 900 + "\n\n"), 2, 3,
-            "python-markdown: unclosed '<' (its cost crosses paragraphs)"),
+    hostile(
+        "runs of < at the limit",
+        repeat("Text " + "<a " * 900 + "\n\n"),
+        2,
+        3,
+        "python-markdown: unclosed '<' (its cost crosses paragraphs)",
+    ),
     # -- whitespace in links
     hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 3000, 3000, "scan: link pattern"),
     hostile("image, then newlines", repeat("\n", "See ![a](", "End."), 1500, 3000, "scan: link pattern"),
-    hostile("link with spaces around its target", lambda n: f"See [a]({' ' * n}https://example.org{' ' * n}'t')",
-            3000, 6000, "scan: link pattern", tested=False),
+    hostile(
+        "link with spaces around its target",
+        lambda n: f"See [a]({' ' * n}https://example.org{' ' * n}'t')",
+        3000,
+        6000,
+        "scan: link pattern",
+        tested=False,
+    ),
     hostile("HTML attribute, then spaces", repeat(" ", "<a href=", "x>"), 1500, 3000, "checks: HTML tokens"),
     # -- long lines
     hostile("long line of prose", repeat(WORDS), 600, 600, "every parser: one block"),
     hostile("long word", repeat("a"), 20000, 10000, "pandoc's Typst writer, Typst"),
     # -- nesting up to the limit: scale 4 is the limit itself
-    hostile("lists nested to the limit", nested("+ ", "a", "", 60), STEP, STEP,
-            "python-markdown: recursion; Typst: depth", mix=lambda m: nested("+ ", "a", "", 4)(STEP * m)),
-    hostile("quotes nested to the limit", nested("> ", "a", "", 60), STEP, STEP, "Typst: depth",
-            mix=lambda m: nested("> ", "a", "", 4)(STEP * m)),
-    hostile("brackets nested to the limit", nested("[a ", "b", "]", 4), BRACKET_STEP, BRACKET_STEP,
-            "pandoc: backtracking over nested brackets",
-            mix=lambda m: nested("[a ", "b", "]", 1)(BRACKET_STEP * m)),
-    hostile("emphasis nested deep", nested("*a ", "b", " c*", 4), 50, 50, "python-markdown: recursion",
-            mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m), tested=False),
+    hostile(
+        "lists nested to the limit",
+        nested("+ ", "a", "", 60),
+        STEP,
+        STEP,
+        "python-markdown: recursion; Typst: depth",
+        mix=lambda m: nested("+ ", "a", "", 4)(STEP * m),
+    ),
+    hostile(
+        "quotes nested to the limit",
+        nested("> ", "a", "", 60),
+        STEP,
+        STEP,
+        "Typst: depth",
+        mix=lambda m: nested("> ", "a", "", 4)(STEP * m),
+    ),
+    hostile(
+        "brackets nested to the limit",
+        nested("[a ", "b", "]", 4),
+        BRACKET_STEP,
+        BRACKET_STEP,
+        "pandoc: backtracking over nested brackets",
+        mix=lambda m: nested("[a ", "b", "]", 1)(BRACKET_STEP * m),
+    ),
+    hostile(
+        "emphasis nested deep",
+        nested("*a ", "b", " c*", 4),
+        50,
+        50,
+        "python-markdown: recursion",
+        mix=lambda m: nested("*a ", "b", " c*", 1)(50 * m),
+        tested=False,
+    ),
     # -- many of a thing
-    hostile("many footnotes", lambda n: numbered("A claim.[^n{i}] Another.[^m{i}]\n\n")(n)
-            + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [the site](https://example.org).\n\n")(n),
-            100, 150, "footnote numbering, pandoc notes"),
+    hostile(
+        "many footnotes",
+        lambda n: (
+            numbered("A claim.[^n{i}] Another.[^m{i}]\n\n")(n)
+            + numbered("[^n{i}]: A note, with *emphasis*.\n\n[^m{i}]: See [the site](https://example.org).\n\n")(n)
+        ),
+        100,
+        150,
+        "footnote numbering, pandoc notes",
+    ),
     hostile("many references", repeat(REFS), 50, 200, "resolver", mix=False),  # the generated report has its own
-    hostile("unknown anchors among many headings",
-            numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
-            120, None, "checks: did-you-mean over every anchor"),
-    hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc",
-            tested=False),
+    hostile(
+        "unknown anchors among many headings",
+        numbered("## Part {i}\n\nSee [[annex:hostile#nowhere-{i}]] and [this](#nor-here-{i}).\n\n"),
+        120,
+        None,
+        "checks: did-you-mean over every anchor",
+    ),
+    hostile("many headings", numbered("## Part {i}\n\nText.\n\n"), 200, 200, "section numbers, ids, toc", tested=False),
     hostile("apostrophes", repeat("' "), 10000, 10000, "python-markdown: smarty", tested=False),
     hostile("prose paragraphs (control)", repeat(PROSE * 4 + "\n\n"), 20, 30, "none", mix=False, tested=False),
     # -- the large report, alone and with a sixteenth of every shape above in one more annex
-    Subject("generated report", _generated, ALL, "everything, at the shape of the real report", "generated",
-            lambda m, step: m),
+    Subject(
+        "generated report",
+        _generated,
+        ALL,
+        "everything, at the shape of the real report",
+        "generated",
+        lambda m, step: m,
+    ),
 )
 GENERATED = SUBJECTS[-1]
 # The tests build this one (each shape on its own would take minutes); the benchmark builds both.
-WITH_SHAPES = Subject("generated report with every shape", lambda dest, m, step: _generated(dest, m, shapes=True),
-                      ALL, "the shapes above that every edition renders, a sixteenth of each, in one annex",
-                      "generated", lambda m, step: m, tested=True)
+WITH_SHAPES = Subject(
+    "generated report with every shape",
+    lambda dest, m, step: _generated(dest, m, shapes=True),
+    ALL,
+    "the shapes above that every edition renders, a sixteenth of each, in one annex",
+    "generated",
+    lambda m, step: m,
+    tested=True,
+)
 
 
 # -- a subject's growth on one step ------------------------------------------------------------------
+
 
 @dataclass
 class Growth:
@@ -504,8 +595,10 @@ class Growth:
         median = medians(self.times)
         figures = ", ".join(f"{m}x {self.chars[m]:,} chars {seconds(median[m])}" for m in (0, *SCALES))
         shown = ", ".join(f"{m}x: {shown_ratio(self, m)} (at most {SLACK * m:.1f})" for m in SCALES[1:])
-        return (f"{self.subject.name} / {self.step}: CPU {figures}; cost over scale 1: {shown}; "
-                f"exit codes {exits(self.runs)}; {self.verdict()}")
+        return (
+            f"{self.subject.name} / {self.step}: CPU {figures}; cost over scale 1: {shown}; "
+            f"exit codes {exits(self.runs)}; {self.verdict()}"
+        )
 
 
 def run_problems(run: Run, kind: str) -> list[str]:
@@ -522,8 +615,10 @@ def run_problems(run: Run, kind: str) -> list[str]:
 
 
 def exits(runs: Mapping[int, list[Run]]) -> str:
-    return " ".join(f"{m}x:" + ",".join(sorted({str(r.exit_code) if not r.stopped else "-" for r in rs}))
-                    for m, rs in sorted(runs.items()))
+    return " ".join(
+        f"{m}x:" + ",".join(sorted({str(r.exit_code) if not r.stopped else "-" for r in rs}))
+        for m, rs in sorted(runs.items())
+    )
 
 
 def last_line(output: str) -> str:
@@ -584,6 +679,7 @@ def input_chars(root: Path, subject: Subject) -> int:
 
 # -- the table -------------------------------------------------------------------------------------
 
+
 def shown_ratio(g: Growth, m: int) -> str:
     """The ratio at scale m; for a run stopped at its budget, the least it can be (">9.2")."""
     median, ratio = medians(g.times), g.ratios[m]
@@ -595,14 +691,38 @@ def shown_ratio(g: Growth, m: int) -> str:
 
 
 def table(rows: list[Growth]) -> str:
-    header = ("subject", "step", "chars 1x", "t(0)", "t(1x)", "t(2x)", "t(4x)", "2x", "4x", "runs",
-              "spent cpu/wall", "exit codes", "verdict")
+    header = (
+        "subject",
+        "step",
+        "chars 1x",
+        "t(0)",
+        "t(1x)",
+        "t(2x)",
+        "t(4x)",
+        "2x",
+        "4x",
+        "runs",
+        "spent cpu/wall",
+        "exit codes",
+        "verdict",
+    )
     cells: list[tuple[str, ...]] = [header]
     for g in rows:
         median = medians(g.times)
-        cells.append((g.subject.name, g.step, f"{g.chars[1]:,}", *(seconds(median[m]) for m in (0, *SCALES)),
-                      shown_ratio(g, 2), shown_ratio(g, 4), str(max(len(t) for t in g.times.values())),
-                      "{:.0f}/{:.0f} s".format(*g.spent), exits(g.runs), g.verdict()))
+        cells.append(
+            (
+                g.subject.name,
+                g.step,
+                f"{g.chars[1]:,}",
+                *(seconds(median[m]) for m in (0, *SCALES)),
+                shown_ratio(g, 2),
+                shown_ratio(g, 4),
+                str(max(len(t) for t in g.times.values())),
+                "{:.0f}/{:.0f} s".format(*g.spent),
+                exits(g.runs),
+                g.verdict(),
+            )
+        )
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
@@ -613,8 +733,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one run per point, never more")
     parser.add_argument("--runs", type=int, default=3, help="runs per point when a verdict is close (default 3)")
-    parser.add_argument("--only", action="append", metavar="TEXT",
-                        help="only the subjects whose name holds TEXT (repeatable)")
+    parser.add_argument(
+        "--only", action="append", metavar="TEXT", help="only the subjects whose name holds TEXT (repeatable)"
+    )
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {','.join(STEPS)}")
     parser.add_argument("--work", type=Path, help="where the reports go (default: a temporary folder)")
     args = parser.parse_args(argv)
@@ -622,8 +743,9 @@ def main(argv: list[str] | None = None) -> int:
     if set(steps) - set(STEPS):
         parser.error(f"unknown step {', '.join(sorted(set(steps) - set(STEPS)))}; choose from {', '.join(STEPS)}")
     runs = 1 if args.quick else max(args.runs, 1)
-    subjects = [s for s in (*SUBJECTS, WITH_SHAPES)
-                if not args.only or any(t.lower() in s.name.lower() for t in args.only)]
+    subjects = [
+        s for s in (*SUBJECTS, WITH_SHAPES) if not args.only or any(t.lower() in s.name.lower() for t in args.only)
+    ]
     work = Path(tempfile.mkdtemp(prefix="growth-", dir=args.work))
     rows: list[Growth] = []
     try:
@@ -634,9 +756,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(bench.measure(subject, step))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"CPU time of the command and every process it starts, median of up to {runs} run(s) per point; "
-          f"2x, 4x: cost over scale 0 relative to scale 1's; linear is 2 and 4, the bound {SLACK:g}x that; "
-          f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    print(
+        f"CPU time of the command and every process it starts, median of up to {runs} run(s) per point; "
+        f"2x, 4x: cost over scale 0 relative to scale 1's; linear is 2 and 4, the bound {SLACK:g}x that; "
+        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}"
+    )
     print(table(rows))
     failing = [g for g in rows if not g.linear or g.problems()]
     print(f"\n{len(failing)} of {len(rows)} super-linear or failing" + (":" if failing else ""))

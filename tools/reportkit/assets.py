@@ -47,8 +47,9 @@ def examine_image(rel: str, data: bytes) -> tuple[str | None, str | None]:
     """(format, None) for a good image, or (None, why it cannot be published)."""
     expected = _format_for(rel)
     if expected is None:
-        return None, (f"'{Path(rel).suffix or rel}' files cannot be published: the editions take images as "
-                      f"{ALLOWED} only")
+        return None, (
+            f"'{Path(rel).suffix or rel}' files cannot be published: the editions take images as {ALLOWED} only"
+        )
     signatures = FORMATS[expected][1]
     if not data.startswith(signatures):
         actual = next((fmt for fmt, (_, sigs) in FORMATS.items() if data.startswith(sigs)), None)
@@ -64,8 +65,10 @@ def _decode(expected: str, data: bytes) -> tuple[str | None, str | None]:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                return None, (f"this image is {width} x {height} pixels, over the limit of "
-                              f"{MAX_PIXELS // 1_000_000} million pixels: scale it down")
+                return None, (
+                    f"this image is {width} x {height} pixels, over the limit of "
+                    f"{MAX_PIXELS // 1_000_000} million pixels: scale it down"
+                )
             if image.format != expected:
                 return None, f"this file is named like a {expected} image but holds {image.format}"
             image.load()  # decodes every pixel: a truncated or corrupt file fails here, not in Typst

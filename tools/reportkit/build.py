@@ -49,16 +49,22 @@ class BuildRefused(BuildError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         errors = [d for d in diagnostics if d.severity == ERROR]
-        super().__init__(f"build refused: `report check` found {len(errors)} "
-                         f"error{'s' if len(errors) != 1 else ''}; fix them and build again", diagnostics)
+        super().__init__(
+            f"build refused: `report check` found {len(errors)} "
+            f"error{'s' if len(errors) != 1 else ''}; fix them and build again",
+            diagnostics,
+        )
 
 
 class FinalRefused(BuildError):
     """`--final` and something still blocks the final edition (an unagreed section, a placeholder)."""
 
     def __init__(self, blockers: list[Diagnostic]):
-        super().__init__(f"final edition refused: {len(blockers)} blocker{'s' if len(blockers) != 1 else ''} "
-                         "remain; resolve them, or rehearse with --final --force", blockers)
+        super().__init__(
+            f"final edition refused: {len(blockers)} blocker{'s' if len(blockers) != 1 else ''} "
+            "remain; resolve them, or rehearse with --final --force",
+            blockers,
+        )
 
 
 class BuildLocked(BuildError):
@@ -98,16 +104,20 @@ def edition_for(report: Report, options: Options) -> Edition:
         if not (given.isascii() and given.isdigit() and len(given) <= 12):
             raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}'")
         if int(given) > 4354819199:  # pandoc dates the DOCX's ZIP entries with it: ZIP ends with 2107
-            raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}' "
-                             "(a date after 2107, which a DOCX file, a ZIP archive, cannot hold)")
+            raise BuildError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not '{given}' "
+                "(a date after 2107, which a DOCX file, a ZIP archive, cannot hold)"
+            )
         epoch = int(given)
     if epoch is None:
-        epoch = int(max((report.root / d.path).stat().st_mtime for d in report.documents) if report.documents
-                    else (report.root / "report.yml").stat().st_mtime)
+        epoch = int(
+            max((report.root / d.path).stat().st_mtime for d in report.documents)
+            if report.documents
+            else (report.root / "report.yml").stat().st_mtime
+        )
     date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
     name = options.edition or ("Final edition" if options.final else "Working draft")
-    return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final,
-                   uncommitted=uncommitted)
+    return Edition(name=name, date=date, epoch=epoch, commit=commit, final=options.final, uncommitted=uncommitted)
 
 
 def _digest(path: Path) -> tuple[int, str]:
@@ -169,8 +179,10 @@ class _Lock:
         try:  # here, not at the top: only builds lock, and `report check` must start on Windows
             import fcntl
         except ImportError:
-            raise BuildError("`report build` locks its output folder with fcntl, which this Python lacks "
-                             "(Windows); build on Linux or macOS, or let CI build") from None
+            raise BuildError(
+                "`report build` locks its output folder with fcntl, which this Python lacks "
+                "(Windows); build on Linux or macOS, or let CI build"
+            ) from None
 
         try:
             self.fd = paths.open_lock_file(self.path)
@@ -180,8 +192,9 @@ class _Lock:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self.fd)
-            raise BuildLocked(f"another build of {self.out} is running; "
-                              "wait for it to finish, then build again") from None
+            raise BuildLocked(
+                f"another build of {self.out} is running; wait for it to finish, then build again"
+            ) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -204,12 +217,15 @@ def _check_out(root: Path, out: Path) -> None:
     """
     root = root.resolve()
     if out == root or root.is_relative_to(out):
-        raise BuildError(f"the output folder {out} holds the report itself; choose a folder of its own, "
-                         f"such as {root / 'build'}")
+        raise BuildError(
+            f"the output folder {out} holds the report itself; choose a folder of its own, such as {root / 'build'}"
+        )
     for parent in out.parents:
         if parent == root / "build" or (parent / "manifest.json").is_file() and (parent / "site").is_dir():
-            raise BuildError(f"the output folder {out} is inside the build folder {parent}, which each build "
-                             "replaces as a whole; choose a folder outside it")
+            raise BuildError(
+                f"the output folder {out} is inside the build folder {parent}, which each build "
+                "replaces as a whole; choose a folder outside it"
+            )
     if os.path.islink(out):
         raise BuildError(f"the output folder {out} is a symbolic link; give the real folder instead")
     if out.exists() and not out.is_dir():
@@ -218,8 +234,10 @@ def _check_out(root: Path, out: Path) -> None:
         foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_NAMES)
         if foreign:
             more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-            raise BuildError(f"the output folder {out} holds {', '.join(foreign[:3])}{more}, which no build "
-                             "made; a build replaces its folder as a whole: choose a new or empty one")
+            raise BuildError(
+                f"the output folder {out} holds {', '.join(foreign[:3])}{more}, which no build "
+                "made; a build replaces its folder as a whole: choose a new or empty one"
+            )
 
 
 def build(report: Report, options: Options, progress: Callable[[str], None] = lambda _: None) -> Result:
@@ -287,8 +305,15 @@ class _Rendered:
     degraded: list[str] = field(default_factory=list)
 
 
-def _render(report: Report, judged: verdict.Verdict, edition: Edition, options: Options, staging: Path,
-            progress: Callable[[str], None], earlier: since.Since | None = None) -> _Rendered:
+def _render(
+    report: Report,
+    judged: verdict.Verdict,
+    edition: Edition,
+    options: Options,
+    staging: Path,
+    progress: Callable[[str], None],
+    earlier: since.Since | None = None,
+) -> _Rendered:
     """Each format asked for, into staging; the site last, as it offers the PDF and DOCX."""
     work = staging / WORK
     work.mkdir()
@@ -336,8 +361,9 @@ def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.S
     if ref is None:
         return None
     if options.redline and options.changes_page:
-        raise BuildError("choose --redline (every edition shows the changes) or --changes-page (the site "
-                         "only), not both")
+        raise BuildError(
+            "choose --redline (every edition shows the changes) or --changes-page (the site only), not both"
+        )
     assert judged.parsed is not None
     try:
         earlier = since.prepare(report, judged.parsed, set(judged.assets), ref, options.timeout)
@@ -348,8 +374,15 @@ def _since(report: Report, judged: verdict.Verdict, options: Options) -> since.S
     return earlier
 
 
-def _docx(report: Report, parsed: pandoc_ast.Parsed, edition: Edition, path: Path, work: Path,
-          options: Options, pages: dict[str, int] | None) -> list[str]:
+def _docx(
+    report: Report,
+    parsed: pandoc_ast.Parsed,
+    edition: Edition,
+    path: Path,
+    work: Path,
+    options: Options,
+    pages: dict[str, int] | None,
+) -> list[str]:
     """The DOCX edition; what it lacks (a finishing touch that could not be made)."""
     missed = write_docx(report, parsed, edition, path, work, options.timeout, pages)
     if options.redline:
@@ -362,22 +395,20 @@ def _changes_page(report: Report, earlier: since.Since | None, options: Options,
     if earlier is None:
         return None
     site = site_plan.settings(report.root)
-    blocks = changes_page.site_blocks(report, earlier.redline.documents, earlier.comparison,
-                                      site.use_directory_urls if site else True)
+    blocks = changes_page.site_blocks(
+        report, earlier.redline.documents, earlier.comparison, site.use_directory_urls if site else True
+    )
     try:
         fragment = changes_page.html(blocks, earlier.marked.ast["pandoc-api-version"], work, options.timeout)
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the page of changes could not be written: {exc}") from None
-    title = (f"Changes since {options.redline}" if options.redline
-             else "What changed since the last edition")
+    title = f"Changes since {options.redline}" if options.redline else "What changed since the last edition"
     page = work / changes_page.PAGE
-    page.write_text(changes_page.markdown(title, earlier.ref, earlier.commit, earlier.comparison, fragment),
-                    "utf-8")
+    page.write_text(changes_page.markdown(title, earlier.ref, earlier.commit, earlier.comparison, fragment), "utf-8")
     return page
 
 
-def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
-          ) -> tuple[pandoc_ast.Parsed, str]:
+def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float) -> tuple[pandoc_ast.Parsed, str]:
     """citeproc over the judged AST: the AST the PDF and DOCX print, and the file the site reads
     the same formatted citations from."""
     try:
@@ -389,8 +420,9 @@ def _cite(report: Report, parsed: pandoc_ast.Parsed, work: Path, timeout: float
     return formatted.parsed, str(path)
 
 
-def _site_options(edition: Edition, downloads: dict[str, Path], changes: Path | None,
-                  citations: str) -> dict[str, object]:
+def _site_options(
+    edition: Edition, downloads: dict[str, Path], changes: Path | None, citations: str
+) -> dict[str, object]:
     """The report plugin's options for this edition's site (the child validates them as mkdocs.yml's)."""
     return {
         "check": False,  # the build judged the report already
@@ -399,7 +431,9 @@ def _site_options(edition: Edition, downloads: dict[str, Path], changes: Path | 
         "downloads": {fmt: str(path) for fmt, path in downloads.items()},  # the editions just made
         "changes": str(changes) if changes else None,  # the page of changes the build wrote, if any
         # Which edition the site is: draft or public, name, date.
-        "edition": edition.name, "date": edition.date, "final": edition.final,
+        "edition": edition.name,
+        "date": edition.date,
+        "final": edition.final,
         "citations": citations,  # citeproc's text, formatted once for every edition
     }
 
@@ -409,8 +443,9 @@ def _build_site(report: Report, site: Path, options: dict[str, object], timeout:
     if not config_file.is_file():
         raise BuildError(f"no mkdocs.yml in {report.root}: the HTML edition needs one")
     try:
-        failure = runner.run_in_child(_site_child, str(config_file), str(site), options,
-                                      timeout=timeout, what="the site build (MkDocs)")
+        failure = runner.run_in_child(
+            _site_child, str(config_file), str(site), options, timeout=timeout, what="the site build (MkDocs)"
+        )
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the HTML edition failed: {exc}") from None
     if failure:
@@ -440,8 +475,10 @@ def _site_child(config_file: str, site: str, given: dict[str, object]) -> list[s
     except (Abort, MkDocsException) as exc:
         return records + [str(exc)]
     except RecursionError:
-        return [f"Doc file '{getattr(plugin, 'current_page', '?')}': the text is nested too deeply for the "
-                "site's Markdown engine; flatten its quotes, lists or emphasis"]
+        return [
+            f"Doc file '{getattr(plugin, 'current_page', '?')}': the text is nested too deeply for the "
+            "site's Markdown engine; flatten its quotes, lists or emphasis"
+        ]
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
     return None
@@ -482,9 +519,24 @@ def _manifest(edition: Edition, outputs: dict[str, Path]) -> dict:
         if fmt in outputs:
             size, digest = _digest(outputs[fmt])
             listed.append({"format": fmt, "path": outputs[fmt].name, "bytes": size, "sha256": digest})
-    return {"edition": edition.name, "final": edition.final, "date": edition.date,
-            "commit": edition.commit, "uncommitted_changes": edition.uncommitted, "outputs": listed}
+    return {
+        "edition": edition.name,
+        "final": edition.final,
+        "date": edition.date,
+        "commit": edition.commit,
+        "uncommitted_changes": edition.uncommitted,
+        "outputs": listed,
+    }
 
 
-__all__ = ["build", "Options", "Result", "BuildError", "BuildRefused", "FinalRefused", "BuildLocked", "RenderError",
-           "FORMATS"]
+__all__ = [
+    "build",
+    "Options",
+    "Result",
+    "BuildError",
+    "BuildRefused",
+    "FinalRefused",
+    "BuildLocked",
+    "RenderError",
+    "FORMATS",
+]

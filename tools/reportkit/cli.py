@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -52,8 +52,11 @@ class ReportGroup(click.Group):
         except Exception as exc:  # a bug of ours: say so plainly, no traceback unless asked
             if os.environ.get("REPORT_DEBUG"):
                 raise
-            click.echo(f"report: internal error: {type(exc).__name__}: {exc} "
-                       "(set REPORT_DEBUG=1 for details, and please report it)", err=True)
+            click.echo(
+                f"report: internal error: {type(exc).__name__}: {exc} "
+                "(set REPORT_DEBUG=1 for details, and please report it)",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -68,11 +71,21 @@ def main() -> None:
 
 @main.command()
 @root_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="text for people, json for programs, github for pull requests.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, github for pull requests.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--final", is_flag=True, help="Also list what blocks the final edition (as `report build --final` "
-              "would refuse it): sections not agreed, placeholders, open points.")
+@click.option(
+    "--final",
+    is_flag=True,
+    help="Also list what blocks the final edition (as `report build --final` "
+    "would refuse it): sections not agreed, placeholders, open points.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def check(root: Path, fmt: str, strict: bool, final: bool, paths: tuple[Path, ...]) -> None:
     """Check the report: front matter, ids, labels, references, links, images.
@@ -105,8 +118,7 @@ def check(root: Path, fmt: str, strict: bool, final: bool, paths: tuple[Path, ..
         diagnostics = [d for d in diagnostics if d.path in wanted]
     click.echo(FORMATTERS[fmt](diagnostics), nl=False)
     if fmt == "text":
-        click.echo(f"{summary(diagnostics)} in {root}" if diagnostics else f"no problems found in {root}",
-                   err=True)
+        click.echo(f"{summary(diagnostics)} in {root}" if diagnostics else f"no problems found in {root}", err=True)
     sys.exit(exit_code(diagnostics, strict))
 
 
@@ -118,28 +130,74 @@ def _relative(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+# The options of `report build`, outermost first (as decorators they would read the same).
+_BUILD_OPTIONS = (
+    click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").'),
+    click.option(
+        "--final",
+        is_flag=True,
+        help="The final, published edition: no DRAFT mark; refused while a section is not agreed, "
+        "a placeholder or an open point remains (each blocker is listed at its file and line).",
+    ),
+    click.option(
+        "--force",
+        is_flag=True,
+        help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.",
+    ),
+    click.option(
+        "--formats", default=",".join(editions.FORMATS), show_default=True, help="Comma-separated formats to build."
+    ),
+    click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Output folder (default: build/ in the report's folder).",
+    ),
+    click.option("--progress/--quiet", default=None, help="Show each step (default: on a terminal, off under CI)."),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=editions.runner.DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long each renderer may run before it is stopped.",
+    ),
+    click.option(
+        "--redline",
+        metavar="FROM",
+        help="Show the changes since FROM (a git ref, e.g. edition-draft-2) "
+        "in every edition: Word's tracked changes, marks in the PDF, a page on the site.",
+    ),
+    click.option(
+        "--changes-page",
+        metavar="FROM",
+        help="Editions as usual, and a site page of what changed since "
+        "FROM (the newest edition tag, for the published site).",
+    ),
+)
+
+
+def _build_options(command: Callable) -> Callable:
+    """`report build`'s options, applied as their decorators would be."""
+    for option in reversed(_BUILD_OPTIONS):
+        command = option(command)
+    return command
+
+
 @main.command()
 @root_option
-@click.option("--edition", metavar="NAME", help='The edition\'s name, e.g. "Draft 3" (default: "Working draft").')
-@click.option("--final", is_flag=True,
-              help="The final, published edition: no DRAFT mark; refused while a section is not agreed, "
-                   "a placeholder or an open point remains (each blocker is listed at its file and line).")
-@click.option("--force", is_flag=True,
-              help="With --final: build despite the blockers, for a rehearsal; every blocker overridden is printed.")
-@click.option("--formats", default=",".join(editions.FORMATS), show_default=True,
-              help="Comma-separated formats to build.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: build/ in the report's folder).")
-@click.option("--progress/--quiet", default=None,
-              help="Show each step (default: on a terminal, off under CI).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=editions.runner.DEFAULT_TIMEOUT,
-              show_default=True, metavar="SECONDS", help="How long each renderer may run before it is stopped.")
-@click.option("--redline", metavar="FROM", help="Show the changes since FROM (a git ref, e.g. edition-draft-2) "
-              "in every edition: Word's tracked changes, marks in the PDF, a page on the site.")
-@click.option("--changes-page", metavar="FROM", help="Editions as usual, and a site page of what changed since "
-              "FROM (the newest edition tag, for the published site).")
-def build(root: Path, edition: str | None, final: bool, force: bool, formats: str, out: Path | None,
-          progress: bool | None, timeout: float, redline: str | None, changes_page: str | None) -> None:
+@_build_options
+def build(
+    root: Path,
+    edition: str | None,
+    final: bool,
+    force: bool,
+    formats: str,
+    out: Path | None,
+    progress: bool | None,
+    timeout: float,
+    redline: str | None,
+    changes_page: str | None,
+) -> None:
     """Build the editions (HTML site, PDF, DOCX) into build/.
 
     Refuses to build when `report check` finds errors, and a final edition
@@ -198,21 +256,27 @@ def _built(result: editions.Result, progress: bool) -> None:
     for d in result.overridden:
         click.echo(f"overridden: {d.text()}", err=True)
     if result.overridden:
-        click.echo(f"report: a rehearsal: {len(result.overridden)} blockers of the final edition were overridden "
-                   "with --force", err=True)
+        click.echo(
+            f"report: a rehearsal: {len(result.overridden)} blockers of the final edition were overridden with --force",
+            err=True,
+        )
     for output in result.manifest["outputs"]:
         click.echo(f"{result.out / output['path']}  ({output['format']}, {output['bytes']:,} bytes)")
     if progress:
-        click.echo(f"built {result.manifest['edition']} of {result.manifest['date']} in "
-                   f"{sum(result.timings.values()):.1f} s", err=True)
+        click.echo(
+            f"built {result.manifest['edition']} of {result.manifest['date']} in {sum(result.timings.values()):.1f} s",
+            err=True,
+        )
 
 
 @main.command("owners")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("--codeowners", is_flag=True,
-              help=f"Write {owners.CODEOWNERS_PATH} from the front matter instead of printing the table.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--codeowners",
+    is_flag=True,
+    help=f"Write {owners.CODEOWNERS_PATH} from the front matter instead of printing the table.",
+)
 def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
     """Who owns each section, its status, words and last change.
 
@@ -232,8 +296,11 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
             lines = owners.write_codeowners(report)
         except paths.UnsafePath as exc:
             raise click.ClickException(f"{owners.CODEOWNERS_PATH} was not written: {exc}") from None
-        click.echo(f"{owners.CODEOWNERS_PATH} is up to date" if lines is None
-                   else f"wrote {owners.CODEOWNERS_PATH} ({lines} lines)")
+        click.echo(
+            f"{owners.CODEOWNERS_PATH} is up to date"
+            if lines is None
+            else f"wrote {owners.CODEOWNERS_PATH} ({lines} lines)"
+        )
         return
     file_history, why = history.of_report(report)
     if why:
@@ -243,8 +310,7 @@ def owners_command(root: Path, fmt: str, codeowners: bool) -> None:
 
 @main.command()
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 def progress(root: Path, fmt: str) -> None:
     """Sections by status and by owner, words against budgets (as on the site's progress page).
 
@@ -267,8 +333,14 @@ def progress(root: Path, fmt: str) -> None:
 @main.command()
 @root_option
 @click.option("--base", required=True, metavar="REF", help="The git ref to compare with, e.g. origin/main or HEAD~3.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="markdown is fit to post as a pull-request comment.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown is fit to post as a pull-request comment.",
+)
 def review(root: Path, base: str, fmt: str) -> None:
     """The sections changed since REF, their owners and whose approval the change needs.
 
@@ -290,8 +362,14 @@ def review(root: Path, base: str, fmt: str) -> None:
 
 @main.command("diff")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(sorted(comparing.FORMATS)), default="text",
-              show_default=True, help="markdown is fit for a pull request's job summary; json for programs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(comparing.FORMATS)),
+    default="text",
+    show_default=True,
+    help="markdown is fit for a pull request's job summary; json for programs.",
+)
 @click.argument("from_ref", metavar="FROM")
 @click.argument("to_ref", metavar="[TO]", required=False)
 def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> None:
@@ -323,10 +401,20 @@ def diff_command(root: Path, fmt: str, from_ref: str, to_ref: str | None) -> Non
 @main.command("comments")
 @root_option
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text",
-              show_default=True, help="github: annotations on the lines; markdown: a checklist per section owner.")
-@click.option("--apply", "apply_changes", is_flag=True,
-              help="Also make the tracked changes commits on a new branch named after FILE (one per reviewer).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "markdown"]),
+    default="text",
+    show_default=True,
+    help="github: annotations on the lines; markdown: a checklist per section owner.",
+)
+@click.option(
+    "--apply",
+    "apply_changes",
+    is_flag=True,
+    help="Also make the tracked changes commits on a new branch named after FILE (one per reviewer).",
+)
 def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> None:
     """Place a reviewed DOCX's comments and tracked changes on the source lines.
 
@@ -366,9 +454,14 @@ def comments_command(root: Path, file: Path, fmt: str, apply_changes: bool) -> N
 
 @main.command("positions")
 @root_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text",
-              show_default=True, help="markdown is the draft site's positions page; csv has one line per "
-                                      "member and recommendation.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is the draft site's positions page; csv has one line per member and recommendation.",
+)
 def positions_command(root: Path, fmt: str) -> None:
     """What still blocks the final edition, and who must agree to what.
 
@@ -398,11 +491,25 @@ def positions_command(root: Path, fmt: str) -> None:
 @click.option("--annexes", type=click.IntRange(0), default=6, show_default=True)
 @click.option("--refs-per-section", type=click.IntRange(0), default=2, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same bytes.")
-@click.option("--commits", type=click.IntRange(0), default=0, show_default=True,
-              help="Write a git history of this many commits (0: no repository).")
+@click.option(
+    "--commits",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Write a git history of this many commits (0: no repository).",
+)
 @click.option("--authors", type=click.IntRange(1), default=5, show_default=True)
-def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,
-             refs_per_section: int, seed: int, commits: int, authors: int) -> None:
+def generate(
+    out: Path,
+    chapters: int,
+    sections: int,
+    recommendations: int,
+    annexes: int,
+    refs_per_section: int,
+    seed: int,
+    commits: int,
+    authors: int,
+) -> None:
     """Write a valid synthetic report of a given size into OUT (for benchmarks and tests).
 
     Example:
@@ -414,20 +521,21 @@ def generate(out: Path, chapters: int, sections: int, recommendations: int, anne
     from . import generate as generator
 
     try:
-        generator.generate(out, chapters, sections, recommendations, annexes, refs_per_section, seed,
-                           commits, authors)
+        generator.generate(out, chapters, sections, recommendations, annexes, refs_per_section, seed, commits, authors)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
     except subprocess.CalledProcessError as exc:
         raise click.ClickException(f"git failed: {exc.stderr.decode(errors='replace').strip()}") from None
-    click.echo(f"wrote a report of {chapters} chapters, {recommendations} recommendations and "
-               f"{annexes} annexes to {out}")
+    click.echo(
+        f"wrote a report of {chapters} chapters, {recommendations} recommendations and {annexes} annexes to {out}"
+    )
 
 
 @contextmanager
 def _terminate_like_interrupt() -> Iterator[None]:
     """SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C while a build runs, so renderers are
     stopped and the staging folder removed; the previous handler comes back afterwards."""
+
     def interrupt(signum, frame) -> None:
         raise KeyboardInterrupt
 

@@ -109,6 +109,7 @@ class Anchor:
 
 # -- the edition: its report, anchors, and what a reader sees of each document --------------------
 
+
 class Edition:
     """The report as the edition was built from it, with what placing needs, each made once."""
 
@@ -166,8 +167,21 @@ def place_of(doc: Document, start: int, end: int, inside: str = "") -> Place:
         heading = doc.scan.headings[index]
         number = doc.section_numbers.get(heading.anchor)
         section, label = f"{doc.id}#{heading.anchor}", f"{number} {heading.text}" if number else heading.text
-    return Place(doc.path, line, column, end_line, end_column, doc.id, doc.label, section, label, start,
-                 max(end, start), inside == REFERENCE, inside)
+    return Place(
+        doc.path,
+        line,
+        column,
+        end_line,
+        end_column,
+        doc.id,
+        doc.label,
+        section,
+        label,
+        start,
+        max(end, start),
+        inside == REFERENCE,
+        inside,
+    )
 
 
 def title_place(doc: Document, offset: int = 0) -> Place:
@@ -178,6 +192,7 @@ def title_place(doc: Document, offset: int = 0) -> Place:
 
 
 # -- placing each item in the edition -----------------------------------------------------------
+
 
 def _regions(story: Story, edition: Edition) -> list[tuple[int, Anchor]]:
     """The story's anchors by offset; of several at one offset, the last (the innermost) counts."""
@@ -196,9 +211,9 @@ def _regions(story: Story, edition: Edition) -> list[tuple[int, Anchor]]:
 def _context(story: Story, item: Item) -> tuple[list[Token], list[Token], list[Token]]:
     """The words before the item, its own words in the edition's text, and the words after."""
     text = story.text
-    before = tokens(text[max(item.start - 300, 0):item.start], max(item.start - 300, 0))[-CONTEXT:]
-    own = tokens(text[item.start:item.end], item.start)
-    after = tokens(text[item.end:item.end + 300], item.end)[:CONTEXT]
+    before = tokens(text[max(item.start - 300, 0) : item.start], max(item.start - 300, 0))[-CONTEXT:]
+    own = tokens(text[item.start : item.end], item.start)
+    after = tokens(text[item.end : item.end + 300], item.end)[:CONTEXT]
     return before, own, after
 
 
@@ -213,13 +228,15 @@ class Placer:
 
     def place(self, item: Item) -> Placed:
         if item.story < 0:
-            return Placed(item, UNPLACED, quote=item.passage,
-                          note="its place in the text was lost (the comment marks no passage)")
+            return Placed(
+                item, UNPLACED, quote=item.passage, note="its place in the text was lost (the comment marks no passage)"
+            )
         story = self.review.stories[item.story]
         found = self._by_anchor(story, item) or self._by_words(story, item)
         if found is None:
-            return Placed(item, UNPLACED, quote=item.passage or _around(story.text, item.start),
-                          note=self._why_not(story, item))
+            return Placed(
+                item, UNPLACED, quote=item.passage or _around(story.text, item.start), note=self._why_not(story, item)
+            )
         return Placed(item, PLACED, where=found, quote=_source_quote(self.edition, found, item))
 
     def _by_anchor(self, story: Story, item: Item) -> Place | None:
@@ -250,8 +267,11 @@ class Placer:
         if item.end == item.start:
             return None
         last = bisect.bisect_left(self.offsets[item.story], item.end) - 1
-        if last > index and self.regions[item.story][last][1].doc is doc \
-                and self.regions[item.story][last][1].kind != "title":
+        if (
+            last > index
+            and self.regions[item.story][last][1].doc is doc
+            and self.regions[item.story][last][1].kind != "title"
+        ):
             index = last
         return self._aligner(story, item.story, index, self.regions[item.story][index][1]).map(item.end, end=True)
 
@@ -266,10 +286,13 @@ class Placer:
         start = regions[index][0]
         following = regions[index + 1] if index + 1 < len(regions) else None
         doc, view = anchor.doc, self.edition.shown(anchor.doc)
-        source_end = following[1].start if following and following[1].doc is doc and \
-            following[1].start > anchor.start else len(doc.scan.body)
+        source_end = (
+            following[1].start
+            if following and following[1].doc is doc and following[1].start > anchor.start
+            else len(doc.scan.body)
+        )
         shown_start, shown_end = view.to_shown(anchor.start), view.to_shown(source_end)
-        text = story.text[start:following[0] if following else len(story.text)]
+        text = story.text[start : following[0] if following else len(story.text)]
         seen = view.normalized[shown_start:shown_end]
         aligner: Aligner | SameWords
         if SameWords.applies(text, seen):
@@ -283,15 +306,21 @@ class Placer:
         """The item found by its words: in its own document, then (past an annex that prints the
         roster) in roster.yml, then in every other document, then in report.yml and roster.yml."""
         before, own, after = _context(story, item)
-        attempts = [(before + own + after, len(before)), (own, 0) if len(own) >= 3 else ([], 0),
-                    (before[-3:] + own + after[:3], min(len(before), 3))]
+        attempts = [
+            (before + own + after, len(before)),
+            (own, 0) if len(own) >= 3 else ([], 0),
+            (before[-3:] + own + after[:3], min(len(before), 3)),
+        ]
         hint = self._hint(story, item)
         found = self._in_documents([hint] if hint else [], attempts, len(own))
         if found is None and hint is not None and hint.meta.get("roster") is True:
             found = self._side_file(own or before + after, ("roster.yml",))
         others = [d for d in self.edition.report.documents if d is not hint]
-        return (found or self._in_documents(others, attempts, len(own))
-                or self._side_file(own or before + after, SIDE_FILES))
+        return (
+            found
+            or self._in_documents(others, attempts, len(own))
+            or self._side_file(own or before + after, SIDE_FILES)
+        )
 
     def _in_documents(self, documents: list[Document], attempts: list, count: int) -> Place | None:
         for wanted, lead in attempts:
@@ -307,7 +336,7 @@ class Placer:
         if not hits:
             return None
         start, _ = hits[0]
-        inner = tokens(view.text[start:hits[0][1]], start)
+        inner = tokens(view.text[start : hits[0][1]], start)
         begin = inner[lead][0] if lead < len(inner) else hits[0][1]
         finish = inner[lead + count - 1][1] if count and lead + count - 1 < len(inner) else begin
         source, inside = view.to_source(begin)
@@ -338,21 +367,24 @@ class Placer:
                 line = text.count("\n", 0, hits[0][0]) + 1
                 column = hits[0][0] - (text.rfind("\n", 0, hits[0][0]) + 1) + 1
                 end = hits[0][1]
-                return Place(path, line, column, text.count("\n", 0, end) + 1,
-                             end - (text.rfind("\n", 0, end) + 1) + 1)
+                return Place(path, line, column, text.count("\n", 0, end) + 1, end - (text.rfind("\n", 0, end) + 1) + 1)
         return None
 
     def _why_not(self, story: Story, item: Item) -> str:
         if not self.regions[item.story] or item.start < self.regions[item.story][0][0]:
-            return ("it is on the title page, in the contents or in a draft's open points, which the build "
-                    "writes: the edition's name and date come from the build command, the contents from the "
-                    "headings, each open point from the marks on the source line it names")
-        return ("its words are not in the edition's source: the text around it was rewritten in the DOCX "
-                "beyond recognition, or it is in a part the build generates")
+            return (
+                "it is on the title page, in the contents or in a draft's open points, which the build "
+                "writes: the edition's name and date come from the build command, the contents from the "
+                "headings, each open point from the marks on the source line it names"
+            )
+        return (
+            "its words are not in the edition's source: the text around it was rewritten in the DOCX "
+            "beyond recognition, or it is in a part the build generates"
+        )
 
 
 def _around(text: str, offset: int, width: int = 40) -> str:
-    return " ".join(f"{text[max(offset - width, 0):offset]}‸{text[offset:offset + width]}".split())
+    return " ".join(f"{text[max(offset - width, 0) : offset]}‸{text[offset : offset + width]}".split())
 
 
 def _source_quote(edition: Edition, place: Place, item: Item) -> str:
@@ -364,16 +396,17 @@ def _source_quote(edition: Edition, place: Place, item: Item) -> str:
         return ""
     body = doc.scan.body
     if place.end > place.start:
-        return " ".join(body[place.start:place.end].split())
+        return " ".join(body[place.start : place.end].split())
     return _around(body, place.start)
 
 
 # -- carrying places forward to HEAD --------------------------------------------------------------
 
+
 def _surroundings(body: str, start: int, end: int, words: int = 3) -> tuple[list[str], list[str]]:
     """The few words on either side of a passage, to tell whether its setting changed."""
-    before = [t[2] for t in tokens(body[max(start - 80, 0):start])][-words:]
-    after = [t[2] for t in tokens(body[end:end + 80])][:words]
+    before = [t[2] for t in tokens(body[max(start - 80, 0) : start])][-words:]
+    after = [t[2] for t in tokens(body[end : end + 80])][:words]
     return before, after
 
 
@@ -433,7 +466,7 @@ class Carrier:
         if mapped is not None and mapped[2] >= TRUSTED:
             self._settle(placed, new, mapped[0], mapped[1])
             return
-        elsewhere = self._search(old.scan.body[where.start:where.end], [new] + self.now.documents)
+        elsewhere = self._search(old.scan.body[where.start : where.end], [new] + self.now.documents)
         if elsewhere is not None:
             self._settle(placed, *elsewhere)
             return
@@ -443,7 +476,7 @@ class Carrier:
     def _settle(self, placed: Placed, doc: Document, start: int, end: int) -> None:
         where = placed.where
         assert where is not None
-        old_text = " ".join(self.edition.report.by_path[where.path].scan.body[where.start:where.end].split())
+        old_text = " ".join(self.edition.report.by_path[where.path].scan.body[where.start : where.end].split())
         new_text = " ".join(doc.scan.body[start:end].split())
         placed.now = place_of(doc, start, end, where.inside)
         same_place = (placed.now.path, placed.now.line, placed.now.column) == (where.path, where.line, where.column)
@@ -452,8 +485,9 @@ class Carrier:
             return
         placed.status = UNCHANGED if same_place else MOVED
         old_body = self.edition.report.by_path[where.path].scan.body
-        placed.surroundings_changed = _surroundings(old_body, where.start, where.end) != \
-            _surroundings(doc.scan.body, start, end)
+        placed.surroundings_changed = _surroundings(old_body, where.start, where.end) != _surroundings(
+            doc.scan.body, start, end
+        )
         if placed.surroundings_changed:
             placed.note = "the words around it changed since the edition"
 
@@ -471,12 +505,13 @@ class Carrier:
 
 # -- the whole reading ----------------------------------------------------------------------------
 
+
 def _side_files(root: Path, repo: gitio.Git | None, commit: str | None) -> dict[str, str]:
     found = {}
     for name in SIDE_FILES:
         data = repo.read_file(commit, name) if repo and commit else None
         if data is None and (root / name).is_file() and not (root / name).is_symlink():
-            data = (root / name).read_bytes()[:1 << 20]
+            data = (root / name).read_bytes()[: 1 << 20]
         if data is not None:
             found[name] = normal(data.decode("utf-8", "replace"))
     return found
@@ -492,27 +527,36 @@ def _repository(root: Path) -> tuple[gitio.Git | None, str | None, str | None]:
         return None, None, str(exc)
 
 
-def _edition_report(root: Path, repo: gitio.Git | None, facts: docx_facts.Facts,
-                    warnings: list[str]) -> tuple[Report | None, str | None]:
+def _edition_report(
+    root: Path, repo: gitio.Git | None, facts: docx_facts.Facts, warnings: list[str]
+) -> tuple[Report | None, str | None]:
     if facts.commit is None:
-        warnings.append("the edition names no commit (it was built outside git): its items are found by "
-                        "their words in the report as it is now")
+        warnings.append(
+            "the edition names no commit (it was built outside git): its items are found by "
+            "their words in the report as it is now"
+        )
         return None, None
     if repo is None:
         return None, None
     try:
         report, commit = load_at(root, facts.commit)
     except gitio.UnknownRef:
-        warnings.append(f"the edition's commit {facts.commit[:12]} is not in this repository (fetch it, or "
-                        "it was rewritten): its items are found by their words in the report as it is now")
+        warnings.append(
+            f"the edition's commit {facts.commit[:12]} is not in this repository (fetch it, or "
+            "it was rewritten): its items are found by their words in the report as it is now"
+        )
         return None, None
     except ConfigError as exc:
-        warnings.append(f"the report at the edition's commit {facts.commit[:12]} cannot be loaded ({exc}): "
-                        "its items are found by their words in the report as it is now")
+        warnings.append(
+            f"the report at the edition's commit {facts.commit[:12]} cannot be loaded ({exc}): "
+            "its items are found by their words in the report as it is now"
+        )
         return None, None
     if facts.uncommitted:
-        warnings.append(f"the edition was built from uncommitted changes on top of {facts.commit[:12]}: "
-                        "some places were found by their words")
+        warnings.append(
+            f"the edition was built from uncommitted changes on top of {facts.commit[:12]}: "
+            "some places were found by their words"
+        )
     return report, commit
 
 
@@ -523,8 +567,10 @@ def _reviewers_items(review: Review, facts: docx_facts.Facts, warnings: list[str
     items = [item for item in review.items if not facts.own(item.author, item.date)]
     if len(items) < len(review.items):
         when = facts.marks_by[1] if facts.marks_by else ""
-        warnings.append(f"{len(review.items) - len(items)} marked changes dated as the edition ({when}) were "
-                        "left out: the edition carried them from the source, no reviewer made them")
+        warnings.append(
+            f"{len(review.items) - len(items)} marked changes dated as the edition ({when}) were "
+            "left out: the edition carried them from the source, no reviewer made them"
+        )
     return items
 
 
@@ -533,8 +579,10 @@ def read_review(root: Path, file: Path) -> Reading:
     review = word_review.read(Package.open(file))
     facts = docx_facts.read(review.custom)
     if facts is None:
-        raise NotOurs("was not built by `report build`: it carries no edition facts (its custom properties "
-                      "name no reportkit edition). Comments can be read only from a DOCX of an edition")
+        raise NotOurs(
+            "was not built by `report build`: it carries no edition facts (its custom properties "
+            "name no reportkit edition). Comments can be read only from a DOCX of an edition"
+        )
     root = Path(root).resolve()
     warnings: list[str] = []
     repo, head, why = _repository(root)

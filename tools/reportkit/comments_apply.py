@@ -29,9 +29,24 @@ from .text_align import Shown, shown, tokens
 from .word_review import DELETION, INSERTION
 
 _MARKUP_TOKENS = frozenset("*_`\\")
-_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "<": "&lt;",
-            ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "~": "&#126;", "^": "&#94;", "$": "&#36;",
-            "@": "&#64;"}
+_ESCAPES = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "|": "\\|",
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "$": "&#36;",
+    "@": "&#64;",
+}
 _BLOCK_START = re.compile(r"^(?:([#+-])|(\d+)([.)]))")  # what opens a heading or a list at a paragraph's start
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?")
 
@@ -94,14 +109,14 @@ def _why_not(placed: Placed) -> str | None:
     now = placed.now
     if placed.status not in (PLACED, UNCHANGED, MOVED) or now is None:
         return {"edited": "the passage was edited since the edition: apply it by hand"}.get(
-            placed.status, f"it is {placed.status}: {placed.note}")
+            placed.status, f"it is {placed.status}: {placed.note}"
+        )
     if now.start < 0:
         return f"it is in {now.path} outside a document's text (a title or a setting): apply it by hand"
     if placed.surroundings_changed:
         return "the words around it changed since the edition: apply it by hand"
     if now.in_reference:
-        return ("it is inside a cross-reference, whose label the build writes: change the reference "
-                "([[...]]) by hand")
+        return "it is inside a cross-reference, whose label the build writes: change the reference ([[...]]) by hand"
     if now.inside:
         return f"it is inside {now.inside}, which the build writes: change the source by hand"
     return None
@@ -120,20 +135,22 @@ def _edit(placed: Placed, doc: Document, text: str, view: Shown) -> Edit | str:
             end += 1
         while inserted.startswith("\n") and start > 0 and body[start - 1] in " \t":
             start -= 1
-        return Edit(doc.path, _file_offset(text, doc, start), _file_offset(text, doc, end),
-                    markdown_text(inserted), placed)
+        return Edit(
+            doc.path, _file_offset(text, doc, start), _file_offset(text, doc, end), markdown_text(inserted), placed
+        )
     # What a reader saw there must be the words deleted (a reference's label counts as its words).
     deleted = [t[2] for t in tokens(placed.item.text) if t[2] not in _MARKUP_TOKENS]
-    seen = [t[2] for t in view.tokens_between(view.to_shown(start), view.to_shown(end))
-            if t[2] not in _MARKUP_TOKENS]
+    seen = [t[2] for t in view.tokens_between(view.to_shown(start), view.to_shown(end)) if t[2] not in _MARKUP_TOKENS]
     if deleted != seen:
         return f"the text there (“{plain(body[start:end], 80)}”) is not what was deleted"
     marks = [n.label for n in doc.scan.notes if not n.definition and start <= n.start and n.end <= end]
     if marks:  # its text, at the end of the file, would be left without a mark (`note.unused`)
-        return (f"it deletes the mark of the note [^{plain(marks[0], 40)}], not its text: delete the note "
-                "(mark and text) by hand, or keep it")
+        return (
+            f"it deletes the mark of the note [^{plain(marks[0], 40)}], not its text: delete the note "
+            "(mark and text) by hand, or keep it"
+        )
     for mark in ("**", "__", "*", "_"):  # the whole of an emphasis goes with its marks
-        if body[max(start - len(mark), 0):start] == mark and body[end:end + len(mark)] == mark:
+        if body[max(start - len(mark), 0) : start] == mark and body[end : end + len(mark)] == mark:
             start, end = start - len(mark), end + len(mark)
             break
     replacement = ""
@@ -196,10 +213,14 @@ def _identity(reading: Reading, author: str, edits: list[Edit]) -> gitio.Identit
 def _message(reading: Reading, author: str, edits: list[Edit]) -> str:
     facts = reading.facts
     name = PurePath(reading.file.replace("\\", "/")).name
-    title = (f"Review of {plain(facts.edition, 80)} by {plain(author, 80) or 'an unnamed reviewer'}: "
-             f"{len(edits)} tracked change{'s' if len(edits) != 1 else ''}")
-    origin = (f"From {plain(name, 120)} (edition {plain(facts.edition, 80)} of {facts.date}, commit "
-              f"{(facts.commit or 'none')[:12]}), applied by `report comments --apply`.")
+    title = (
+        f"Review of {plain(facts.edition, 80)} by {plain(author, 80) or 'an unnamed reviewer'}: "
+        f"{len(edits)} tracked change{'s' if len(edits) != 1 else ''}"
+    )
+    origin = (
+        f"From {plain(name, 120)} (edition {plain(facts.edition, 80)} of {facts.date}, commit "
+        f"{(facts.commit or 'none')[:12]}), applied by `report comments --apply`."
+    )
     lines = [title, "", origin, ""]
     for edit in edits:
         now = edit.placed.now
@@ -211,7 +232,7 @@ def _message(reading: Reading, author: str, edits: list[Edit]) -> str:
 
 def _apply_edits(text: str, edits: list[Edit]) -> str:
     for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[:edit.start] + edit.text + text[edit.end:]
+        text = text[: edit.start] + edit.text + text[edit.end :]
     return text
 
 
@@ -228,14 +249,18 @@ def _prepare(root: Path, reading: Reading) -> tuple[gitio.Git, str, str]:
     blocking = [path for path in repo.uncommitted() if (repo.top / path).absolute() != docx]
     if blocking:
         more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
-        raise ApplyRefused(f"the working tree has uncommitted changes in the report ({', '.join(blocking[:3])}"
-                           f"{more}); commit or stash them, then run the command again")
+        raise ApplyRefused(
+            f"the working tree has uncommitted changes in the report ({', '.join(blocking[:3])}"
+            f"{more}); commit or stash them, then run the command again"
+        )
     branch = branch_name(reading.file)
     if not repo.valid_branch(branch):
         raise ApplyRefused(f"git does not accept {branch!r} as a branch name; rename the file")
     if repo.branch_exists(branch):
-        raise ApplyRefused(f"the branch {branch} exists already (this review was applied before?); delete "
-                           "it with `git branch -D " + branch + "` or rename the file")
+        raise ApplyRefused(
+            f"the branch {branch} exists already (this review was applied before?); delete "
+            "it with `git branch -D " + branch + "` or rename the file"
+        )
     return repo, head, branch
 
 
@@ -260,8 +285,10 @@ def apply(root: Path, reading: Reading) -> Applied:
             continue
         accepted += kept
         touched = sorted({e.path for e in kept})
-        blobs = {path: repo.write_blob(_apply_edits(texts[path], [e for e in accepted if e.path == path])
-                                       .encode("utf-8")) for path in touched}
+        blobs = {
+            path: repo.write_blob(_apply_edits(texts[path], [e for e in accepted if e.path == path]).encode("utf-8"))
+            for path in touched
+        }
         tree = repo.tree_with(parent, blobs)
         parent = repo.commit_tree(tree, parent, _message(reading, author, kept), _identity(reading, author, kept))
         applied.commits.append((parent, author, len(kept)))
@@ -274,17 +301,22 @@ def apply(root: Path, reading: Reading) -> Applied:
 def describe(applied: Applied) -> str:
     lines = []
     if applied.branch:
-        lines.append(f"applied on the new branch {applied.branch}, from {applied.base[:12]} "
-                     f"(your checkout is unchanged):")
-        lines += [f"  {sha[:12]}  {plain(author, 80)}: {count} change{'s' if count != 1 else ''}"
-                  for sha, author, count in applied.commits]
+        lines.append(
+            f"applied on the new branch {applied.branch}, from {applied.base[:12]} (your checkout is unchanged):"
+        )
+        lines += [
+            f"  {sha[:12]}  {plain(author, 80)}: {count} change{'s' if count != 1 else ''}"
+            for sha, author, count in applied.commits
+        ]
     else:
         lines.append("no tracked change could be applied: no branch was made")
     for placed, why in applied.skipped:
         where = placed.now or placed.where
         at = f"{where.path}:{where.line}:{where.column}: " if where else ""
-        lines.append(f"  not applied: {at}{placed.item.kind} by {plain(placed.item.author, 80)} "
-                     f"{change_text(placed.item, 80)}: {why}")
+        lines.append(
+            f"  not applied: {at}{placed.item.kind} by {plain(placed.item.author, 80)} "
+            f"{change_text(placed.item, 80)}: {why}"
+        )
     if applied.branch:
         lines.append(f"next: git push origin {applied.branch}, then open a pull request from it")
     return "".join(line + "\n" for line in lines)

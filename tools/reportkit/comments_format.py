@@ -26,7 +26,7 @@ def plain(text: str, limit: int = LONG) -> str:
     """Text fit for one line of a terminal: no control or format characters, spaces collapsed."""
     kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
     kept = " ".join(kept.split())
-    return kept if len(kept) <= limit else kept[:limit - 1] + "…"
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
 
 
 def change_text(item: Item, limit: int = LONG) -> str:
@@ -82,8 +82,10 @@ def format_text(reading: Reading) -> str:
         elif placed.status == GONE:
             where = placed.where
             at = _where(where) if where else reading.file
-            lines.append(f"{at}: gone: {what(placed)}\n    why: {plain(placed.note)}; "
-                         f"in {edition} the passage read: “{plain(placed.quote)}”")
+            lines.append(
+                f"{at}: gone: {what(placed)}\n    why: {plain(placed.note)}; "
+                f"in {edition} the passage read: “{plain(placed.quote)}”"
+            )
         else:
             place = placed.now or placed.where
             assert place is not None
@@ -102,8 +104,9 @@ def summary(reading: Reading) -> str:
     commit = reading.commit[:12] if reading.commit else "no commit"
     if not reading.results:
         return f"no comment and no tracked change in this DOCX of {plain(reading.facts.edition, 80)} ({commit})"
-    return (f"{kinds} from {plain(reading.facts.edition, 80)} ({commit}): "
-            + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+    return f"{kinds} from {plain(reading.facts.edition, 80)} ({commit}): " + ", ".join(
+        f"{n} {s}" for s, n in sorted(states.items())
+    )
 
 
 def _place_dict(place: Place | None) -> dict | None:
@@ -119,12 +122,33 @@ def format_json(reading: Reading) -> str:
     items = []
     for placed in reading.results:
         item = placed.item
-        items.append({"kind": item.kind, "author": item.author, "date": item.date, "text": item.text,
-                      "passage": item.passage, "status": placed.status, "note": placed.note,
-                      "quote": placed.quote, "edition": _place_dict(placed.where), "now": _place_dict(placed.now)})
-    payload = {"file": reading.file, "edition": {"name": facts.edition, "date": facts.date, "final": facts.final,
-                                                 "commit": facts.commit, "uncommitted": facts.uncommitted},
-               "head": reading.head, "warnings": reading.warnings, "items": items}
+        items.append(
+            {
+                "kind": item.kind,
+                "author": item.author,
+                "date": item.date,
+                "text": item.text,
+                "passage": item.passage,
+                "status": placed.status,
+                "note": placed.note,
+                "quote": placed.quote,
+                "edition": _place_dict(placed.where),
+                "now": _place_dict(placed.now),
+            }
+        )
+    payload = {
+        "file": reading.file,
+        "edition": {
+            "name": facts.edition,
+            "date": facts.date,
+            "final": facts.final,
+            "commit": facts.commit,
+            "uncommitted": facts.uncommitted,
+        },
+        "head": reading.head,
+        "warnings": reading.warnings,
+        "items": items,
+    }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -143,8 +167,10 @@ def format_github(reading: Reading) -> str:
             lines.append(f"::warning title={github_property(title)}::{github_message(message)}")
             continue
         assert place is not None
-        lines.append(f"::notice file={github_property(place.path)},line={place.line},col={place.column},"
-                     f"end_line={place.end_line},title={github_property(title)}::{github_message(message)}")
+        lines.append(
+            f"::notice file={github_property(place.path)},line={place.line},col={place.column},"
+            f"end_line={place.end_line},title={github_property(title)}::{github_message(message)}"
+        )
     return "".join(line + "\n" for line in lines)
 
 
@@ -181,9 +207,12 @@ def _check_line(placed: Placed, edition: str) -> str:
     place = placed.now if placed.status not in (GONE, UNPLACED) else placed.where
     at = f"{code(f'{place.path}:{place.line}')} " if place else ""
     section = md_text(", ".join(p for p in (place.doc_label, place.section_label) if p)) if place else ""
-    status = {MOVED: " (moved since the edition)", EDITED: " (the passage was edited since the edition)",
-              GONE: f" (**gone**: {md_text(placed.note)}; it read: “{md_text(plain(placed.quote))}”)",
-              UNPLACED: f" (**not placed**: {md_text(placed.note)})"}.get(placed.status, "")
+    status = {
+        MOVED: " (moved since the edition)",
+        EDITED: " (the passage was edited since the edition)",
+        GONE: f" (**gone**: {md_text(placed.note)}; it read: “{md_text(plain(placed.quote))}”)",
+        UNPLACED: f" (**not placed**: {md_text(placed.note)})",
+    }.get(placed.status, "")
     inside = f" (inside {md_text(place.inside)})" if place and place.inside else ""
     return f"- [ ] {at}{'**' + section + '** — ' if section else ''}{md_text(what(placed))}{inside}{status}"
 
@@ -194,8 +223,12 @@ def format_markdown(reading: Reading) -> str:
     for placed in reading.results:
         groups.setdefault(_owner(reading, placed), []).append(placed)
     name = reading.file.replace("\\", "/").rsplit("/", 1)[-1]
-    out = [f"### Review of {md_text(edition)} ({md_text(reading.facts.date)}), from {md_text(name)}", "",
-           md_text(summary(reading)), ""]
+    out = [
+        f"### Review of {md_text(edition)} ({md_text(reading.facts.date)}), from {md_text(name)}",
+        "",
+        md_text(summary(reading)),
+        "",
+    ]
     for owner in sorted(groups, key=lambda o: (o == "", o)):
         out += [f"**{_owner_heading(reading, owner)}**", ""]
         out += [_check_line(placed, edition) for placed in groups[owner]]

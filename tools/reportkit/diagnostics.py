@@ -35,8 +35,7 @@ class Diagnostic:
 
 # Workflow commands: properties and message have their own escaping rules.
 def github_property(value: str) -> str:
-    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            .replace(":", "%3A").replace(",", "%2C"))
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
 
 def github_message(value: str) -> str:

@@ -77,8 +77,9 @@ def align(old: Sequence[Hashable], new: Sequence[Hashable], similar: Callable[[i
     return steps
 
 
-def _region(olds: range, news: range, moved: dict[int, int], arrived: set[int],
-            similar: Callable[[int, int], bool]) -> list[Step]:
+def _region(
+    olds: range, news: range, moved: dict[int, int], arrived: set[int], similar: Callable[[int, int], bool]
+) -> list[Step]:
     """A stretch where the sides differ: pairs edited in order, each preceded by what went and came."""
     pairs = _pairs([i for i in olds if i not in moved], [j for j in news if j not in arrived], similar)
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
@@ -111,8 +112,9 @@ def resembles(a: Sequence[Hashable], b: Sequence[Hashable], threshold: float = 0
     if not a or not b:
         return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold \
-        and matcher.ratio() >= threshold
+    return (
+        matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
+    )
 
 
 def word_ops(old: Sequence[str], new: Sequence[str], fold: bool = False) -> list[tuple[str, int, int, int, int]]:
@@ -122,8 +124,7 @@ def word_ops(old: Sequence[str], new: Sequence[str], fold: bool = False) -> list
     opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     merged: list[tuple[str, int, int, int, int]] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        lone = (fold and tag == "equal" and i2 - i1 == 1 and 0 < index < len(opcodes) - 1
-                and len(old[i1]) <= 4)
+        lone = fold and tag == "equal" and i2 - i1 == 1 and 0 < index < len(opcodes) - 1 and len(old[i1]) <= 4
         if lone:
             tag = "replace"
         if merged and tag != "equal" and merged[-1][0] != "equal":
@@ -135,6 +136,7 @@ def word_ops(old: Sequence[str], new: Sequence[str], fold: bool = False) -> list
 
 
 # -- a document as a reader reads it -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Token:
@@ -243,13 +245,14 @@ def reader_blocks(doc: Document) -> list[Block]:
                 continue  # inside an earlier cut (a reference inside a link's text)
             tokens += _words(_without_comments(body[position:start])) + replacement
             position = end
-        tokens += _words(_without_comments(body[position:max(position, block.end)]))
+        tokens += _words(_without_comments(body[position : max(position, block.end)]))
         if tokens:
             blocks.append(Block(block.kind, tuple(tokens)))
     return blocks
 
 
 # -- two reports compared ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Side:
@@ -301,13 +304,20 @@ class Comparison:
     def as_json(self) -> dict:
         """The stable JSON shape (documented in the README)."""
         changed = [s for s in self.sections if s.change != "unchanged"]
-        totals = {kind: sum(1 for s in self.sections if s.change == kind)
-                  for kind in ("added", "removed", "modified", "renamed", "unchanged")}
-        totals.update(words_added=sum(s.words_added for s in changed),
-                      words_removed=sum(s.words_removed for s in changed))
-        return {"from": self.before, "to": self.after,
-                "renumbered": [r.as_json() for r in self.renumbered],
-                "sections": [vars(s).copy() for s in self.sections], "totals": totals}
+        totals = {
+            kind: sum(1 for s in self.sections if s.change == kind)
+            for kind in ("added", "removed", "modified", "renamed", "unchanged")
+        }
+        totals.update(
+            words_added=sum(s.words_added for s in changed), words_removed=sum(s.words_removed for s in changed)
+        )
+        return {
+            "from": self.before,
+            "to": self.after,
+            "renumbered": [r.as_json() for r in self.renumbered],
+            "sections": [vars(s).copy() for s in self.sections],
+            "totals": totals,
+        }
 
 
 def label(doc: Document | None) -> str | None:
@@ -348,6 +358,7 @@ def pair_documents(old: list[Document], new: list[Document]) -> list[tuple[Docum
 
 def count_words(old: list[Block], new: list[Block]) -> tuple[int, int, int]:
     """Words added, words removed, and blocks moved whole, from one document's blocks to the other's."""
+
     def similar(i: int, j: int) -> bool:
         return old[i].kind == new[j].kind and resembles(old[i].key[1], new[j].key[1])
 
@@ -384,17 +395,33 @@ def _section(before: Document | None, after: Document | None) -> SectionChange:
         change = "removed"
     elif before.path != after.path:
         change = "renamed"
-    elif added or removed or moved or [b.key for b in old_blocks] != [b.key for b in new_blocks] \
-            or (before.status, before.owner, before.kind) != (after.status, after.owner, after.kind):
+    elif (
+        added
+        or removed
+        or moved
+        or [b.key for b in old_blocks] != [b.key for b in new_blocks]
+        or (before.status, before.owner, before.kind) != (after.status, after.owner, after.kind)
+    ):
         change = "modified"
     else:
         change = "unchanged"
     return SectionChange(
-        id=doc.id, kind=doc.kind, path=doc.path, path_from=before.path if before else None, change=change,
-        title=doc.title, label_from=label(before), label_to=label(after),
-        status_from=before.status if before else None, status_to=after.status if after else None,
-        owner_from=before.owner if before else None, owner_to=after.owner if after else None,
-        words_added=added, words_removed=removed, paragraphs_moved=moved)
+        id=doc.id,
+        kind=doc.kind,
+        path=doc.path,
+        path_from=before.path if before else None,
+        change=change,
+        title=doc.title,
+        label_from=label(before),
+        label_to=label(after),
+        status_from=before.status if before else None,
+        status_to=after.status if after else None,
+        owner_from=before.owner if before else None,
+        owner_to=after.owner if after else None,
+        words_added=added,
+        words_removed=removed,
+        paragraphs_moved=moved,
+    )
 
 
 def _renumbering(section: SectionChange) -> Renumbered | None:
@@ -415,11 +442,13 @@ def compare(old: Side, new: Side) -> Comparison:
     """Every section of both sides: how it changed, its labels and the words added and removed."""
     sections = [_section(a, b) for a, b in pair_documents(old.report.documents, new.report.documents)]
     renumbered = [r for r in map(_renumbering, sections) if r is not None]
-    return Comparison({"ref": old.ref, "commit": old.commit}, {"ref": new.ref, "commit": new.commit},
-                      renumbered, sections)
+    return Comparison(
+        {"ref": old.ref, "commit": old.commit}, {"ref": new.ref, "commit": new.commit}, renumbered, sections
+    )
 
 
 # -- reading a side ------------------------------------------------------------------------------
+
 
 class DiffError(Exception):
     """A side cannot be read (no git, an unknown ref, an unusable report.yml there): exit 2."""
@@ -445,8 +474,10 @@ def read_side(root: Path, ref: str | None) -> Side:
         else:
             report, commit = load_at(root, ref)
     except gitio.UnknownRef:
-        raise DiffError(f"'{ref}' names no commit in this repository: give an edition tag "
-                        "(see `git tag --list 'edition-*'`), a branch or a commit") from None
+        raise DiffError(
+            f"'{ref}' names no commit in this repository: give an edition tag "
+            "(see `git tag --list 'edition-*'`), a branch or a commit"
+        ) from None
     except gitio.GitProblem as exc:
         raise DiffError(str(exc)) from None
     except ConfigError as exc:
@@ -456,19 +487,22 @@ def read_side(root: Path, ref: str | None) -> Side:
     unread = unreadable(report)
     if unread:
         where = f"at {ref}" if ref else "in the working tree"
-        raise UnreadableSide(f"{len(unread)} file{'s' if len(unread) != 1 else ''} of the report {where} "
-                             "could not be read, so what changed cannot be told", unread)
+        raise UnreadableSide(
+            f"{len(unread)} file{'s' if len(unread) != 1 else ''} of the report {where} "
+            "could not be read, so what changed cannot be told",
+            unread,
+        )
     return Side(report, ref, commit)
 
 
 def unreadable(report: Report) -> list[Diagnostic]:
     """The report's text files that were not read (a symbolic link, a special or huge file)."""
     texts = set(report.by_path) | {"roster.yml", "report.yml"}
-    return [d for d in report.diagnostics
-            if d.severity == ERROR and d.code.startswith("file.") and d.path in texts]
+    return [d for d in report.diagnostics if d.severity == ERROR and d.code.startswith("file.") and d.path in texts]
 
 
 # -- output --------------------------------------------------------------------------------------
+
 
 def _side_name(side: dict) -> str:
     if side["ref"] is None:
@@ -508,8 +542,6 @@ def format_text(result: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
-
-
 def _cell(value: object) -> str:
     """A value in a Markdown table cell, shown as exactly its text (`md_text`, minus the escapes of
     marks that only count at the start of a line, so the Markdown stays readable)."""
@@ -523,21 +555,24 @@ def markdown_tables(result: Comparison) -> list[str]:
     lines: list[str] = []
     if result.renumbered:
         lines += ["| Section | Before | After | Change |", "|---|---|---|---|"]
-        lines += [f"| {_cell(r.id)} | {_cell(r.before)} | {_cell(r.after)} | {r.change} |"
-                  for r in result.renumbered]
+        lines += [f"| {_cell(r.id)} | {_cell(r.before)} | {_cell(r.after)} | {r.change} |" for r in result.renumbered]
     else:
         lines.append("No section was renumbered.")
     lines.append("")
     changed = [s for s in result.sections if s.change != "unchanged"]
     if changed:
-        lines += ["| Section | Change | Label | Status | Owner | Words added | Words removed |",
-                  "|---|---|---|---|---|---:|---:|"]
+        lines += [
+            "| Section | Change | Label | Status | Owner | Words added | Words removed |",
+            "|---|---|---|---|---|---:|---:|",
+        ]
         for s in changed:
             moved = f" ({s.paragraphs_moved} moved)" if s.paragraphs_moved else ""
-            lines.append(f"| **{_cell(s.id)}** {_cell(s.path)} | {s.change}{moved} "
-                         f"| {_cell(_arrow(s.label_from, s.label_to, '→'))} "
-                         f"| {_cell(_arrow(s.status_from, s.status_to, '→'))} "
-                         f"| {_cell(_arrow(s.owner_from, s.owner_to, '→'))} | {s.words_added} | {s.words_removed} |")
+            lines.append(
+                f"| **{_cell(s.id)}** {_cell(s.path)} | {s.change}{moved} "
+                f"| {_cell(_arrow(s.label_from, s.label_to, '→'))} "
+                f"| {_cell(_arrow(s.status_from, s.status_to, '→'))} "
+                f"| {_cell(_arrow(s.owner_from, s.owner_to, '→'))} | {s.words_added} | {s.words_removed} |"
+            )
         lines.append("")
     unchanged = len(result.sections) - len(changed)
     return lines + [f"{len(changed)} section{'s' if len(changed) != 1 else ''} changed, {unchanged} unchanged.", ""]
@@ -548,8 +583,13 @@ def format_markdown(result: Comparison) -> str:
     base = result.before
     lines = [f"### What changed since {_cell(base['ref'])}", ""]
     if base["commit"]:
-        lines += [(f"Compared with commit {base['commit'][:12]}, as a reader sees the text "
-                   "(references by what they name, line wrapping ignored)."), ""]
+        lines += [
+            (
+                f"Compared with commit {base['commit'][:12]}, as a reader sees the text "
+                "(references by what they name, line wrapping ignored)."
+            ),
+            "",
+        ]
     return "\n".join(lines + markdown_tables(result))
 
 

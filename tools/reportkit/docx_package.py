@@ -88,10 +88,18 @@ def read_file(path: Path, limit: int = MAX_FILE) -> bytes:
 
 def _check_name(name: str) -> None:
     parts = name.split("/")
-    if (not name or name.startswith("/") or "\\" in name or "\0" in name or ":" in parts[0]
-            or any(p in ("..", ".") for p in parts)):
-        raise BadDocx(f"holds a part named {name[:80]!r}, which points outside the package: "
-                      "this is not a DOCX that Word or LibreOffice writes")
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or "\0" in name
+        or ":" in parts[0]
+        or any(p in ("..", ".") for p in parts)
+    ):
+        raise BadDocx(
+            f"holds a part named {name[:80]!r}, which points outside the package: "
+            "this is not a DOCX that Word or LibreOffice writes"
+        )
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
@@ -100,11 +108,15 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     total = 0
     for info in infos:
         if info.file_size > MAX_PART:
-            raise BadDocx(f"holds a part ({info.filename[:80]}) of {info.file_size / 1048576:.0f} MiB "
-                          f"unpacked; the limit is {MAX_PART >> 20} MiB")
+            raise BadDocx(
+                f"holds a part ({info.filename[:80]}) of {info.file_size / 1048576:.0f} MiB "
+                f"unpacked; the limit is {MAX_PART >> 20} MiB"
+            )
         if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise BadDocx(f"holds a part ({info.filename[:80]}) that unpacks to "
-                          f"{info.file_size // max(info.compress_size, 1):,} times its size: a zip bomb")
+            raise BadDocx(
+                f"holds a part ({info.filename[:80]}) that unpacks to "
+                f"{info.file_size // max(info.compress_size, 1):,} times its size: a zip bomb"
+            )
         total += info.file_size
     if total > MAX_TOTAL:
         raise BadDocx(f"unpacks to {total / 1048576:.0f} MiB; the limit is {MAX_TOTAL >> 20} MiB")
@@ -153,16 +165,25 @@ class Package:
     def xml(self, name: str) -> etree._Element:
         """A part's XML tree; refused when it declares a DTD or entities, or is not well-formed."""
         data = self.read(name)
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                                 huge_tree=False, remove_comments=True, remove_pis=True)
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
         try:
             root = etree.fromstring(data, parser)
         except (etree.XMLSyntaxError, ValueError) as exc:
             if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
                 raise BadDocx(self._dtd(name)) from None
             if "Excessive depth" in str(exc):
-                raise BadDocx(f"is refused: its part {name} nests elements more than {MAX_DEPTH} deep, which no "
-                              "word processor writes") from None
+                raise BadDocx(
+                    f"is refused: its part {name} nests elements more than {MAX_DEPTH} deep, which no "
+                    "word processor writes"
+                ) from None
             raise BadDocx(f"is damaged: its part {name} is not well-formed XML ({exc})") from None
         docinfo = root.getroottree().docinfo
         if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
@@ -171,8 +192,10 @@ class Package:
 
     @staticmethod
     def _dtd(name: str) -> str:
-        return (f"is refused: its part {name} declares a DTD or entities, which no word processor writes "
-                "and which could expand without end or read other files")
+        return (
+            f"is refused: its part {name} declares a DTD or entities, which no word processor writes "
+            "and which could expand without end or read other files"
+        )
 
     def related(self, source: str) -> dict[str, str]:
         """The parts a part points at: relationship type (its last path segment) -> part name."""
@@ -185,8 +208,9 @@ class Package:
             kind, target = rel.get("Type", ""), rel.get("Target", "")
             if rel.get("TargetMode") == "External" or not target:
                 continue
-            joined = posixpath.normpath(target.lstrip("/") if target.startswith("/")
-                                        else posixpath.join(folder, target))
+            joined = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
             if joined.startswith("../") or joined == "..":
                 raise BadDocx(f"points from {source} at {target[:80]!r}, outside the package")
             found.setdefault(kind.rsplit("/", 1)[-1], joined)

@@ -64,15 +64,12 @@ def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) 
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, (list, dict)):
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain value", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key '{key}' (first given on line "
-                f"{seen[key] + getattr(loader, 'first_line', 1)})",
+                f"duplicate key '{key}' (first given on line {seen[key] + getattr(loader, 'first_line', 1)})",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
@@ -116,9 +113,7 @@ def split(text: str, path: str) -> Parsed:
         )
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        return error(
-            1, 1, "frontmatter.unclosed", "front matter opened on line 1 is never closed with '---'"
-        )
+        return error(1, 1, "frontmatter.unclosed", "front matter opened on line 1 is never closed with '---'")
     parsed.body = "\n".join(lines[end + 1 :])
     parsed.body_line = end + 2
     yaml_text = "\n".join(lines[1:end])
@@ -149,9 +144,7 @@ def split(text: str, path: str) -> Parsed:
     return parsed
 
 
-def parse_yaml(
-    yaml_text: str, path: str, first_line: int = 1
-) -> tuple[object, yaml.Node | None, list[Diagnostic]]:
+def parse_yaml(yaml_text: str, path: str, first_line: int = 1) -> tuple[object, yaml.Node | None, list[Diagnostic]]:
     """Safely load YAML: no aliases, no duplicate keys, no Python tags; errors located in the file."""
     for parser, loader in _LOADERS:
         result = _parse_yaml(yaml_text, path, first_line, parser, loader)
@@ -203,8 +196,11 @@ def _parse_yaml(yaml_text: str, path: str, first_line: int, parser, loader_class
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
         problem = exc.problem or exc.context or "not valid YAML"
         if problem.startswith("could not determine a constructor"):
-            problem = ("merge keys ('<<') are not allowed" if "2002:merge" in problem
-                       else "tags such as '!!python/object' are not allowed")
+            problem = (
+                "merge keys ('<<') are not allowed"
+                if "2002:merge" in problem
+                else "tags such as '!!python/object' are not allowed"
+            )
         return error(line, column, f"not valid YAML: {problem}")
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML errors without marks are rare
         return error(first_line, 1, f"not valid YAML: {exc}")

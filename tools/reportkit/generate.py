@@ -25,12 +25,36 @@ from pathlib import Path
 
 # Pseudo-words: every pair of these syllables, so the text reads as prose to every parser but
 # means nothing, and never forms a word the checks look for ("Recommendation 1A").
-_SYLLABLES = ("ba", "co", "da", "fe", "gi", "ha", "ki", "lo", "ma", "ne",
-              "po", "ra", "si", "ta", "vu", "xe", "zo", "mu", "te", "lin")
+_SYLLABLES = (
+    "ba",
+    "co",
+    "da",
+    "fe",
+    "gi",
+    "ha",
+    "ki",
+    "lo",
+    "ma",
+    "ne",
+    "po",
+    "ra",
+    "si",
+    "ta",
+    "vu",
+    "xe",
+    "zo",
+    "mu",
+    "te",
+    "lin",
+)
 VOCABULARY = tuple(a + b for a in _SYLLABLES for b in _SYLLABLES)
-SET_TITLES = ("An inclusive digital economy and society", "Human and institutional capacity",
-              "Human rights and human agency", "Trust, security and stability",
-              "Global digital cooperation")
+SET_TITLES = (
+    "An inclusive digital economy and society",
+    "Human and institutional capacity",
+    "Human rights and human agency",
+    "Trust, security and stability",
+    "Global digital cooperation",
+)
 STATUSES = ("draft", "review", "agreed")
 IMAGE = "images/figure.png"
 # 2019-01-01T00:00:00Z, the Panel's year; one commit an hour after that.
@@ -130,13 +154,11 @@ def png(width: int = 16, height: int = 16) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(
-        b"\x00" + b"".join(bytes((x * 255 // (width - 1), y * 255 // (height - 1), 160))
-                           for x in range(width))
+        b"\x00" + b"".join(bytes((x * 255 // (width - 1), y * 255 // (height - 1), 160)) for x in range(width))
         for y in range(height)
     )
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9))
-            + chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
 
 
 class _Writer:
@@ -187,42 +209,87 @@ def _front_matter(doc: _Doc, summary: str, words: int) -> str:
 
 
 class _Generator:
-    def __init__(self, chapters: int, sections: int, recommendations: int, annexes: int,
-                 refs_per_section: int, seed: int, authors: int):
+    def __init__(
+        self,
+        chapters: int,
+        sections: int,
+        recommendations: int,
+        annexes: int,
+        refs_per_section: int,
+        seed: int,
+        authors: int,
+    ):
         self.w = _Writer(seed)
         self.sections, self.refs_per_section = sections, refs_per_section
-        rng = self.w.rng
         count = max(authors, 3)
-        self.members = [(f"member-{i + 1:02d}", f"{self.w.title(1, 1)} {self.w.title(1, 1)}")
-                        for i in range(count)]
+        self.members = [(f"member-{i + 1:02d}", f"{self.w.title(1, 1)} {self.w.title(1, 1)}") for i in range(count)]
         owners = [m[0] for m in self.members] + ["secretariat"]
+        self.chapters = self._chapters(chapters, sections, owners)
+        self.set_count = min(5, recommendations)
+        self.recs = self._recommendations(recommendations, owners)
+        self.annexes = self._annexes(annexes, owners)
+
+    def _chapters(self, chapters: int, sections: int, owners: list[str]) -> list[_Doc]:
+        """The chapters, each with `sections` headings (the first unnumbered when there are three or more)."""
+        rng = self.w.rng
         width = max(2, len(str(chapters)))
-        self.chapters = []
+        made = []
         for i in range(chapters):
             ident = self.w.unique_id()
-            doc = _Doc("chapter", ident, f"chapters/{i + 1:0{width}d}-{ident}.md", self.w.title(),
-                       rng.choice(owners), rng.choice(STATUSES), numbered=not (i == 0 and chapters >= 3))
+            doc = _Doc(
+                "chapter",
+                ident,
+                f"chapters/{i + 1:0{width}d}-{ident}.md",
+                self.w.title(),
+                rng.choice(owners),
+                rng.choice(STATUSES),
+                numbered=not (i == 0 and chapters >= 3),
+            )
             doc.anchors = self.w.anchors(sections)
             doc.anchor_titles = [self.w.title() for _ in range(sections)]
-            self.chapters.append(doc)
-        set_count = min(5, recommendations)
-        self.set_count = set_count
-        self.recs = []
+            made.append(doc)
+        return made
+
+    def _recommendations(self, recommendations: int, owners: list[str]) -> list[_Doc]:
+        """The recommendations, dealt round the sets in turn."""
+        rng = self.w.rng
+        set_count = self.set_count
+        made = []
         for i in range(recommendations):
             ident = self.w.unique_id()
-            doc = _Doc("rec", ident, f"recommendations/{ident}.md", self.w.title(4, 12),
-                       rng.choice(owners), rng.choice(STATUSES), set=i % set_count + 1, order=i // set_count + 1)
+            doc = _Doc(
+                "rec",
+                ident,
+                f"recommendations/{ident}.md",
+                self.w.title(4, 12),
+                rng.choice(owners),
+                rng.choice(STATUSES),
+                set=i % set_count + 1,
+                order=i // set_count + 1,
+            )
             doc.anchors, doc.anchor_titles = ["rationale", "action"], ["Rationale", "Proposed action"]
-            self.recs.append(doc)
+            made.append(doc)
+        return made
+
+    def _annexes(self, annexes: int, owners: list[str]) -> list[_Doc]:
+        """The annexes, each with two headings."""
+        rng = self.w.rng
         width = max(2, len(str(annexes)))
-        self.annexes = []
+        made = []
         for i in range(annexes):
             ident = self.w.unique_id()
-            doc = _Doc("annex", ident, f"annexes/{i + 1:0{width}d}-{ident}.md", self.w.title(),
-                       rng.choice(owners), rng.choice(STATUSES))
+            doc = _Doc(
+                "annex",
+                ident,
+                f"annexes/{i + 1:0{width}d}-{ident}.md",
+                self.w.title(),
+                rng.choice(owners),
+                rng.choice(STATUSES),
+            )
             doc.anchors = self.w.anchors(2)
             doc.anchor_titles = [self.w.title() for _ in range(2)]
-            self.annexes.append(doc)
+            made.append(doc)
+        return made
 
     # -- references ---------------------------------------------------------------------------
 
@@ -252,7 +319,7 @@ class _Generator:
         position = 0
         while position < len(tokens):
             length = rng.randint(6, 16)
-            sentence = tokens[position:position + length]
+            sentence = tokens[position : position + length]
             sentence[0] = sentence[0].capitalize()
             sentence[-1] += "."
             out += sentence
@@ -311,16 +378,25 @@ class _Generator:
         texts = {}
         for doc in self.recs:
             first = self.ref("chapter#") if self.chapters else self.ref("annex")
-            second = self.ref(rng.choice(("rec", "annex")), exclude=doc) if len(self.recs) > 1 or self.annexes \
+            second = (
+                self.ref(rng.choice(("rec", "annex")), exclude=doc)
+                if len(self.recs) > 1 or self.annexes
                 else self.ref("chapter")
+            )
             items = [f"{i + 1}. {self.w.sentence(8, 20)}" for i in range(rng.randint(2, 4))]
             items[-1] = items[-1][:-1] + f", as {second} proposes."
-            body = "\n".join([
-                "## Rationale {#rationale}", "",
-                self.paragraph([first], rng.randint(50, 90)), "",
-                "## Proposed action {#action}", "",
-                *items, "",
-            ])
+            body = "\n".join(
+                [
+                    "## Rationale {#rationale}",
+                    "",
+                    self.paragraph([first], rng.randint(50, 90)),
+                    "",
+                    "## Proposed action {#action}",
+                    "",
+                    *items,
+                    "",
+                ]
+            )
             texts[doc.path] = _front_matter(doc, self.w.sentence(), len(body.split())) + "\n" + body
         return texts
 
@@ -329,13 +405,20 @@ class _Generator:
         texts = {}
         for doc in self.annexes:
             refs = [self.ref(rng.choice(("chapter#", "rec")))] if self.chapters or self.recs else []
-            body = "\n".join([
-                self.paragraph([], rng.randint(20, 40)), "",
-                f"## {doc.anchor_titles[0]} {{#{doc.anchors[0]}}}", "",
-                self.paragraph(refs, rng.randint(40, 80)), "",
-                f"## {doc.anchor_titles[1]} {{#{doc.anchors[1]}}}", "",
-                *[f"- {self.w.sentence(3, 8)}" for _ in range(rng.randint(2, 5))], "",
-            ])
+            body = "\n".join(
+                [
+                    self.paragraph([], rng.randint(20, 40)),
+                    "",
+                    f"## {doc.anchor_titles[0]} {{#{doc.anchors[0]}}}",
+                    "",
+                    self.paragraph(refs, rng.randint(40, 80)),
+                    "",
+                    f"## {doc.anchor_titles[1]} {{#{doc.anchors[1]}}}",
+                    "",
+                    *[f"- {self.w.sentence(3, 8)}" for _ in range(rng.randint(2, 5))],
+                    "",
+                ]
+            )
             texts[doc.path] = _front_matter(doc, self.w.sentence(), len(body.split())) + "\n" + body
         return texts
 
@@ -346,19 +429,32 @@ class _Generator:
         sets = "".join(f"  {n + 1}: {SET_TITLES[n]}\n" for n in range(self.set_count))
         roster = ["# The synthetic Panel's roster.", "members:"]
         for i, (ident, name) in enumerate(self.members):
-            roster += [f"  - id: {ident}", f"    name: {name}",
-                       f"    role: {'co-chair' if i < 2 else 'member'}",
-                       f"    affiliation: {self.w.title(1, 3)}", f"    github: synthetic-{ident}"]
-        roster += ["  - id: secretariat", "    name: Secretariat of the Panel", "    role: secretariat",
-                   "    affiliation: United Nations", ""]
+            roster += [
+                f"  - id: {ident}",
+                f"    name: {name}",
+                f"    role: {'co-chair' if i < 2 else 'member'}",
+                f"    affiliation: {self.w.title(1, 3)}",
+                f"    github: synthetic-{ident}",
+            ]
+        roster += [
+            "  - id: secretariat",
+            "    name: Secretariat of the Panel",
+            "    role: secretariat",
+            "    affiliation: United Nations",
+            "",
+        ]
         return {
-            "report.yml": (f"title: {title}\nsubtitle: {subtitle}\nauthor: {author}\nlanguage: en-GB\n"
-                           f"repository: https://example.invalid/synthetic-report\nsets:\n{sets}"),
+            "report.yml": (
+                f"title: {title}\nsubtitle: {subtitle}\nauthor: {author}\nlanguage: en-GB\n"
+                f"repository: https://example.invalid/synthetic-report\nsets:\n{sets}"
+            ),
             "roster.yml": "\n".join(roster),
             "mkdocs.yml": _MKDOCS_YML.format(title=title, subtitle=subtitle, author=author),
-            "web/index.md": (f"# {title}\n\n{subtitle}.\n\nEach chapter, recommendation and annex is its "
-                             "own page; the [recommendations](recommendations/index.md) have an index "
-                             "of their own.\n"),
+            "web/index.md": (
+                f"# {title}\n\n{subtitle}.\n\nEach chapter, recommendation and annex is its "
+                "own page; the [recommendations](recommendations/index.md) have an index "
+                "of their own.\n"
+            ),
             "web/assets/report.css": _CSS,
         }
 
@@ -369,22 +465,28 @@ class _Generator:
         return files
 
     def author_names(self, authors: int) -> list[tuple[str, str]]:
-        return [(name, f"synthetic-{ident}@example.invalid") for ident, name in self.members[:max(authors, 1)]]
+        return [(name, f"synthetic-{ident}@example.invalid") for ident, name in self.members[: max(authors, 1)]]
 
 
-def _history(out: Path, files: dict[str, bytes], commits: int, authors: list[tuple[str, str]],
-             seed: int) -> None:
+def _history(out: Path, files: dict[str, bytes], commits: int, authors: list[tuple[str, str]], seed: int) -> None:
     """Write `commits` commits whose last tree is `files`, in one fast-import stream."""
     rng = random.Random(seed * 1_000_003 + 7)  # apart from the content's, so history does not change it
     plan = _history_plan(rng, files, commits)
     stream = _History(files, plan, commits).stream(rng, authors)
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_AUTHOR_NAME": "reportkit", "GIT_AUTHOR_EMAIL": "generate@example.invalid",
-           "GIT_COMMITTER_NAME": "reportkit", "GIT_COMMITTER_EMAIL": "generate@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "reportkit",
+        "GIT_AUTHOR_EMAIL": "generate@example.invalid",
+        "GIT_COMMITTER_NAME": "reportkit",
+        "GIT_COMMITTER_EMAIL": "generate@example.invalid",
+    }
 
     def git(*args: str, stdin: bytes | None = None) -> None:
-        subprocess.run(["git", *args], cwd=out, env=env, input=stdin, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            ["git", *args], cwd=out, env=env, input=stdin, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
 
     git("init", "--quiet", "--initial-branch=main")
     git("fast-import", "--quiet", "--date-format=raw", stdin=stream)
@@ -398,8 +500,9 @@ def _history_plan(rng: random.Random, files: dict[str, bytes], commits: int) -> 
     forced = (commits + 2) // 2 if commits >= 2 and content else None  # at least one rename
     for c in range(2, commits + 1):
         chosen = rng.sample(content, min(len(content), 1 + (rng.random() < 0.3) + (rng.random() < 0.1)))
-        plan[c] = [("rename" if rng.random() < 0.03 or (c == forced and i == 0) else "modify", f)
-                   for i, f in enumerate(chosen)]
+        plan[c] = [
+            ("rename" if rng.random() < 0.03 or (c == forced and i == 0) else "modify", f) for i, f in enumerate(chosen)
+        ]
     return plan
 
 
@@ -437,8 +540,10 @@ class _History:
     def changes(self, c: int) -> tuple[list[bytes], str]:
         """Commit c's file operations and message."""
         if c == 1:
-            ops = [b"M 100644 inline " + self.path[f].encode() + b"\n" + _data(self.version(f, 1))
-                   for f in sorted(self.files)]
+            ops = [
+                b"M 100644 inline " + self.path[f].encode() + b"\n" + _data(self.version(f, 1))
+                for f in sorted(self.files)
+            ]
             return ops, "Start the report"
         ops = []
         for kind, f in self.plan[c]:
@@ -464,19 +569,35 @@ class _History:
         return bytes(stream)
 
 
-def generate(out: Path, chapters: int, sections: int, recommendations: int, annexes: int,
-             refs_per_section: int, seed: int, commits: int = 0, authors: int = 5) -> None:
+def generate(
+    out: Path,
+    chapters: int,
+    sections: int,
+    recommendations: int,
+    annexes: int,
+    refs_per_section: int,
+    seed: int,
+    commits: int = 0,
+    authors: int = 5,
+) -> None:
     """Write a valid synthetic report into `out` (which must be empty or absent); see the module."""
     out = Path(out)
-    for name, value in (("chapters", chapters), ("sections", sections), ("annexes", annexes),
-                        ("refs_per_section", refs_per_section), ("commits", commits)):
+    for name, value in (
+        ("chapters", chapters),
+        ("sections", sections),
+        ("annexes", annexes),
+        ("refs_per_section", refs_per_section),
+        ("commits", commits),
+    ):
         if value < 0:
             raise ValueError(f"{name} must not be negative")
     if not 1 <= recommendations <= 5 * 999:
         raise ValueError("recommendations must be between 1 and 4995 (5 sets of at most 999)")
     if chapters * sections * refs_per_section < recommendations:
-        raise ValueError(f"{chapters} chapters of {sections} sections with {refs_per_section} references "
-                         f"each cannot cite all {recommendations} recommendations")
+        raise ValueError(
+            f"{chapters} chapters of {sections} sections with {refs_per_section} references "
+            f"each cannot cite all {recommendations} recommendations"
+        )
     if authors < 1:
         raise ValueError("authors must be at least 1")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -490,4 +611,3 @@ def generate(out: Path, chapters: int, sections: int, recommendations: int, anne
         (out / path).write_bytes(blob)
     if commits:
         _history(out, files, commits, generator.author_names(authors), seed)
-

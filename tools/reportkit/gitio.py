@@ -32,14 +32,22 @@ from typing import NamedTuple
 GIT = "git"
 # Settings a person's git configuration could change and our parsers rely on.
 OPTIONS = (
-    "--no-pager", "--literal-pathspecs",
-    "-c", "core.quotepath=off",  # with -z git never quotes; this covers any output without it
-    "-c", "color.ui=false",
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "log.showSignature=false",  # gpg lines would land inside the log records
-    "-c", "log.follow=false",  # one pathspec would otherwise turn on --follow
-    "-c", "log.showRoot=true",  # the first commit's files count as added
-    "-c", "diff.relative=false",
+    "--no-pager",
+    "--literal-pathspecs",
+    "-c",
+    "core.quotepath=off",  # with -z git never quotes; this covers any output without it
+    "-c",
+    "color.ui=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+    "-c",
+    "log.showSignature=false",  # gpg lines would land inside the log records
+    "-c",
+    "log.follow=false",  # one pathspec would otherwise turn on --follow
+    "-c",
+    "log.showRoot=true",  # the first commit's files count as added
+    "-c",
+    "diff.relative=false",
 )
 # Where the repository is comes from the report root; an inherited GIT_DIR (a git hook sets one)
 # would point every command at another repository or index.
@@ -52,6 +60,7 @@ _STATUS = re.compile(rb"[ACDMRTUXB][0-9]*")
 
 
 # -- errors ---------------------------------------------------------------------------------------
+
 
 class GitProblem(Exception):
     """git could not answer; the message says why in plain words."""
@@ -87,6 +96,7 @@ class UnexpectedOutput(GitProblem):
 
 
 # -- records --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class NameStatus:
@@ -157,6 +167,7 @@ class Snapshot:
 
 # -- pure parsers ---------------------------------------------------------------------------------
 
+
 def path_text(raw: bytes) -> str:
     """A path as git printed it, as the str the file system would give for it."""
     return raw.decode("utf-8", "surrogateescape")
@@ -178,9 +189,9 @@ def _change(tokens: list[bytes], i: int) -> tuple[NameStatus, int]:
         raise UnexpectedOutput(f"git printed {token[:40]!r} where a change status was expected")
     status, score = chr(token[0]), int(token[1:]) if len(token) > 1 else None
     count = 2 if status in "RC" else 1
-    if i + count >= len(tokens) or not all(tokens[i + 1:i + 1 + count]):
+    if i + count >= len(tokens) or not all(tokens[i + 1 : i + 1 + count]):
         raise UnexpectedOutput(f"git's '{status}' entry is missing its path")
-    paths = [path_text(p) for p in tokens[i + 1:i + 1 + count]]
+    paths = [path_text(p) for p in tokens[i + 1 : i + 1 + count]]
     return NameStatus(status, paths[0], paths[-1], score), i + 1 + count
 
 
@@ -228,7 +239,7 @@ def parse_log(raw: bytes) -> list[LogRecord]:
         sha = tokens[i].lstrip(b"\n")
         if not _SHA.fullmatch(sha) or i + 4 >= len(tokens):
             raise UnexpectedOutput(f"git printed {sha[:40]!r} where a commit was expected")
-        name, email, date = (t.decode("utf-8", "replace") for t in tokens[i + 1:i + 4])
+        name, email, date = (t.decode("utf-8", "replace") for t in tokens[i + 1 : i + 4])
         record = LogRecord(sha.decode("ascii"), name, email, date)
         i += 4
         if tokens[i].startswith(b"\n"):  # this commit changed files in the scope
@@ -263,8 +274,7 @@ def parse_ls_tree(raw: bytes) -> list[TreeEntry]:
         if not tab or len(fields) not in (3, 4):
             raise UnexpectedOutput(f"git ls-tree printed {item[:60]!r}")
         size = int(fields[3]) if len(fields) == 4 and fields[3].isdigit() else None
-        entries.append(TreeEntry(fields[0].decode(), fields[1].decode(), fields[2].decode(), size,
-                                 path_text(path)))
+        entries.append(TreeEntry(fields[0].decode(), fields[1].decode(), fields[2].decode(), size, path_text(path)))
     return entries
 
 
@@ -281,13 +291,14 @@ def parse_cat_file(raw: bytes) -> dict[str, bytes | None]:
             continue
         size = int(header[2]) if len(header) == 3 and header[2].isdigit() else -1
         if size < 0 or end + 1 + size >= len(raw):
-            raise UnexpectedOutput(f"git cat-file printed {raw[i:i + 60]!r}, not a whole object")
-        objects[header[0].decode("ascii")] = raw[end + 1:end + 1 + size]
+            raise UnexpectedOutput(f"git cat-file printed {raw[i : i + 60]!r}, not a whole object")
+        objects[header[0].decode("ascii")] = raw[end + 1 : end + 1 + size]
         i = end + 1 + size + 1  # the content, then its newline
     return objects
 
 
 # -- running git ----------------------------------------------------------------------------------
+
 
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in REPOSITORY_VARIABLES}
@@ -295,17 +306,29 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run(args: Sequence[str], cwd: Path, stdin: bytes | None = None,
-        ok: tuple[int, ...] = (0,), env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run(
+    args: Sequence[str],
+    cwd: Path,
+    stdin: bytes | None = None,
+    ok: tuple[int, ...] = (0,),
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run `git ARGS` in cwd (env: variables to add, such as a commit's author); raise GitMissing
     when git cannot start, GitError when it fails."""
     try:
-        done = subprocess.run([GIT, *OPTIONS, *args], cwd=cwd, env={**_environment(), **(env or {})}, input=stdin,
-                              stdin=None if stdin is not None else subprocess.DEVNULL,
-                              capture_output=True, check=False)
+        done = subprocess.run(
+            [GIT, *OPTIONS, *args],
+            cwd=cwd,
+            env={**_environment(), **(env or {})},
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
     except OSError as exc:
-        raise GitMissing(f"git is not installed or not on PATH: could not run '{GIT}' "
-                         f"({exc.strerror or exc})") from None
+        raise GitMissing(
+            f"git is not installed or not on PATH: could not run '{GIT}' ({exc.strerror or exc})"
+        ) from None
     if done.returncode not in ok:
         raise GitError(list(args), done.returncode, done.stderr)
     return done
@@ -343,8 +366,9 @@ class Git:
         """A path from the top, as the report names it (relative to its root)."""
         return path.removeprefix(self.prefix)
 
-    def git(self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,),
-            env: Mapping[str, str] | None = None) -> bytes:
+    def git(
+        self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,), env: Mapping[str, str] | None = None
+    ) -> bytes:
         return run(args, self.top, stdin, ok, env).stdout
 
     def head(self) -> Head | None:
@@ -401,7 +425,7 @@ class Git:
         """The blob each file on disk would be (paths from the top; git's filters applied; nothing written)."""
         found: list[str] = []
         for start in range(0, len(paths), 100):  # a command line Windows still accepts
-            found += self.git("hash-object", "--", *paths[start:start + 100]).decode("ascii").split()
+            found += self.git("hash-object", "--", *paths[start : start + 100]).decode("ascii").split()
         return found
 
     def untracked(self) -> list[str]:
@@ -410,8 +434,9 @@ class Git:
 
     def tree(self, commit: str, folders: Iterable[str]) -> list[TreeEntry]:
         """Every file under some of the report's folders ('' for all of it) at a commit (paths from the top)."""
-        specs = [(self.prefix + f.strip("/") if f.strip("/") not in ("", ".") else self.prefix).rstrip("/")
-                 for f in folders]
+        specs = [
+            (self.prefix + f.strip("/") if f.strip("/") not in ("", ".") else self.prefix).rstrip("/") for f in folders
+        ]
         if not specs:
             return []
         if "" in specs:  # the whole work tree
@@ -484,8 +509,9 @@ class Git:
         """The commits after base up to head, OLDEST first, with the report's files each changed
         (renames detected): how a file of an old edition is followed to its name now."""
         base, head = self.resolve(base), self.resolve(head)
-        return parse_log(self.git("log", "-z", "--name-status", "-M", "--reverse", LOG_FORMAT,
-                                  f"{base}..{head}", "--", self.scope))
+        return parse_log(
+            self.git("log", "-z", "--name-status", "-M", "--reverse", LOG_FORMAT, f"{base}..{head}", "--", self.scope)
+        )
 
     def branch_exists(self, name: str) -> bool:
         return run(["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"], self.top, ok=(0, 1)).returncode == 0
@@ -527,8 +553,11 @@ class Git:
         env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email}
         if author.date:
             env["GIT_AUTHOR_DATE"] = author.date
-        return self.git("commit-tree", tree, "-p", parent, "-F", "-", stdin=message.encode("utf-8"),
-                        env=env).strip().decode("ascii")
+        return (
+            self.git("commit-tree", tree, "-p", parent, "-F", "-", stdin=message.encode("utf-8"), env=env)
+            .strip()
+            .decode("ascii")
+        )
 
     def create_branch(self, name: str, commit: str) -> None:
         """Point a NEW branch at commit; fails if the branch exists (the zero id as its old value)."""

@@ -48,8 +48,10 @@ class Source:
 
     def files(self, folder: str) -> tuple[list[str], list[tuple[str, paths.Refusal]]]:
         found, refused = paths.regular_files(self.root, self.root / folder)
-        return ([p.relative_to(self.root).as_posix() for p in found],
-                [(p.relative_to(self.root).as_posix(), why) for p, why in refused])
+        return (
+            [p.relative_to(self.root).as_posix() for p in found],
+            [(p.relative_to(self.root).as_posix(), why) for p, why in refused],
+        )
 
 
 class TreeSource(Source):
@@ -75,13 +77,18 @@ class TreeSource(Source):
 
     def markdown(self, folder: str) -> list[str]:
         names = {r for r in (*self.contents, *self.skipped) if r.startswith(folder + "/")}
-        return sorted(r for r in names if r.endswith(".md") and "/" not in r[len(folder) + 1:])
+        return sorted(r for r in names if r.endswith(".md") and "/" not in r[len(folder) + 1 :])
 
     def files(self, folder: str) -> tuple[list[str], list[tuple[str, paths.Refusal]]]:
         prefix = folder + "/"
-        return (sorted(r for r in self.contents if r.startswith(prefix)),
-                [(r, paths.Refusal("file.unreadable", why)) for r, why in sorted(self.skipped.items())
-                 if r.startswith(prefix)])
+        return (
+            sorted(r for r in self.contents if r.startswith(prefix)),
+            [
+                (r, paths.Refusal("file.unreadable", why))
+                for r, why in sorted(self.skipped.items())
+                if r.startswith(prefix)
+            ],
+        )
 
 
 def read_text(source: Source, rel: str) -> tuple[str | None, list[Diagnostic]]:
@@ -116,17 +123,16 @@ def load_settings(source: Source) -> tuple[dict, dict[str, int], list[Diagnostic
     2) only when missing, unreadable or without a valid title and sets; a bad optional field is a
     finding (exit 1), and the field is left out."""
     if not source.exists(SETTINGS_FILE):
-        raise ConfigError(
-            f"no {SETTINGS_FILE} in {source.root}: run this inside the report's folder or give --root"
-        )
+        raise ConfigError(f"no {SETTINGS_FILE} in {source.root}: run this inside the report's folder or give --root")
     data, lines, _, problems = _load_yaml_file(source, SETTINGS_FILE, "report")
     if not problems:
         return data, lines, []  # type: ignore[return-value]
     if not isinstance(data, dict):
         raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
     core = {k: data[k] for k in ESSENTIAL if k in data}
-    bad = {k for k in data if k not in ESSENTIAL
-           and schemas.validate("report", {**core, k: data[k]}, SETTINGS_FILE, lines)}
+    bad = {
+        k for k in data if k not in ESSENTIAL and schemas.validate("report", {**core, k: data[k]}, SETTINGS_FILE, lines)
+    }
     kept = {k: v for k, v in data.items() if k not in bad}
     if schemas.validate("report", kept, SETTINGS_FILE, lines):
         raise ConfigError(f"{SETTINGS_FILE} is not valid", problems)
@@ -135,8 +141,16 @@ def load_settings(source: Source) -> tuple[dict, dict[str, int], list[Diagnostic
 
 def load_roster(source: Source) -> tuple[dict[str, Member], list[Diagnostic]]:
     if not source.exists(ROSTER_FILE):
-        return {}, [Diagnostic(ROSTER_FILE, 0, 0, ERROR, "roster.missing",
-                               f"there is no {ROSTER_FILE}: the Panel's roster is needed to check owners")]
+        return {}, [
+            Diagnostic(
+                ROSTER_FILE,
+                0,
+                0,
+                ERROR,
+                "roster.missing",
+                f"there is no {ROSTER_FILE}: the Panel's roster is needed to check owners",
+            )
+        ]
     data, _, node, problems = _load_yaml_file(source, ROSTER_FILE, "roster")
     if not isinstance(data, dict) or not isinstance(data.get("members"), list):
         return {}, problems
@@ -150,14 +164,25 @@ def load_roster(source: Source) -> tuple[dict[str, Member], list[Diagnostic]]:
             continue
         line = item_nodes[i].start_mark.line + 1 if i < len(item_nodes) else 0
         if item["id"] in members:
-            problems.append(Diagnostic(ROSTER_FILE, line, 1, ERROR, "roster.duplicate",
-                                       f"member '{item['id']}' is listed twice "
-                                       f"(other instance on line {members[item['id']].line})"))
+            problems.append(
+                Diagnostic(
+                    ROSTER_FILE,
+                    line,
+                    1,
+                    ERROR,
+                    "roster.duplicate",
+                    f"member '{item['id']}' is listed twice (other instance on line {members[item['id']].line})",
+                )
+            )
             continue
         members[item["id"]] = Member(
-            id=item["id"], name=str(item.get("name", item["id"])), role=str(item.get("role", "member")),
-            affiliation=str(item.get("affiliation", "")), github=item.get("github"),
-            vacancy=bool(item.get("vacancy", False)), line=line,
+            id=item["id"],
+            name=str(item.get("name", item["id"])),
+            role=str(item.get("role", "member")),
+            affiliation=str(item.get("affiliation", "")),
+            github=item.get("github"),
+            vacancy=bool(item.get("vacancy", False)),
+            line=line,
         )
     return members, problems
 
@@ -170,10 +195,20 @@ def load_document(source: Source, rel: str, kind: str) -> tuple[Document, list[D
     problems = list(parsed.diagnostics)
     meta = parsed.data if isinstance(parsed.data, dict) else {}
     if parsed.data is not None:
-        problems += schemas.validate(SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines, node=parsed.node,
-                                     first_line=frontmatter.FIRST_LINE)
-    doc = Document(kind, rel, meta, parsed.key_lines, parsed.body, parsed.body_line,
-                   scan(parsed.body), valid=not problems, meta_node=parsed.node)
+        problems += schemas.validate(
+            SCHEMA_OF_KIND[kind], meta, rel, parsed.key_lines, node=parsed.node, first_line=frontmatter.FIRST_LINE
+        )
+    doc = Document(
+        kind,
+        rel,
+        meta,
+        parsed.key_lines,
+        parsed.body,
+        parsed.body_line,
+        scan(parsed.body),
+        valid=not problems,
+        meta_node=parsed.node,
+    )
     return doc, problems
 
 
@@ -193,8 +228,16 @@ def load(root: Path | str, source: Source | None = None) -> Report:
             diagnostics += problems
     assets, problems = find_assets(source)
     extras, more = apparatus_files.load(source, _load_yaml_file)
-    return Report(root, settings, settings_lines, members, numbering.number(documents),
-                  diagnostics + problems + more, assets, extras)
+    return Report(
+        root,
+        settings,
+        settings_lines,
+        members,
+        numbering.number(documents),
+        diagnostics + problems + more,
+        assets,
+        extras,
+    )
 
 
 ASSET_FOLDERS = ("images",) + tuple(KIND_FOLDERS.values())
@@ -210,15 +253,26 @@ def find_assets(source: Source) -> tuple[list[str], list[Diagnostic]]:
         for rel, why in refused:
             if paths.is_content(rel):
                 continue  # the loader reports content files itself
-            message = why.message if why.code != "file.outside" else (
-                "this file is a link to a place outside the repository; it was not read and is left out "
-                "of the editions")
+            message = (
+                why.message
+                if why.code != "file.outside"
+                else (
+                    "this file is a link to a place outside the repository; it was not read and is left out "
+                    "of the editions"
+                )
+            )
             problems.append(Diagnostic(rel, 0, 0, ERROR, why.code, message))
     return assets, problems
 
 
-REPORT_PARTS = (SETTINGS_FILE, ROSTER_FILE, apparatus_files.GLOSSARY_FILE, apparatus_files.REFERENCES_FILE,
-                *KIND_FOLDERS.values(), "images")
+REPORT_PARTS = (
+    SETTINGS_FILE,
+    ROSTER_FILE,
+    apparatus_files.GLOSSARY_FILE,
+    apparatus_files.REFERENCES_FILE,
+    *KIND_FOLDERS.values(),
+    "images",
+)
 
 
 def load_at(root: Path | str, ref: str) -> tuple[Report, str]:

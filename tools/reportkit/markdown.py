@@ -41,8 +41,10 @@ _LINK = re.compile(
 )
 _NOTE = re.compile(r"\[\^(?P<label>[^\]\s\[^]{1,100})\](?P<def>:)?")
 # "Recommendation 6C", "Recommendations 1A, 1B and 3C", "Recommendations 1A-1D".
-MENTION = re.compile(r"\bRecommendations?\s+(?P<labels>\d+[A-Za-z]?\b(?:(?:\s*,\s*|\s+(?:and|or|to)\s+"
-                     r"|\s*[-–]\s*)\d+[A-Za-z]?\b)*)")
+MENTION = re.compile(
+    r"\bRecommendations?\s+(?P<labels>\d+[A-Za-z]?\b(?:(?:\s*,\s*|\s+(?:and|or|to)\s+"
+    r"|\s*[-–]\s*)\d+[A-Za-z]?\b)*)"
+)
 LABEL = re.compile(r"\d+[A-Za-z]?\b")
 _RAW_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -206,8 +208,9 @@ def _continues(block: Block, line: str, masked_line: str, after_blank: bool) -> 
     if after_blank:
         return False
     # A paragraph is interrupted by a heading, a list item or a quote, as both parsers read it.
-    return block.kind != "paragraph" or not (_HEADING.match(line) or _BULLET.match(line)
-                                             or line.lstrip().startswith(">"))
+    return block.kind != "paragraph" or not (
+        _HEADING.match(line) or _BULLET.match(line) or line.lstrip().startswith(">")
+    )
 
 
 # -- limits that keep every renderer linear ------------------------------------------------------
@@ -247,12 +250,19 @@ def excesses(masked: str) -> list[Excess]:
         end = m.start() if m else len(masked)
         found += _block_excesses(masked, start, end)
         start = m.end() if m else end
-    for pattern, what in ((_QUOTE_DEPTH, "quotes ('>')"), (_LIST_DEPTH, "list items"),
-                          (_INDENT, "indented list levels")):
+    for pattern, what in (
+        (_QUOTE_DEPTH, "quotes ('>')"),
+        (_LIST_DEPTH, "list items"),
+        (_INDENT, "indented list levels"),
+    ):
         for hit in pattern.finditer(masked):
-            found.append(Excess(hit.start(), "text.nesting",
-                                f"{what} nested more than {MAX_DEPTH} deep: the engines cannot typeset it; "
-                                "flatten the structure"))
+            found.append(
+                Excess(
+                    hit.start(),
+                    "text.nesting",
+                    f"{what} nested more than {MAX_DEPTH} deep: the engines cannot typeset it; flatten the structure",
+                )
+            )
     return found
 
 
@@ -260,19 +270,29 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
     block = text[start:end]
     count = sum(block.count(c) for c in MARKUP)
     if count > MAX_MARKUP_PER_BLOCK:
-        return [Excess(start + len(block) - len(block.lstrip()), "text.complexity",
-                       f"this paragraph holds {count:,} markup characters ({MARKUP}); past "
-                       f"{MAX_MARKUP_PER_BLOCK:,} the site and PDF engines slow down sharply: split the "
-                       "paragraph, or write fewer brackets and emphasis marks")]
+        return [
+            Excess(
+                start + len(block) - len(block.lstrip()),
+                "text.complexity",
+                f"this paragraph holds {count:,} markup characters ({MARKUP}); past "
+                f"{MAX_MARKUP_PER_BLOCK:,} the site and PDF engines slow down sharply: split the "
+                "paragraph, or write fewer brackets and emphasis marks",
+            )
+        ]
     if block.count("[") <= MAX_BRACKETS:
         return []
     depth = 0
     for hit in _BRACKET.finditer(block):
         depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
         if depth > MAX_BRACKETS:
-            return [Excess(start + hit.start(), "text.nesting",
-                           f"brackets nested more than {MAX_BRACKETS} deep: the PDF and DOCX engine slows "
-                           "down sharply with each level; flatten the structure")]
+            return [
+                Excess(
+                    start + hit.start(),
+                    "text.nesting",
+                    f"brackets nested more than {MAX_BRACKETS} deep: the PDF and DOCX engine slows "
+                    "down sharply with each level; flatten the structure",
+                )
+            ]
     return []
 
 
@@ -287,8 +307,10 @@ CRITIC_CLOSERS = {"++": "++}", "--": "--}", "~~": "~~}", "==": "==}", ">>": "<<}
 CRITIC_KINDS = {"++": "insertion", "--": "deletion", "~~": "substitution", "==": "highlight", ">>": "comment"}
 _CRITIC_OPEN = re.compile(r"\{(?:\+\+|--|~~|==|>>)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_SPAN = ("this mark closes in another paragraph or list item: a mark stays inside one paragraph; close it "
-         "there and open another")
+_SPAN = (
+    "this mark closes in another paragraph or list item: a mark stays inside one paragraph; close it "
+    "there and open another"
+)
 # Blocks whose text every edition shows as running text, where a mark can be shown.
 MARKABLE = frozenset({"paragraph", "item", "quote", "note", "table"})
 
@@ -340,12 +362,17 @@ def critic(body: str, masked: str, blocks_: list[Block], links: list[LinkMatch])
     for index, start in enumerate(openers):
         if start < position:
             continue  # inside a mark already read
-        token = masked[start + 1:start + 3]
+        token = masked[start + 1 : start + 3]
         closing = None if token in dead else _closing(masked, start, token)
         if closing is None:
             dead.add(token)
-            found.problems.append(CriticProblem(start, "mark.unclosed", f"'{{{token}' opens a mark that is "
-                                                f"never closed with '{CRITIC_CLOSERS[token]}'"))
+            found.problems.append(
+                CriticProblem(
+                    start,
+                    "mark.unclosed",
+                    f"'{{{token}' opens a mark that is never closed with '{CRITIC_CLOSERS[token]}'",
+                )
+            )
             continue
         if isinstance(closing, str):
             found.problems.append(CriticProblem(start, "mark.unclosed", closing))
@@ -357,9 +384,15 @@ def critic(body: str, masked: str, blocks_: list[Block], links: list[LinkMatch])
         if _BLANK_LINE.search(masked, start, end):
             found.problems.append(CriticProblem(start, "mark.span", _SPAN, end - 1))
         elif inner < end - 3:
-            found.problems.append(CriticProblem(inner, "mark.nested", f"a mark inside the '{{{token}' mark "
-                                                "opened before it: marks cannot be nested; close the first "
-                                                "one before opening the next"))
+            found.problems.append(
+                CriticProblem(
+                    inner,
+                    "mark.nested",
+                    f"a mark inside the '{{{token}' mark "
+                    "opened before it: marks cannot be nested; close the first "
+                    "one before opening the next",
+                )
+            )
         else:
             found.marks.append(CriticMark(CRITIC_KINDS[token], start, end, parts, [body[a:b] for a, b in parts]))
     _pair_reasons(found.marks)
@@ -373,8 +406,9 @@ def _pair_reasons(marks: list[CriticMark]) -> None:
     while index + 1 < len(marks):
         mark, following = marks[index], marks[index + 1]
         if mark.kind == "highlight" and following.kind == "comment" and following.start == mark.end:
-            marks[index] = CriticMark("highlight", mark.start, following.end, mark.parts + following.parts,
-                                      mark.texts + following.texts)
+            marks[index] = CriticMark(
+                "highlight", mark.start, following.end, mark.parts + following.parts, mark.texts + following.texts
+            )
             del marks[index + 1]
         index += 1
 
@@ -382,8 +416,7 @@ def _pair_reasons(marks: list[CriticMark]) -> None:
 def _place(found: Critic, blocks_: list[Block], links: list[LinkMatch]) -> None:
     """Marks that cross a block's end, or sit where no edition shows running text, are problems."""
     starts = [b.start for b in blocks_]
-    spans = sorted((link.start, link.end) if link.image else (link.target_start, link.target_end)
-                   for link in links)
+    spans = sorted((link.start, link.end) if link.image else (link.target_start, link.target_end) for link in links)
     link_starts = [a for a, _ in spans]
     kept = []
     for mark in found.marks:
@@ -393,11 +426,18 @@ def _place(found: Critic, blocks_: list[Block], links: list[LinkMatch]) -> None:
             found.problems.append(CriticProblem(mark.start, "mark.span", _SPAN, mark.end - 1))
             continue
         if block.kind not in MARKABLE:
-            problem = ("mark.place", (f"a mark in a {block.kind} cannot be shown in every edition: "
-                                      "mark the text of a paragraph, list item, quote, note or table instead"))
+            problem = (
+                "mark.place",
+                (
+                    f"a mark in a {block.kind} cannot be shown in every edition: "
+                    "mark the text of a paragraph, list item, quote, note or table instead"
+                ),
+            )
         elif any(_inside(link_starts, spans, at) for at in (mark.start, mark.end - 1)):
-            problem = ("mark.place", ("a mark in an image or in a link's address cannot be shown: "
-                                      "mark the words around it instead"))
+            problem = (
+                "mark.place",
+                ("a mark in an image or in a link's address cannot be shown: mark the words around it instead"),
+            )
         if problem:
             found.problems.append(CriticProblem(mark.start, *problem))
         else:
@@ -557,13 +597,9 @@ def scan(body: str) -> Scan:
         text = raw[:brace] if attr else raw
         text = _strip_closing_hashes(text).strip()
         anchor = attr.group(1) if attr else slugify(text)
-        result.headings.append(
-            Heading(len(m.group(1)), text, anchor, bool(attr), m.start(), m.end())
-        )
+        result.headings.append(Heading(len(m.group(1)), text, anchor, bool(attr), m.start(), m.end()))
     for m in REF.finditer(masked):
-        result.refs.append(
-            RefMatch(m["kind"], m["target"], m["anchor"], m["text"], m.start(), m.end())
-        )
+        result.refs.append(RefMatch(m["kind"], m["target"], m["anchor"], m["text"], m.start(), m.end()))
     matched = {r.start for r in result.refs}
     for m in _OPEN.finditer(masked):
         if m.start() not in matched and m.start() - 1 not in matched:
@@ -573,8 +609,7 @@ def scan(body: str) -> Scan:
     for m in _LINK.finditer(masked):
         target = m["target"].strip("<>")
         result.links.append(
-            LinkMatch(bool(m["bang"]), m["text"], target, m.start(), m.end(), m.start("target"),
-                      m.end("target"))
+            LinkMatch(bool(m["bang"]), m["text"], target, m.start(), m.end(), m.start("target"), m.end("target"))
         )
     for m in _NOTE.finditer(masked):
         result.notes.append(NoteMatch(m["label"], bool(m["def"]), m.start(), m.end()))
@@ -585,8 +620,17 @@ def scan(body: str) -> Scan:
 _BACKSLASHED = set("\\`*_[]()#+-.!|")
 # Characters better written as entities: both parsers read an entity back as the character, and
 # no extension (attr_list, CriticMarkup, citations, smarty) can see a construct in it.
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "@": "&#64;",
-             "~": "&#126;", "^": "&#94;", "$": "&#36;"}
+_ENTITIES = {
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "@": "&#64;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "$": "&#36;",
+}
 
 
 def md_text(value: object) -> str:

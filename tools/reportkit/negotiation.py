@@ -22,12 +22,18 @@ log = logging.getLogger(__name__)
 
 STANCES = ("support", "reservation", "objection")
 ROSTER_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as the schema's `id`
-KIND_NAMES = {"highlight": "bracketed passage", "substitution": "alternative", "insertion": "proposed insertion",
-              "deletion": "proposed deletion", "comment": "comment"}
+KIND_NAMES = {
+    "highlight": "bracketed passage",
+    "substitution": "alternative",
+    "insertion": "proposed insertion",
+    "deletion": "proposed deletion",
+    "comment": "comment",
+}
 EXCERPT = 100  # characters of a mark's text in a listing
 
 
 # -- open points ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OpenPoint:
@@ -89,6 +95,7 @@ def owner_name(report: Report, doc: Document) -> str:
 
 # -- positions -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Position:
     doc: Document
@@ -108,13 +115,20 @@ def positions_of(doc: Document) -> list[Position]:
         return []
     found = []
     for index, entry in enumerate(entries):
-        if not (isinstance(entry, dict) and isinstance(entry.get("member"), str)
-                and ROSTER_ID.fullmatch(entry["member"]) and entry.get("stance") in STANCES):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("member"), str)
+            and ROSTER_ID.fullmatch(entry["member"])
+            and entry.get("stance") in STANCES
+        ):
             continue  # the schema's finding says what is wrong with it
         note = entry["note"] if isinstance(entry.get("note"), str) else ""
         commit = entry["commit"] if isinstance(entry.get("commit"), str) else None
-        found.append(Position(doc, index, entry["member"], entry["stance"], note.strip(), commit,
-                              doc.entry_line("positions", index)))
+        found.append(
+            Position(
+                doc, index, entry["member"], entry["stance"], note.strip(), commit, doc.entry_line("positions", index)
+            )
+        )
     return found
 
 
@@ -136,22 +150,49 @@ def _problems(report: Report, doc: Document, entries: list[Position]) -> list[Di
     seen: dict[str, int] = {}
     for position in entries:
         if report.members and position.member not in report.members:
-            found.append(_at(position, ERROR, "position.member", f"'{position.member}' is not in roster.yml"
-                             f"{refs.suggest(position.member, report.members)}"))
+            found.append(
+                _at(
+                    position,
+                    ERROR,
+                    "position.member",
+                    f"'{position.member}' is not in roster.yml{refs.suggest(position.member, report.members)}",
+                )
+            )
         if position.member in seen:
-            found.append(_at(position, ERROR, "position.duplicate", f"'{position.member}' already has a "
-                             f"position on this recommendation (line {seen[position.member]}): keep one"))
+            found.append(
+                _at(
+                    position,
+                    ERROR,
+                    "position.duplicate",
+                    f"'{position.member}' already has a "
+                    f"position on this recommendation (line {seen[position.member]}): keep one",
+                )
+            )
         seen.setdefault(position.member, position.line)
         if position.stance == "reservation" and not position.note:
-            found.append(_at(position, ERROR, "position.note", f"{position.member}'s reservation has no note: "
-                             "say what the reservation is, in `note: \"...\"`"))
+            found.append(
+                _at(
+                    position,
+                    ERROR,
+                    "position.note",
+                    f'{position.member}\'s reservation has no note: say what the reservation is, in `note: "..."`',
+                )
+            )
     if required(report) and not doc.withdrawn:
         missing = [m.id for m in voters(report) if m.id not in seen]
         if missing:
-            found.append(Diagnostic(doc.path, doc.key_line("positions" if "positions" in doc.meta else "id"), 1,
-                                    WARNING, "position.missing", f"{_count(len(missing), 'member')} "
-                                    f"{'has' if len(missing) == 1 else 'have'} no stance on {doc.label}: "
-                                    f"{_some(missing)} (report.yml: `positions: required`)"))
+            found.append(
+                Diagnostic(
+                    doc.path,
+                    doc.key_line("positions" if "positions" in doc.meta else "id"),
+                    1,
+                    WARNING,
+                    "position.missing",
+                    f"{_count(len(missing), 'member')} "
+                    f"{'has' if len(missing) == 1 else 'have'} no stance on {doc.label}: "
+                    f"{_some(missing)} (report.yml: `positions: required`)",
+                )
+            )
     return found
 
 
@@ -165,6 +206,7 @@ def _some(names: list[str], limit: int = 8) -> str:
 
 
 # -- staleness, from git -------------------------------------------------------------------------
+
 
 @dataclass
 class Freshness:
@@ -238,23 +280,44 @@ def freshness(report: Report) -> Freshness:
 def _judge(history: _History, position: Position, result: Freshness) -> None:
     commit = history.commit(str(position.commit))
     if commit is None:
-        result.diagnostics.append(_at(position, ERROR, "position.commit", f"no commit '{position.commit}' in "
-                                      "this repository: give the hash of the commit whose text "
-                                      f"{position.member} took a stance on"))
+        result.diagnostics.append(
+            _at(
+                position,
+                ERROR,
+                "position.commit",
+                f"no commit '{position.commit}' in "
+                "this repository: give the hash of the commit whose text "
+                f"{position.member} took a stance on",
+            )
+        )
         return
     then = history.body(commit, position.doc.path)
     if then is None:
-        result.diagnostics.append(_at(position, ERROR, "position.commit", f"{position.doc.path} did not "
-                                      f"exist at commit {position.commit}: give a commit that holds the text"))
+        result.diagnostics.append(
+            _at(
+                position,
+                ERROR,
+                "position.commit",
+                f"{position.doc.path} did not exist at commit {position.commit}: give a commit that holds the text",
+            )
+        )
     elif _normalised(then) != _normalised(position.doc.body):
         result.stale[(position.doc.path, position.index)] = str(position.commit)
-        result.diagnostics.append(_at(position, WARNING, "position.stale", f"{position.member}'s "
-                                      f"{position.stance} was given on the text of commit {position.commit}, "
-                                      "and the text has changed since: ask them to confirm it, then update "
-                                      "`commit`"))
+        result.diagnostics.append(
+            _at(
+                position,
+                WARNING,
+                "position.stale",
+                f"{position.member}'s "
+                f"{position.stance} was given on the text of commit {position.commit}, "
+                "and the text has changed since: ask them to confirm it, then update "
+                "`commit`",
+            )
+        )
 
 
 # -- the rules -----------------------------------------------------------------------------------
+
 
 def check_marks(report: Report) -> list[Diagnostic]:
     """CriticMarkup that the editions cannot all show alike: unclosed, nested, over two paragraphs."""
@@ -280,15 +343,24 @@ def check_positions(report: Report) -> list[Diagnostic]:
 
 # -- the final edition ---------------------------------------------------------------------------
 
+
 def blockers(report: Report) -> list[Diagnostic]:
     """What keeps the final edition from being built: every open point, and with
     `positions: required` every recommendation some member has taken no stance on."""
     found = []
     for point in open_points(report):
         why = f" (why: “{point.reason}”)" if point.reason else ""
-        found.append(Diagnostic(point.doc.path, point.line, point.column, ERROR, "final.open-mark",
-                                f"open point in {point.doc.label}, {point.kind}: “{point.text}”{why}; "
-                                "agree the text and remove its marks"))
+        found.append(
+            Diagnostic(
+                point.doc.path,
+                point.line,
+                point.column,
+                ERROR,
+                "final.open-mark",
+                f"open point in {point.doc.label}, {point.kind}: “{point.text}”{why}; "
+                "agree the text and remove its marks",
+            )
+        )
     if required(report):
         for doc in report.of_kind("rec"):
             if doc.withdrawn:
@@ -296,14 +368,22 @@ def blockers(report: Report) -> list[Diagnostic]:
             taken = {p.member for p in positions_of(doc)}
             missing = [m.id for m in voters(report) if m.id not in taken]
             if missing:
-                found.append(Diagnostic(doc.path, doc.key_line("positions" if "positions" in doc.meta else "id"),
-                                        1, ERROR, "final.position-missing",
-                                        f"{_count(len(missing), 'member')} {'has' if len(missing) == 1 else 'have'}"
-                                        f" no stance on {doc.label}: {_some(missing)}"))
+                found.append(
+                    Diagnostic(
+                        doc.path,
+                        doc.key_line("positions" if "positions" in doc.meta else "id"),
+                        1,
+                        ERROR,
+                        "final.position-missing",
+                        f"{_count(len(missing), 'member')} {'has' if len(missing) == 1 else 'have'}"
+                        f" no stance on {doc.label}: {_some(missing)}",
+                    )
+                )
     return found
 
 
 # -- the final edition's note on reservations ----------------------------------------------------
+
 
 def reservations_note(report: Report, doc: Document) -> str:
     """Markdown for the end of a recommendation when report.yml says `final: {reservations: note}`:
@@ -316,5 +396,8 @@ def reservations_note(report: Report, doc: Document) -> str:
         return ""
     items = [f"{md_text(report.members[p.member].name)}: {md_text(p.note)}" for p in entries]
     heading = "Reservation" if len(items) == 1 else "Reservations"
-    return f"\n**{heading}.** " + " ".join(f"{item}{'' if item.endswith(('.', '!', '?')) else '.'}"
-                                           for item in items) + "\n"
+    return (
+        f"\n**{heading}.** "
+        + " ".join(f"{item}{'' if item.endswith(('.', '!', '?')) else '.'}" for item in items)
+        + "\n"
+    )

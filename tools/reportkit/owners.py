@@ -40,15 +40,23 @@ def rows(report: Report, history: dict[str, FileHistory] | None) -> list[Row]:
         member = report.members.get(doc.owner or "")
         entry = (history or {}).get(doc.path)
         budget = doc.meta.get("budget")
-        result.append(Row(
-            id=doc.id or "", kind=KIND_NAMES[doc.kind], label=doc.number or "",
-            title=doc.title, owner=doc.owner or "", owner_name=member.name if member else "",
-            status=doc.status or "", words=doc.words(),
-            budget=budget if isinstance(budget, int) else None, path=doc.path,
-            last_date=(entry.last_date[:10] if entry and entry.last_date else None),
-            last_author=entry.last_author if entry and entry.commits else None,
-            contributors=list(entry.contributors) if entry else [],
-        ))
+        result.append(
+            Row(
+                id=doc.id or "",
+                kind=KIND_NAMES[doc.kind],
+                label=doc.number or "",
+                title=doc.title,
+                owner=doc.owner or "",
+                owner_name=member.name if member else "",
+                status=doc.status or "",
+                words=doc.words(),
+                budget=budget if isinstance(budget, int) else None,
+                path=doc.path,
+                last_date=(entry.last_date[:10] if entry and entry.last_date else None),
+                last_author=entry.last_author if entry and entry.commits else None,
+                contributors=list(entry.contributors) if entry else [],
+            )
+        )
     return result
 
 
@@ -68,23 +76,26 @@ def roster_markdown(report: Report) -> str:
         parts.append("")
     vacancies = sum(m.vacancy for m in report.members.values())
     if vacancies:
-        parts += [f"{vacancies} seat{'s' if vacancies != 1 else ''} await confirmation of the "
-                  "member's name.", ""]
+        parts += [f"{vacancies} seat{'s' if vacancies != 1 else ''} await confirmation of the member's name.", ""]
     return "\n".join(parts)
 
 
 def _table(headers: list[str], body: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     return "\n".join(lines) + "\n"
 
 
 def format_rows(table: list[Row], fmt: str, with_history: bool) -> str:
     if fmt == "json":
-        return json.dumps({"sections": [asdict(r) for r in table], "history": with_history},
-                          indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps({"sections": [asdict(r) for r in table], "history": with_history}, indent=2, ensure_ascii=False)
+            + "\n"
+        )
     headers = ["id", "kind", "label", "title", "owner", "status", "words"]
     if with_history:
         headers += ["last_change", "last_author", "contributors"]
@@ -150,8 +161,16 @@ def read_codeowners(report: Report) -> str | None:
 def progress(table: list[Row]) -> dict:
     """Sections by status and by owner; words, and words against budgets where sections have one."""
     by_status = Counter(r.status for r in table)
-    owners: dict[str, dict] = defaultdict(lambda: {"sections": 0, "words": 0, "budgeted_words": 0, "budget": 0,
-                                                   "statuses": dict.fromkeys(STATUS_ORDER, 0), "last_date": ""})
+    owners: dict[str, dict] = defaultdict(
+        lambda: {
+            "sections": 0,
+            "words": 0,
+            "budgeted_words": 0,
+            "budget": 0,
+            "statuses": dict.fromkeys(STATUS_ORDER, 0),
+            "last_date": "",
+        }
+    )
     for r in table:
         entry = owners[r.owner_name or r.owner]
         entry["sections"] += 1
@@ -162,11 +181,13 @@ def progress(table: list[Row]) -> dict:
         if r.status in entry["statuses"]:
             entry["statuses"][r.status] += 1
         entry["last_date"] = max(entry["last_date"], r.last_date or "")
-    return {"by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
-            "by_owner": dict(sorted(owners.items())),
-            "words": sum(r.words for r in table),
-            "budgeted_words": sum(r.words for r in table if r.budget),
-            "budget": sum(r.budget or 0 for r in table)}
+    return {
+        "by_status": {s: by_status.get(s, 0) for s in STATUS_ORDER},
+        "by_owner": dict(sorted(owners.items())),
+        "words": sum(r.words for r in table),
+        "budgeted_words": sum(r.words for r in table if r.budget),
+        "budget": sum(r.budget or 0 for r in table),
+    }
 
 
 def _against_budget(figures: dict, none: str) -> str:
@@ -176,46 +197,80 @@ def _against_budget(figures: dict, none: str) -> str:
 
 def _headline(table: list[Row], summary: dict) -> str:
     budgets = _against_budget(summary, "")
-    return (f"{len(table)} sections, {summary['words']:,} words"
-            + (f"; sections with a budget: {budgets} words" if budgets else ""))
+    return f"{len(table)} sections, {summary['words']:,} words" + (
+        f"; sections with a budget: {budgets} words" if budgets else ""
+    )
 
 
 OWNER_COLUMNS = ["owner", "sections", "draft", "review", "agreed", "words", "against budget", "last update"]
 
 
 def _owner_cells(summary: dict, none: str) -> list[list[str]]:
-    return [[owner, str(e["sections"]), str(e["statuses"]["draft"]), str(e["statuses"]["review"]),
-             str(e["statuses"]["agreed"]), f"{e['words']:,}", _against_budget(e, none), e["last_date"] or none]
-            for owner, e in summary["by_owner"].items()]
+    return [
+        [
+            owner,
+            str(e["sections"]),
+            str(e["statuses"]["draft"]),
+            str(e["statuses"]["review"]),
+            str(e["statuses"]["agreed"]),
+            f"{e['words']:,}",
+            _against_budget(e, none),
+            e["last_date"] or none,
+        ]
+        for owner, e in summary["by_owner"].items()
+    ]
 
 
 def progress_markdown(table: list[Row]) -> str:
     """The progress page: the same figures the CLI prints, as Markdown tables."""
     summary = progress(table)
     total = len(table) or 1
-    lines = ["# Progress", "", _headline(table, summary) + ".", "",
-             "## By status", "", "| Status | Sections | Share |", "|---|---:|---:|"]
+    lines = [
+        "# Progress",
+        "",
+        _headline(table, summary) + ".",
+        "",
+        "## By status",
+        "",
+        "| Status | Sections | Share |",
+        "|---|---:|---:|",
+    ]
     for status, count in summary["by_status"].items():
         lines.append(f"| {status} | {count} | {100 * count // total}% |")
-    lines += ["", "## By owner", "", "| " + " | ".join(c.capitalize() for c in OWNER_COLUMNS) + " |",
-              "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "## By owner",
+        "",
+        "| " + " | ".join(c.capitalize() for c in OWNER_COLUMNS) + " |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     lines += ["| " + " | ".join(md_text(c) for c in cells) + " |" for cells in _owner_cells(summary, "—")]
-    lines += ["", "## Sections", "", "| Section | Owner | Status | Words / budget | Last update |",
-              "|---|---|---|---:|---|"]
+    lines += [
+        "",
+        "## Sections",
+        "",
+        "| Section | Owner | Status | Words / budget | Last update |",
+        "|---|---|---|---:|---|",
+    ]
     for r in table:
         name = md_text(f"{r.label} {r.title}".strip())
         over = " (over budget)" if r.budget and r.words > r.budget else ""
         budget = f"{r.words:,} / {r.budget:,}{over}" if r.budget else f"{r.words:,}"
-        lines.append(f"| [{name}]({r.path}) | {md_text(r.owner_name or r.owner)} | {md_text(r.status)} "
-                     f"| {budget} | {md_text(r.last_date or '—')} |")
+        lines.append(
+            f"| [{name}]({r.path}) | {md_text(r.owner_name or r.owner)} | {md_text(r.status)} "
+            f"| {budget} | {md_text(r.last_date or '—')} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def progress_text(table: list[Row]) -> str:
     """The progress figures for a terminal."""
     summary = progress(table)
-    return "\n".join([
-        _headline(table, summary), "",
-        _table(["status", "sections"], [[s, str(n)] for s, n in summary["by_status"].items()]),
-        _table(OWNER_COLUMNS, _owner_cells(summary, "-")),
-    ])
+    return "\n".join(
+        [
+            _headline(table, summary),
+            "",
+            _table(["status", "sections"], [[s, str(n)] for s, n in summary["by_status"].items()]),
+            _table(OWNER_COLUMNS, _owner_cells(summary, "-")),
+        ]
+    )

@@ -76,8 +76,10 @@ def examine(root: Path, path: Path, limit: int) -> tuple[Path, os.stat_result] |
     if not stat.S_ISREG(info.st_mode):
         return Refusal("file.special", f"this is {_kind(info.st_mode)}, not a file; it was not read")
     if info.st_size > limit:
-        return Refusal("file.too-large", f"this file is {info.st_size / 1048576:.1f} MiB; the limit is "
-                       f"{limit / 1048576:g} MiB per file: split it")
+        return Refusal(
+            "file.too-large",
+            f"this file is {info.st_size / 1048576:.1f} MiB; the limit is {limit / 1048576:g} MiB per file: split it",
+        )
     return real, info
 
 
@@ -121,9 +123,15 @@ def regular_files(root: Path, folder: Path) -> tuple[list[Path], list[tuple[Path
         base = Path(current)
         for name in sorted(dirs):
             if (base / name).is_symlink():
-                refused.append((base / name, Refusal(
-                    "file.outside" if not inside(root, base / name) else "file.special",
-                    "this folder is a symbolic link; it was not read and is left out of the editions")))
+                refused.append(
+                    (
+                        base / name,
+                        Refusal(
+                            "file.outside" if not inside(root, base / name) else "file.special",
+                            "this folder is a symbolic link; it was not read and is left out of the editions",
+                        ),
+                    )
+                )
         dirs[:] = sorted(d for d in dirs if not (base / d).is_symlink())
         for name in sorted(files):
             path = base / name
@@ -168,8 +176,10 @@ def _real_folders(root: Path, relative: Path) -> Path:
             current.mkdir()
             continue
         if stat.S_ISLNK(info.st_mode):
-            raise UnsafePath(f"{current.relative_to(root).as_posix()} is a symbolic link; the toolchain "
-                             "writes only into real folders of the repository: replace the link by a folder")
+            raise UnsafePath(
+                f"{current.relative_to(root).as_posix()} is a symbolic link; the toolchain "
+                "writes only into real folders of the repository: replace the link by a folder"
+            )
         if not stat.S_ISDIR(info.st_mode):
             raise UnsafePath(f"{current.relative_to(root).as_posix()} is not a folder")
     return current
@@ -187,8 +197,10 @@ def write_bytes(root: Path, rel: str, data: bytes) -> None:
         info = None
     if info is not None and not stat.S_ISREG(info.st_mode):
         what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else _kind(info.st_mode)
-        raise UnsafePath(f"{rel} is {what}; the toolchain writes only regular files inside the repository: "
-                         "remove it and run the command again")
+        raise UnsafePath(
+            f"{rel} is {what}; the toolchain writes only regular files inside the repository: "
+            "remove it and run the command again"
+        )
     temporary = folder / f".{target.name}.tmp-{os.getpid()}"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_BINARY, 0o644)
     try:

@@ -84,6 +84,7 @@ def default_text(report: Report, target: Document, anchor: str | None) -> str:
 def as_text(report: Report, text: str) -> str:
     """Text with each reference written as the words a reader sees for it, not as a link (for text
     that every edition shows as plain text: a comment on a passage, a listing of open points)."""
+
     def words(m) -> str:
         result = resolve(report, RefMatch(m["kind"], m["target"], m["anchor"], m["text"], 0, 0))
         return result.text if isinstance(result, Resolved) else (m["text"] or m["target"])
@@ -96,16 +97,22 @@ def resolve(report: Report, ref: RefMatch, hint: Hint = suggest) -> Resolved | U
     if ref.kind == "list":
         if ref.target in LISTS and not ref.anchor and not ref.text:
             return Listing(ref.target)
-        return Unresolved("ref.syntax", f"there is no list '{ref.target}'{suggest(ref.target, LISTS)}: "
-                          "write [[list:recommendations]] on a line of its own")
+        return Unresolved(
+            "ref.syntax",
+            f"there is no list '{ref.target}'{suggest(ref.target, LISTS)}: "
+            "write [[list:recommendations]] on a line of its own",
+        )
     if ref.kind in CAPTION_KINDS:  # figures, tables and boxes: apparatus/captions.py
         from .apparatus.captions import resolve as resolve_caption
 
         return resolve_caption(report, ref)
     if ref.kind not in KINDS:
         kinds = (*KINDS, *CAPTION_KINDS)
-        return Unresolved("ref.syntax", f"unknown reference kind '{ref.kind}'{suggest(ref.kind, kinds)} "
-                          "(use rec, chapter, annex, figure, table or box)")
+        return Unresolved(
+            "ref.syntax",
+            f"unknown reference kind '{ref.kind}'{suggest(ref.kind, kinds)} "
+            "(use rec, chapter, annex, figure, table or box)",
+        )
     target = report.by_id.get(ref.target)
     wanted = KIND_NAMES[ref.kind]
     if target is None:  # a generator: a spent hint lists nothing
@@ -114,14 +121,20 @@ def resolve(report: Report, ref: RefMatch, hint: Hint = suggest) -> Resolved | U
         return Unresolved("ref.unknown", f"no {wanted} with id '{ref.target}'{close}")
     if target.kind != ref.kind:
         actual = KIND_NAMES[target.kind]
-        return Unresolved("ref.kind", f"'{ref.target}' is a{'n' if actual[0] in 'aeiou' else ''} {actual}, "
-                          f"not a{'n' if wanted[0] in 'aeiou' else ''} {wanted}: write "
-                          f"[[{target.kind}:{ref.target}{'#' + ref.anchor if ref.anchor else ''}]]")
+        return Unresolved(
+            "ref.kind",
+            f"'{ref.target}' is a{'n' if actual[0] in 'aeiou' else ''} {actual}, "
+            f"not a{'n' if wanted[0] in 'aeiou' else ''} {wanted}: write "
+            f"[[{target.kind}:{ref.target}{'#' + ref.anchor if ref.anchor else ''}]]",
+        )
     if target.withdrawn:
-        return Unresolved("ref.withdrawn", f"recommendation '{ref.target}' is withdrawn; "
-                          "remove the reference or restore the recommendation")
+        return Unresolved(
+            "ref.withdrawn",
+            f"recommendation '{ref.target}' is withdrawn; remove the reference or restore the recommendation",
+        )
     if ref.anchor and ref.anchor not in target.anchors:
-        return Unresolved("ref.anchor", f"{target.path} has no heading '#{ref.anchor}'"
-                          f"{hint(ref.anchor, target.anchors)}")
+        return Unresolved(
+            "ref.anchor", f"{target.path} has no heading '#{ref.anchor}'{hint(ref.anchor, target.anchors)}"
+        )
     text = ref.text.strip() if ref.text and ref.text.strip() else default_text(report, target, ref.anchor)
     return Resolved(target, ref.anchor, text)

@@ -83,6 +83,7 @@ def review(report: Report, base: str) -> Review:
 
 def entries(diff: list[gitio.NameStatus], untracked: list[str], prefix: str) -> list[Entry]:
     """git's changes (paths from the work tree's top, `prefix` above the report) as entries."""
+
     def local(path: str) -> str:
         return path.removeprefix(prefix)
 
@@ -103,8 +104,9 @@ def entries(diff: list[gitio.NameStatus], untracked: list[str], prefix: str) -> 
 def pair_by_id(changed: list[Entry], before: dict[str, dict], after: dict[str, dict]) -> list[Entry]:
     """A section deleted at one path and added at another with the same id is a rename git did not
     see (the text changed too much); before/after: front matter by path at the base and now."""
-    deleted = {_id(before[e.old]): e.old for e in changed
-               if e.change == "deleted" and e.old in before and _id(before[e.old])}
+    deleted = {
+        _id(before[e.old]): e.old for e in changed if e.change == "deleted" and e.old in before and _id(before[e.old])
+    }
     result, paired = [], set()
     for entry in changed:
         match = deleted.get(_id(after.get(entry.new, {}))) if entry.change == "added" else None
@@ -116,8 +118,9 @@ def pair_by_id(changed: list[Entry], before: dict[str, dict], after: dict[str, d
     return [e for e in result if not (e.change == "deleted" and e.old in paired)]
 
 
-def route(base: str, changed: list[Entry], before: dict[str, dict], after: dict[str, dict],
-          members: dict[str, Member]) -> Review:
+def route(
+    base: str, changed: list[Entry], before: dict[str, dict], after: dict[str, dict], members: dict[str, Member]
+) -> Review:
     """Whose approval each change needs: the owner, old and new; the Secretariat too when the
     section is or becomes agreed, has no owner, or the file is not a section."""
     secretariat = [m.id for m in members.values() if m.role == "secretariat"]
@@ -126,8 +129,12 @@ def route(base: str, changed: list[Entry], before: dict[str, dict], after: dict[
         if not is_content(entry.new or entry.old):
             others.append(entry.new or entry.old)
             continue
-        section = _section(entry, before.get(entry.old, {}) if entry.old else {},
-                           after.get(entry.new, {}) if entry.new else {}, secretariat)
+        section = _section(
+            entry,
+            before.get(entry.old, {}) if entry.old else {},
+            after.get(entry.new, {}) if entry.new else {},
+            secretariat,
+        )
         sections.append(section)
         needed += [a for a in section.approvers if a not in needed]
     if others:
@@ -141,11 +148,18 @@ def _section(entry: Entry, before: dict, meta: dict, secretariat: list[str]) -> 
     approvers = list(dict.fromkeys(o for o in (owner, old_owner) if o))
     if "agreed" in (status, old_status) or not approvers:
         approvers += [s for s in secretariat if s not in approvers]
-    return Change(path=entry.new, old_path=entry.old, change=entry.change,
-                  id=str(meta.get("id") or before.get("id") or ""),
-                  title=str(meta.get("title") or before.get("title") or ""),
-                  owner=owner, old_owner=old_owner, status=status, old_status=old_status,
-                  approvers=approvers)
+    return Change(
+        path=entry.new,
+        old_path=entry.old,
+        change=entry.change,
+        id=str(meta.get("id") or before.get("id") or ""),
+        title=str(meta.get("title") or before.get("title") or ""),
+        owner=owner,
+        old_owner=old_owner,
+        status=status,
+        old_status=old_status,
+        approvers=approvers,
+    )
 
 
 def _handle(ident: str, members: dict[str, Member]) -> str:
@@ -167,6 +181,7 @@ def _status_text(c: Change) -> str:
 def _printable(result: Review) -> Review:
     """The review with every path as text: a byte that is not UTF-8 (kept so the path still names
     its file) is shown as U+FFFD rather than failing the output."""
+
     def text(path: str) -> str:
         return gitio.path_bytes(path).decode("utf-8", "replace")
 
@@ -185,8 +200,7 @@ def format_review(result: Review, fmt: str) -> str:
         if not result.sections and not result.other_files:
             return "\n".join(lines + ["No changes.", ""])
         if result.sections:
-            lines += ["| Section | Change | Status | Owner | Approval needed from |",
-                      "|---|---|---|---|---|"]
+            lines += ["| Section | Change | Status | Owner | Approval needed from |", "|---|---|---|---|---|"]
             for c in result.sections:
                 where = f"`{c.path or c.old_path}`"
                 if c.change == "renamed":
@@ -196,8 +210,10 @@ def format_review(result: Review, fmt: str) -> str:
                 lines.append(f"| **{c.id}** {where} | {c.change} | {_status_text(c)} | {owner} | {approvers} |")
             lines.append("")
         if result.other_files:
-            lines += ["Other files (reviewed by the Secretariat): "
-                      + ", ".join(f"`{p}`" for p in result.other_files), ""]
+            lines += [
+                "Other files (reviewed by the Secretariat): " + ", ".join(f"`{p}`" for p in result.other_files),
+                "",
+            ]
         lines += [f"**Approvals needed:** {who}", ""]
         return "\n".join(lines)
     lines = [f"changes since {result.base}:"]
@@ -205,8 +221,10 @@ def format_review(result: Review, fmt: str) -> str:
         where = c.path or c.old_path
         if c.change == "renamed":
             where = f"{c.old_path} -> {c.path}"
-        lines.append(f"  {c.change:<9} {c.id:<32} {where}  status {_status_text(c).replace('→', '->')}  "
-                     f"approval: {', '.join(result.handles[a] for a in c.approvers)}")
+        lines.append(
+            f"  {c.change:<9} {c.id:<32} {where}  status {_status_text(c).replace('→', '->')}  "
+            f"approval: {', '.join(result.handles[a] for a in c.approvers)}"
+        )
     for path in result.other_files:
         lines.append(f"  other     {path}")
     if len(lines) == 1:

@@ -56,8 +56,13 @@ def field_description(schema_name: str, field: str) -> str:
 
 
 def validate(
-    schema_name: str, data: object, path: str, lines: dict[str, int], what: str = "front matter",
-    node=None, first_line: int = 1,
+    schema_name: str,
+    data: object,
+    path: str,
+    lines: dict[str, int],
+    what: str = "front matter",
+    node=None,
+    first_line: int = 1,
 ) -> list[Diagnostic]:
     """Validate and describe each problem in words, at the line of the field concerned (inside a
     list, such as the roster's members, at the item's own line when the YAML node is given)."""
@@ -70,8 +75,9 @@ def validate(
         line = lines.get(field, 1) if field else 1
         if node is not None and len(err.path) > 1:
             line = node_line(node, err.path, first_line) or line
-        found.append(Diagnostic(path, line, 1, ERROR, "schema",
-                                _message(schema_name, err, what, _where(data, list(err.path)))))
+        found.append(
+            Diagnostic(path, line, 1, ERROR, "schema", _message(schema_name, err, what, _where(data, list(err.path))))
+        )
     return found
 
 
@@ -81,8 +87,9 @@ def _where(data: object, path: list) -> str:
         items = data.get(path[0])
         item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
         # An entry is named by its id (a roster member) or its member (a position on a recommendation).
-        name = next((item[k] for k in ("id", "member") if isinstance(item, dict) and isinstance(item.get(k), str)),
-                    None)
+        name = next(
+            (item[k] for k in ("id", "member") if isinstance(item, dict) and isinstance(item.get(k), str)), None
+        )
         label = f"'{name}'" if name is not None else f"{path[1] + 1}"
         entry = f"{path[0]} entry {label}"
         return f"'{'.'.join(map(str, path[2:]))}' of {entry}" if len(path) > 2 else entry
@@ -108,9 +115,13 @@ def _message(schema_name: str, err: jsonschema.ValidationError, what: str, where
         choices = ", ".join(str(c) for c in err.validator_value)
         return f"{name} is '{err.instance}', which is not one of: {choices}"
     if kind == "type":
-        wanted = {"string": "text", "integer": "a whole number", "boolean": "true or false",
-                  "object": "a set of fields", "array": "a list"}.get(str(err.validator_value),
-                                                                      str(err.validator_value))
+        wanted = {
+            "string": "text",
+            "integer": "a whole number",
+            "boolean": "true or false",
+            "object": "a set of fields",
+            "array": "a list",
+        }.get(str(err.validator_value), str(err.validator_value))
         return f"{name} must be {wanted}, not {describe(err.instance)}"
     if kind == "pattern":
         hint = err.schema.get("description") or f"the pattern {err.validator_value}"

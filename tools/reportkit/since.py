@@ -43,8 +43,9 @@ class Since:
         return {"ref": self.ref, "commit": self.commit, "formats": self.formats}
 
 
-def prepare(report: Report, parsed: Parsed, images: set[str], ref: str,
-            timeout: float = runner.DEFAULT_TIMEOUT) -> Since:
+def prepare(
+    report: Report, parsed: Parsed, images: set[str], ref: str, timeout: float = runner.DEFAULT_TIMEOUT
+) -> Since:
     """The report at `ref` beside this one (already parsed and judged: `parsed`, with the staged `images`)."""
     try:
         side = diff.read_side(report.root, ref)
@@ -55,13 +56,16 @@ def prepare(report: Report, parsed: Parsed, images: set[str], ref: str,
     try:
         old = pandoc_ast.parse(side.report, timeout)
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
-        raise SinceError(f"cannot show the changes since '{ref}': pandoc could not read the text there: "
-                         f"{exc}") from None
+        raise SinceError(
+            f"cannot show the changes since '{ref}': pandoc could not read the text there: {exc}"
+        ) from None
     problems = [d for d in pandoc_ast.judge(side.report, old, set(side.report.assets)) if d.severity == ERROR]
     if problems:
-        raise SinceError(f"cannot show the changes since '{ref}': its text holds what the editions refuse "
-                         f"({len(problems)} error{'s' if len(problems) != 1 else ''} at {ref}, listed above)",
-                         [_at(d, ref) for d in problems])
+        raise SinceError(
+            f"cannot show the changes since '{ref}': its text holds what the editions refuse "
+            f"({len(problems)} error{'s' if len(problems) != 1 else ''} at {ref}, listed above)",
+            [_at(d, ref) for d in problems],
+        )
     parsed_ids = {id(doc) for doc, _, _ in old.spans}
     for doc in side.report.documents:
         if id(doc) not in parsed_ids:
@@ -73,5 +77,4 @@ def prepare(report: Report, parsed: Parsed, images: set[str], ref: str,
 
 def _at(found: Diagnostic, ref: str) -> Diagnostic:
     """A finding in FROM's text, saying so: the file may look different today."""
-    return Diagnostic(found.path, found.line, found.column, found.severity, found.code,
-                      f"(at {ref}) {found.message}")
+    return Diagnostic(found.path, found.line, found.column, found.severity, found.code, f"(at {ref}) {found.message}")

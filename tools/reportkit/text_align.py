@@ -29,14 +29,33 @@ from .model import Document, Report
 
 TOKEN = re.compile(r"\w+|\S")
 _VISIBLE = re.compile(r"[^ \t\n\r\u00a0\u202f]")
-_SAME = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
-                       "\u201e": '"', "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2026": ".",
-                       "\u00a0": " ", "\u202f": " "})
+_SAME = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2011": "-",
+        "\u2026": ".",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
 Token = tuple[int, int, str]  # start, end, text
 # What the editions print in place of a construct of the source: an item inside it is placed on the
 # construct, and --apply leaves it alone (the source there is not those words).
-REFERENCE, NOTE, CAPTION, ACRONYM = ("a cross-reference", "a note's number", "a caption's label",
-                                     "an acronym spelt out")
+REFERENCE, NOTE, CAPTION, ACRONYM = (
+    "a cross-reference",
+    "a note's number",
+    "a caption's label",
+    "an acronym spelt out",
+)
 
 
 def normal(text: str) -> str:
@@ -100,8 +119,14 @@ def _cuts(report: Report, doc: Document) -> list[Cut]:
     cuts = []
     for ref in scan.refs:
         result = refs.resolve(report, ref)
-        cuts.append((ref.start, ref.end, result.text if isinstance(result, refs.Resolved)
-                     else ref.text or ref.target, REFERENCE))
+        cuts.append(
+            (
+                ref.start,
+                ref.end,
+                result.text if isinstance(result, refs.Resolved) else ref.text or ref.target,
+                REFERENCE,
+            )
+        )
     for link in scan.links:
         if link.image:
             cuts.append((link.start, link.end, "", ""))
@@ -139,7 +164,7 @@ def _apparatus_cuts(report: Report, doc: Document) -> list[Cut]:
         if brace >= 0:
             cuts.append((brace, caption.end, "", ""))
     for use, expansion in spelt_out(report, doc):
-        cuts.append((use.start, use.end, f"{expansion} ({body[use.start:use.end]})", ACRONYM))
+        cuts.append((use.start, use.end, f"{expansion} ({body[use.start : use.end]})", ACRONYM))
     return cuts
 
 
@@ -276,16 +301,16 @@ class BodyMap:
         if aligner is None:
             old_start, old_end = self._span(self.old_lines, self.old, i1, i2)
             new_start, new_end = self._span(self.new_lines, self.new, j1, j2)
-            aligner = Aligner(tokens(self.old[old_start:old_end], old_start),
-                              tokens(self.new[new_start:new_end], new_start), new_end)
+            aligner = Aligner(
+                tokens(self.old[old_start:old_end], old_start), tokens(self.new[new_start:new_end], new_start), new_end
+            )
             self._chunks[index] = aligner
         mapped = aligner.map(offset, end)
         return None if mapped is None else (mapped, aligner)
 
     @staticmethod
     def _span(starts: list[int], text: str, first: int, last: int) -> tuple[int, int]:
-        return (starts[first] if first < len(starts) else len(text),
-                starts[last] if last < len(starts) else len(text))
+        return (starts[first] if first < len(starts) else len(text), starts[last] if last < len(starts) else len(text))
 
 
 def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
@@ -297,11 +322,13 @@ def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, i
     tail = 0
     while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    middle = SequenceMatcher(lambda line: not line.strip(), old[head:len(old) - tail], new[head:len(new) - tail],
-                             autojunk=False).get_opcodes()
+    middle = SequenceMatcher(
+        lambda line: not line.strip(), old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
+    ).get_opcodes()
     opcodes = [("equal", 0, head, 0, head)] if head else []
-    opcodes += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle
-                if i2 > i1 or j2 > j1]
+    opcodes += [
+        (tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle if i2 > i1 or j2 > j1
+    ]
     if tail:
         opcodes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
     return opcodes

@@ -60,10 +60,17 @@ def _unparsed(report: Report, why: str) -> Diagnostic:
         try:
             pandoc_ast.parse(_only(report, doc), timeout=30)
         except runner.RendererFailed as exc:
-            return Diagnostic(doc.path, doc.body_line, 1, ERROR, "render.failed",
-                              f"the PDF and DOCX engine (pandoc) cannot read this file: {exc}")
-    return Diagnostic("report.yml", 0, 0, ERROR, "render.failed",
-                      f"the PDF and DOCX engine (pandoc) cannot read the report: {why}")
+            return Diagnostic(
+                doc.path,
+                doc.body_line,
+                1,
+                ERROR,
+                "render.failed",
+                f"the PDF and DOCX engine (pandoc) cannot read this file: {exc}",
+            )
+    return Diagnostic(
+        "report.yml", 0, 0, ERROR, "render.failed", f"the PDF and DOCX engine (pandoc) cannot read the report: {why}"
+    )
 
 
 def _only(report: Report, doc) -> Report:

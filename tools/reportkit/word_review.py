@@ -30,9 +30,28 @@ COMMENT, INSERTION, DELETION = "comment", "insertion", "deletion"
 _INSERTING = {W + "ins": INSERTION, W + "moveTo": INSERTION}
 _DELETING = {W + "del": DELETION, W + "moveFrom": DELETION}
 # Not text: properties (and their recorded changes), field codes, drawings, alternative content.
-_SKIP = frozenset(W + name for name in (
-    "rPr", "sectPr", "tblPr", "tcPr", "trPr", "tblGrid", "tblPrEx", "instrText", "delInstrText", "drawing",
-    "pict", "object", "fldData", "rPrChange", "pPrChange", "sectPrChange", "tblPrChange")) | {MC + "Fallback"}
+_SKIP = frozenset(
+    W + name
+    for name in (
+        "rPr",
+        "sectPr",
+        "tblPr",
+        "tcPr",
+        "trPr",
+        "tblGrid",
+        "tblPrEx",
+        "instrText",
+        "delInstrText",
+        "drawing",
+        "pict",
+        "object",
+        "fldData",
+        "rPrChange",
+        "pPrChange",
+        "sectPrChange",
+        "tblPrChange",
+    )
+) | {MC + "Fallback"}
 _RUN, _TEXT, _DELETED_TEXT = W + "r", W + "t", W + "delText"
 _CHARACTERS = {W + "tab": " ", W + "br": " ", W + "cr": " ", W + "noBreakHyphen": "-", W + "softHyphen": ""}
 NOTE_KINDS = ("separator", "continuationSeparator", "continuationNotice")
@@ -99,8 +118,10 @@ class _Walker:
                     self.leave(path.pop())
             elif self.enter(element):
                 if len(path) >= MAX_DEPTH:
-                    raise BadDocx(f"is refused: its part {self.story.part} nests elements more than "
-                                  f"{MAX_DEPTH} deep, which no word processor writes")
+                    raise BadDocx(
+                        f"is refused: its part {self.story.part} nests elements more than "
+                        f"{MAX_DEPTH} deep, which no word processor writes"
+                    )
                 path.append(element)
                 stack.append(iter(element))
         self.story.text = "".join(self.pieces)
@@ -194,8 +215,13 @@ class _Walker:
 
     def _insert(self, text: str, change: tuple[str, str, str]) -> None:
         last = self.items[-1] if self.items else None
-        if (last and last.kind == INSERTION and last.story == self.index and last.start == self.offset
-                and (last.author, last.date) == change[1:]):
+        if (
+            last
+            and last.kind == INSERTION
+            and last.story == self.index
+            and last.start == self.offset
+            and (last.author, last.date) == change[1:]
+        ):
             last.text += text
         else:
             self.items.append(Item(INSERTION, change[1], change[2], text, self.index, self.offset, self.offset))
@@ -209,8 +235,18 @@ class _Walker:
             self.items.append(Item(DELETION, change[1], change[2], text, self.index, start, self.offset))
 
 
-_POINTS = frozenset(W + name for name in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
-                                          "commentReference", "footnoteReference", "endnoteReference"))
+_POINTS = frozenset(
+    W + name
+    for name in (
+        "bookmarkStart",
+        "bookmarkEnd",
+        "commentRangeStart",
+        "commentRangeEnd",
+        "commentReference",
+        "footnoteReference",
+        "endnoteReference",
+    )
+)
 
 
 def _mark_change(ppr: Element) -> tuple[str, str, str] | None:
@@ -232,8 +268,15 @@ def _comments(package: Package, part: str | None) -> list[tuple[str, str, str, s
     found = []
     for comment in package.xml(part).iter(W + "comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(W + "t")) for p in comment.iter(W + "p")]
-        found.append((comment.get(W + "id") or "", comment.get(W + "author") or "", comment.get(W + "date") or "",
-                      comment.get(W + "initials") or "", "\n".join(paragraphs).strip()))
+        found.append(
+            (
+                comment.get(W + "id") or "",
+                comment.get(W + "author") or "",
+                comment.get(W + "date") or "",
+                comment.get(W + "initials") or "",
+                "\n".join(paragraphs).strip(),
+            )
+        )
     return found
 
 
@@ -241,8 +284,10 @@ def custom_properties(package: Package) -> dict[str, str]:
     part = package.related("").get("custom-properties")
     if part is None or not package.has(part):
         return {}
-    return {prop.get("name") or "": "".join(child.text or "" for child in prop)
-            for prop in package.xml(part).iter(CUSTOM + "property")}
+    return {
+        prop.get("name") or "": "".join(child.text or "" for child in prop)
+        for prop in package.xml(part).iter(CUSTOM + "property")
+    }
 
 
 def read(package: Package) -> Review:
@@ -280,4 +325,4 @@ def _comment(stories: list[Story], places: dict, ident: str, author: str, date: 
     if end is None or end[0] != start[0] or end[1] < start[1]:
         end = start
     story = stories[start[0]]
-    return Item(COMMENT, author, date, text, start[0], start[1], end[1], ident, story.text[start[1]:end[1]])
+    return Item(COMMENT, author, date, text, start[0], start[1], end[1], ident, story.text[start[1] : end[1]])

@@ -23,8 +23,9 @@ WIDTH = 100  # the same text on every terminal
 
 
 def help_text(args: list[str]) -> str:
-    result = CliRunner().invoke(main, [*args, "--help"], prog_name="report", terminal_width=WIDTH,
-                                max_content_width=WIDTH)
+    result = CliRunner().invoke(
+        main, [*args, "--help"], prog_name="report", terminal_width=WIDTH, max_content_width=WIDTH
+    )
     assert result.exit_code == 0, result.output
     return result.output.rstrip() + "\n"
 
@@ -33,8 +34,15 @@ def reference() -> str:
     """The section: the group's help, then each command's, as the terminal shows them."""
     parts = [BEGIN, "", "```text", "$ report --help", help_text([]).rstrip(), "```", ""]
     for name in sorted(main.commands):
-        parts += [f"#### `report {name}`", "", "```text", f"$ report {name} --help", help_text([name]).rstrip(),
-                  "```", ""]
+        parts += [
+            f"#### `report {name}`",
+            "",
+            "```text",
+            f"$ report {name} --help",
+            help_text([name]).rstrip(),
+            "```",
+            "",
+        ]
     return "\n".join(parts + [END])
 
 

@@ -44,8 +44,10 @@ def later_commit(root: Path) -> None:
     path = root / INTRO
     lines = path.read_text("utf-8").split("\n")
     assert lines[34].startswith("Several themes recurred across these discussions"), lines[34][:60]
-    lines[34] = ("Across these discussions the same concerns came back: reaching marginalised people, the place "
-                 "of human rights, and the stability of the digital environment.[^themes]")
+    lines[34] = (
+        "Across these discussions the same concerns came back: reaching marginalised people, the place "
+        "of human rights, and the stability of the digital environment.[^themes]"
+    )
     lines[10:10] = ["This report sets out what the Panel heard and what it proposes.", ""]
     path.write_text("\n".join(lines), "utf-8")
     readers.commit_all(root, "Introduction: a reader's note, the recurring themes shortened")
@@ -64,8 +66,9 @@ def main(argv: list[str]) -> int:
     root = readers.copy_sample(folder / "report")
     readers.commit_all(root)
     report = str(Path(sys.executable).with_name("report"))
-    subprocess.run([report, "build", "--edition", "Draft 3", "--formats", "docx"], cwd=root, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [report, "build", "--edition", "Draft 3", "--formats", "docx"], cwd=root, check=True, capture_output=True
+    )
     reviewed = review(root / "build" / "panel-report.docx", folder / "Mail")
     shutil.rmtree(root / "build")
     later_commit(root)

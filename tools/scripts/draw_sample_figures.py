@@ -15,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 from reportkit import style  # noqa: E402
 
-WHITE, TEXT, NAVY, BLUE, PALE, RULE = "#ffffff", style.COLOURS["text"], style.COLOURS["heading"], \
-    style.COLOURS["accent"], style.COLOURS["box-fill"], style.COLOURS["rule"]
+WHITE, TEXT, NAVY, BLUE, PALE, RULE = (
+    "#ffffff",
+    style.COLOURS["text"],
+    style.COLOURS["heading"],
+    style.COLOURS["accent"],
+    style.COLOURS["box-fill"],
+    style.COLOURS["rule"],
+)
 
 
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -24,8 +30,14 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(style.fonts_folder() / name), size)
 
 
-def centred(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], lines: list[str], size: int,
-            fill: str, bold: bool = False) -> None:
+def centred(
+    draw: ImageDraw.ImageDraw,
+    box: tuple[int, int, int, int],
+    lines: list[str],
+    size: int,
+    fill: str,
+    bold: bool = False,
+) -> None:
     face = font(size, bold)
     heights = [draw.textbbox((0, 0), line, font=face)[3] for line in lines]
     y = (box[1] + box[3] - sum(heights) - 6 * (len(lines) - 1)) // 2
@@ -37,8 +49,15 @@ def centred(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], lines: li
 
 def internet_use(path: Path) -> None:
     """A bar chart: the share of individuals using the Internet in 2018, by region (ITU estimates)."""
-    regions = [("Europe", 79.6), ("CIS", 71.3), ("The Americas", 69.6), ("Arab States", 54.7),
-               ("World", 51.2), ("Asia & Pacific", 47.0), ("Africa", 24.4)]
+    regions = [
+        ("Europe", 79.6),
+        ("CIS", 71.3),
+        ("The Americas", 69.6),
+        ("Arab States", 54.7),
+        ("World", 51.2),
+        ("Asia & Pacific", 47.0),
+        ("Africa", 24.4),
+    ]
     image = Image.new("RGB", (1400, 760), WHITE)
     draw = ImageDraw.Draw(image)
     left, top, width, bar = 300, 60, 980, 70
@@ -58,9 +77,11 @@ def internet_use(path: Path) -> None:
 
 def architectures(path: Path) -> None:
     """Three boxes side by side: the three possible architectures of digital cooperation."""
-    models = [("A strengthened", "forum", ["builds on existing", "multi-stakeholder forums"]),
-              ("Distributed networks", "of co-governance", ["issue networks develop", "norms for adoption"]),
-              ("A commons-based", "approach", ["shared resources", "stewarded jointly"])]
+    models = [
+        ("A strengthened", "forum", ["builds on existing", "multi-stakeholder forums"]),
+        ("Distributed networks", "of co-governance", ["issue networks develop", "norms for adoption"]),
+        ("A commons-based", "approach", ["shared resources", "stewarded jointly"]),
+    ]
     image = Image.new("RGB", (1500, 640), WHITE)
     draw = ImageDraw.Draw(image)
     centred(draw, (0, 10, 1500, 80), ["Possible architectures of global digital cooperation"], 38, NAVY, True)
@@ -76,9 +97,13 @@ def architectures(path: Path) -> None:
 
 def timeline(path: Path) -> None:
     """A line with five dated steps: the Panel's year of work."""
-    steps = [("July 2018", ["Panel", "established"]), ("August 2018", ["First virtual", "meeting"]),
-             ("24–25 Sept 2018", ["First meeting,", "New York"]), ("Late 2018–2019", ["Consultations", "worldwide"]),
-             ("Mid-2019", ["Report to the", "Secretary-General"])]
+    steps = [
+        ("July 2018", ["Panel", "established"]),
+        ("August 2018", ["First virtual", "meeting"]),
+        ("24–25 Sept 2018", ["First meeting,", "New York"]),
+        ("Late 2018–2019", ["Consultations", "worldwide"]),
+        ("Mid-2019", ["Report to the", "Secretary-General"]),
+    ]
     image = Image.new("RGB", (1500, 520), WHITE)
     draw = ImageDraw.Draw(image)
     draw.line([(90, 250), (1410, 250)], fill=BLUE, width=8)

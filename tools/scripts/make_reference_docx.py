@@ -63,8 +63,12 @@ def paragraph_shading(style_, fill: str, border: str) -> None:
     ppr.append(shading)
     borders = OxmlElement("w:pBdr")
     left = OxmlElement("w:left")
-    for key, value in (("w:val", "single"), ("w:sz", "24"), ("w:space", "8"),
-                       ("w:color", style.COLOURS[border].lstrip("#").upper())):
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", "24"),
+        ("w:space", "8"),
+        ("w:color", style.COLOURS[border].lstrip("#").upper()),
+    ):
         left.set(qn(key), value)
     borders.append(left)
     ppr.append(borders)
@@ -199,8 +203,12 @@ def pages(doc) -> None:
 # XORed with a key made from a GUID, and named in fontTable.xml with that key. pandoc keeps a
 # reference document's embedded fonts in every DOCX it writes, so the edition carries its faces.
 FONT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
-FACE_ELEMENTS = {"regular": "w:embedRegular", "bold": "w:embedBold", "italic": "w:embedItalic",
-                 "bold-italic": "w:embedBoldItalic"}
+FACE_ELEMENTS = {
+    "regular": "w:embedRegular",
+    "bold": "w:embedBold",
+    "italic": "w:embedItalic",
+    "bold-italic": "w:embedBoldItalic",
+}
 
 
 def obfuscated(data: bytes, guid: str) -> bytes:
@@ -218,8 +226,9 @@ def embed_fonts(path: Path) -> None:
         parts = {info.filename: source.read(info) for info in source.infolist()}
     table = parts["word/fontTable.xml"].decode("utf-8")
     rels, fonts_xml = [], []
-    for number, (face, kind, name) in enumerate(((f, k, n) for f in (style.BODY, style.SANS)
-                                                 for k, n in f.files.items()), start=1):
+    for number, (face, kind, name) in enumerate(
+        ((f, k, n) for f in (style.BODY, style.SANS) for k, n in f.files.items()), start=1
+    ):
         guid = "{" + str(uuid.UUID(int=number + (0xA1 << 64), version=4)).upper() + "}"
         parts[f"word/fonts/font{number}.odttf"] = obfuscated((style.fonts_folder() / name).read_bytes(), guid)
         rels.append(f'<Relationship Id="rIdF{number}" Type="{FONT_NS}" Target="fonts/font{number}.odttf"/>')
@@ -228,22 +237,27 @@ def embed_fonts(path: Path) -> None:
         embeds = "".join(x for f, x in fonts_xml if f == family)
         entry = f'<w:font w:name="{family}"><w:family w:val="auto"/>{embeds}</w:font>'
         table = table.replace("</w:fonts>", entry + "</w:fonts>")
-    if 'xmlns:r=' not in table.split(">", 2)[1]:
-        table = table.replace("<w:fonts ", '<w:fonts xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-                              '2006/relationships" ', 1)
+    if "xmlns:r=" not in table.split(">", 2)[1]:
+        table = table.replace(
+            "<w:fonts ", '<w:fonts xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ', 1
+        )
     parts["word/fontTable.xml"] = table.encode("utf-8")
     parts["word/_rels/fontTable.xml.rels"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-        'openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>").encode("utf-8")
+        'openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>"
+    ).encode("utf-8")
     types = parts["[Content_Types].xml"].decode("utf-8")
     if 'Extension="odttf"' not in types:
-        types = types.replace("<Default ", '<Default Extension="odttf" ContentType="application/vnd.'
-                              'openxmlformats-officedocument.obfuscatedFont"/><Default ', 1)
+        types = types.replace(
+            "<Default ",
+            '<Default Extension="odttf" ContentType="application/vnd.'
+            'openxmlformats-officedocument.obfuscatedFont"/><Default ',
+            1,
+        )
     parts["[Content_Types].xml"] = types.encode("utf-8")
     settings = parts["word/settings.xml"].decode("utf-8")
     if "embedTrueTypeFonts" not in settings:
-        settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>", settings,
-                          count=1)
+        settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>", settings, count=1)
     parts["word/settings.xml"] = settings.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():

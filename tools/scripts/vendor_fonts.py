@@ -14,10 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-FACES = [f"Noto{family}-{style}" for family in ("Sans", "Serif") for style in ("Regular", "Bold", "Italic",
-                                                                                "BoldItalic")]
-UNICODES = ("U+0020-007E,U+00A0-024F,U+0300-036F,U+1E00-1EFF,U+2000-206F,U+20A0-20CF,U+2100-214F,"
-            "U+2190-21FF,U+2200-22FF,U+2500-25FF,U+2713,U+2714,U+FB01-FB04")
+FACES = [
+    f"Noto{family}-{style}" for family in ("Sans", "Serif") for style in ("Regular", "Bold", "Italic", "BoldItalic")
+]
+UNICODES = (
+    "U+0020-007E,U+00A0-024F,U+0300-036F,U+1E00-1EFF,U+2000-206F,U+20A0-20CF,U+2100-214F,"
+    "U+2190-21FF,U+2200-22FF,U+2500-25FF,U+2713,U+2714,U+FB01-FB04"
+)
 OUT = Path(__file__).resolve().parents[1] / "reportkit" / "fonts"
 
 
@@ -28,9 +31,19 @@ def main() -> None:
         subprocess.run(["dpkg", "-x", str(deb), "x"], cwd=tmp, check=True)
         source = Path(tmp) / "x/usr/share/fonts/truetype/noto"
         for face in FACES:
-            subprocess.run([sys.executable, "-m", "fontTools.subset", str(source / f"{face}.ttf"),
-                            f"--unicodes={UNICODES}", "--layout-features=*", "--no-hinting",
-                            f"--output-file={OUT / f'{face}.ttf'}"], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "fontTools.subset",
+                    str(source / f"{face}.ttf"),
+                    f"--unicodes={UNICODES}",
+                    "--layout-features=*",
+                    "--no-hinting",
+                    f"--output-file={OUT / f'{face}.ttf'}",
+                ],
+                check=True,
+            )
     print(f"wrote {len(FACES)} faces to {OUT}")
 
 

@@ -37,8 +37,13 @@ log = logging.getLogger(__name__)
 CHROMIUM_PACKAGE = "chromium"  # Debian's package; Playwright cannot download its own browser here
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium",)
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
     # Belt and braces under the request routing: no name but 127.0.0.1 resolves, so nothing a page
     # does (DNS prefetch, a request the routing does not see) can leave the machine.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
@@ -67,22 +72,29 @@ def find_chromium() -> str:
     for candidate in (shutil.which("chromium"), *CHROMIUM_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return candidate
-    raise ChromiumMissing(f"no Chromium found (looked for `chromium` on PATH and {CHROMIUM_CANDIDATES[0]}): "
-                          f"install Debian's package with `apt-get install {CHROMIUM_PACKAGE}`")
+    raise ChromiumMissing(
+        f"no Chromium found (looked for `chromium` on PATH and {CHROMIUM_CANDIDATES[0]}): "
+        f"install Debian's package with `apt-get install {CHROMIUM_PACKAGE}`"
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Serving
 # --------------------------------------------------------------------------------------------
 
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".svg": "image/svg+xml", ".xhtml": "application/xhtml+xml", ".js": "text/javascript"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".svg": "image/svg+xml",
+        ".xhtml": "application/xhtml+xml",
+        ".js": "text/javascript",
+    }
     mount = "/"  # the site's own path (site_url's), where it also answers, as it does once published
 
     def translate_path(self, path):
         if self.mount != "/" and path.startswith(self.mount):
-            path = "/" + path[len(self.mount):]
+            path = "/" + path[len(self.mount) :]
         return super().translate_path(path)
 
     def log_message(self, format, *args):  # the standard library's names
@@ -102,8 +114,7 @@ def site_path(folder: Path) -> str:
 def serve(folder: Path) -> Iterator[str]:
     """The folder over HTTP on a free port of 127.0.0.1, at "/" and at its published path;
     yields the origin ("http://127.0.0.1:PORT")."""
-    handler = functools.partial(type("_Mounted", (_QuietHandler,), {"mount": site_path(folder)}),
-                                directory=str(folder))
+    handler = functools.partial(type("_Mounted", (_QuietHandler,), {"mount": site_path(folder)}), directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -117,8 +128,11 @@ def serve(folder: Path) -> Iterator[str]:
 
 def site_documents(folder: Path) -> list[str]:
     """Every document of the site a reader could open, relative to its root, in a stable order."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+    )
 
 
 def page_url(origin: str, rel: str) -> str:
@@ -179,9 +193,12 @@ DESCRIBE = r"""
 
 # Marks every element with an `on*` attribute (any namespace, any case) and returns, for each,
 # its description and the events those attributes name.
-FIND_HANDLERS = r"""
+FIND_HANDLERS = (
+    r"""
 () => {
-  const describe = """ + DESCRIBE + r""";
+  const describe = """
+    + DESCRIBE
+    + r""";
   const found = [];
   for (const el of document.querySelectorAll('*')) {
     const events = [...el.attributes].map(a => a.name.toLowerCase()).filter(n => n.startsWith('on'))
@@ -194,6 +211,7 @@ FIND_HANDLERS = r"""
   return found;
 }
 """
+)
 
 # Sends each named event to a marked element (a click cannot follow a link: see INIT_SCRIPT).
 DISPATCH = r"""
@@ -212,9 +230,12 @@ DISPATCH = r"""
 
 # Links a click would take somewhere other than an http(s) address: javascript:, data:, vbscript:
 # and anything a browser parses out of entities, tabs or odd case in the href.
-FIND_ODD_LINKS = r"""
+FIND_ODD_LINKS = (
+    r"""
 () => {
-  const describe = """ + DESCRIBE + r""";
+  const describe = """
+    + DESCRIBE
+    + r""";
   const found = [];
   for (const el of document.querySelectorAll('a, area')) {
     const raw = el.getAttribute('href') ?? el.getAttribute('xlink:href') ??
@@ -230,6 +251,7 @@ FIND_ODD_LINKS = r"""
   return found;
 }
 """
+)
 
 CLICK_LINK = r"""
 (index) => {
@@ -243,13 +265,16 @@ CLICK_LINK = r"""
 
 # What a loaded document holds: its elements with handlers (marked), its links to odd schemes
 # (marked), and the marker's value.
-INSPECT = "() => ({handlers: (" + FIND_HANDLERS + ")(), links: (" + FIND_ODD_LINKS + ")(), " \
-          "pwned: (() => { try { return String(window.__pwned ?? ''); } catch (e) { return ''; } })()})"
+INSPECT = (
+    "() => ({handlers: (" + FIND_HANDLERS + ")(), links: (" + FIND_ODD_LINKS + ")(), "
+    "pwned: (() => { try { return String(window.__pwned ?? ''); } catch (e) { return ''; } })()})"
+)
 
 
 # --------------------------------------------------------------------------------------------
 # The visit
 # --------------------------------------------------------------------------------------------
+
 
 class _Recorder:
     """Collects findings from Playwright's events, each attributed to the document its tab shows."""
@@ -298,8 +323,10 @@ class _Recorder:
         tab.on("dialog", lambda dialog: self._dialog(tab, dialog))
         tab.on("pageerror", lambda error: self.add(self.of(tab), "pageerror", str(error)))
         tab.on("framenavigated", lambda frame: self._navigated(tab, frame))
-        tab.on("frameattached", lambda frame: self.add(self.of(tab), "frame",
-                                                        f"a frame was attached ({frame.name or frame.url})"))
+        tab.on(
+            "frameattached",
+            lambda frame: self.add(self.of(tab), "frame", f"a frame was attached ({frame.name or frame.url})"),
+        )
         tab.on("websocket", lambda ws: self.add(self.of(tab), "websocket", ws.url))
         tab.on("download", lambda download: self.add(self.of(tab), "download", download.url))
         return tab
@@ -432,12 +459,21 @@ def visit_site(folder: Path, pages: list[str] | None = None, search: tuple[str, 
     executable = find_chromium()
     pages = site_documents(folder) if pages is None else pages
     assert pages, f"{folder} holds no page to visit"
-    with serve(folder) as origin, tempfile.TemporaryDirectory(prefix="hs-profile-") as profile, \
-            sync_playwright() as playwright:
+    with (
+        serve(folder) as origin,
+        tempfile.TemporaryDirectory(prefix="hs-profile-") as profile,
+        sync_playwright() as playwright,
+    ):
         recorder = _Recorder(origin)
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
-            service_workers="block", viewport={"width": 1280, "height": 900}, accept_downloads=False)
+            profile,
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            service_workers="block",
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=False,
+        )
         try:
             context.expose_binding("__hsReport", recorder.on_binding)
             context.add_init_script(INIT_SCRIPT)
@@ -449,7 +485,7 @@ def visit_site(folder: Path, pages: list[str] | None = None, search: tuple[str, 
                 if blank not in tabs:
                     blank.close()
             for start in range(0, len(pages), TABS):
-                _visit_batch(tabs, recorder, pages[start:start + TABS])
+                _visit_batch(tabs, recorder, pages[start : start + TABS])
             if search:
                 _search(tabs[0], recorder, search)
         finally:
@@ -465,13 +501,44 @@ def visit_site(folder: Path, pages: list[str] | None = None, search: tuple[str, 
 # The static reading: every file of the site, every page through an HTML5 parser
 # --------------------------------------------------------------------------------------------
 
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcset", "poster",
-                  "background", "cite", "ping", "codebase", "longdesc", "lowsrc", "dynsrc", "manifest",
-                  "icon", "usemap", "archive", "classid", "imagesrcset"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "srcset",
+    "poster",
+    "background",
+    "cite",
+    "ping",
+    "codebase",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "manifest",
+    "icon",
+    "usemap",
+    "archive",
+    "classid",
+    "imagesrcset",
+}
 CODE_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Attributes whose URL the browser fetches by itself, with no click.
-LOADING_ATTRIBUTES = {"src", "srcset", "poster", "background", "data", "lowsrc", "dynsrc", "imagesrcset",
-                      "codebase", "archive", "classid"}
+LOADING_ATTRIBUTES = {
+    "src",
+    "srcset",
+    "poster",
+    "background",
+    "data",
+    "lowsrc",
+    "dynsrc",
+    "imagesrcset",
+    "codebase",
+    "archive",
+    "classid",
+}
 LOADING_HREF_TAGS = {"link", "use", "image", "feimage", "script"}
 FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal", "fencedframe"}
 THEME_SCRIPTS = "assets/javascripts/"
@@ -518,15 +585,17 @@ def _scan_attributes(rel: str, tag: str, attrs: dict[str, str], where: str, foun
             for url in _srcset_urls(value) if name.endswith("srcset") else [value]:
                 if normalise_url(url).startswith(CODE_SCHEMES):
                     found.append(Violation(rel, "code-url", where))
-                elif _is_remote(url) and (name in LOADING_ATTRIBUTES or name.endswith("href")
-                                          and tag in LOADING_HREF_TAGS):
+                elif _is_remote(url) and (
+                    name in LOADING_ATTRIBUTES or name.endswith("href") and tag in LOADING_HREF_TAGS
+                ):
                     found.append(Violation(rel, "remote-resource", where))
         elif normalise_url(value).startswith(("javascript:", "vbscript:")):  # SVG animation values
             found.append(Violation(rel, "code-url", where))
 
 
-def _scan_element(rel: str, node, tag: str, attrs: dict[str, str], where: str, found: list[Violation],
-                  base: str = "/") -> None:
+def _scan_element(
+    rel: str, node, tag: str, attrs: dict[str, str], where: str, found: list[Violation], base: str = "/"
+) -> None:
     parent = node.parent.tag.lower() if node.parent is not None else ""
     refresh = tag == "meta" and (parent != "head" or attrs.get("http-equiv", "").lower() in ("refresh", "set-cookie"))
     if tag in FORBIDDEN_TAGS or refresh:
@@ -541,14 +610,15 @@ def _scan_element(rel: str, node, tag: str, attrs: dict[str, str], where: str, f
         found.append(Violation(rel, "remote-resource", f"<style> {(node.text(deep=True) or '')[:200]} {where}"))
 
 
-def _scan_script(rel: str, node, parent: str, attrs: dict[str, str], where: str, found: list[Violation],
-                 base: str = "/") -> None:
+def _scan_script(
+    rel: str, node, parent: str, attrs: dict[str, str], where: str, found: list[Violation], base: str = "/"
+) -> None:
     """Only the theme's scripts: inline ones where the theme writes them, external ones from its folder.
     A root-relative address is read from the site's published path (`base`), as the 404 page's are."""
     if "src" in attrs:
         src = attrs["src"]
         if src.startswith(base):
-            folder, src = "", src[len(base):]
+            folder, src = "", src[len(base) :]
         else:
             folder = "" if src.startswith("/") else posixpath.dirname(rel)
         target = posixpath.normpath(posixpath.join(folder, src.lstrip("/")))
@@ -609,6 +679,8 @@ def scan_site(folder: Path, secrets: tuple[bytes, ...] = (), forbidden: tuple[st
         elif suffix in (".js", ".mjs") and not rel.startswith(THEME_SCRIPTS):
             found.append(Violation(rel, "script-file", "a script outside the theme's folder"))
         elif suffix == ".css":
-            found += [Violation(rel, "remote-resource", m.group(0)[:200])
-                      for m in REMOTE_CSS.finditer(data.decode("utf-8", errors="replace"))]
+            found += [
+                Violation(rel, "remote-resource", m.group(0)[:200])
+                for m in REMOTE_CSS.finditer(data.decode("utf-8", errors="replace"))
+            ]
     return found

@@ -13,8 +13,16 @@ import readers
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # What makes up a report; copying only these keeps the repository's tools, build and .git out.
-REPORT_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "chapters", "recommendations", "annexes",
-                "images")
+REPORT_PARTS = (
+    "report.yml",
+    "roster.yml",
+    "glossary.yml",
+    "references.yml",
+    "chapters",
+    "recommendations",
+    "annexes",
+    "images",
+)
 
 
 @pytest.fixture(scope="session")

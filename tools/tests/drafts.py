@@ -41,29 +41,49 @@ EDITS = [
     ("recommendations/digital-public-goods.md", "order: 2", "order: 3"),
     ("recommendations/inclusive-economy-platform.md", "order: 3", "order: 4"),
     ("recommendations/digital-economy-data.md", "order: 4", "order: 5"),
-    ("chapters/05-recommendations.md",
-     " [[rec:digital-public-goods]] calls for a platform",
-     (" [[rec:digital-public-infrastructure]] asks for open building blocks that every country can adopt."
-      " [[rec:digital-public-goods]] calls for a platform")),
+    (
+        "chapters/05-recommendations.md",
+        " [[rec:digital-public-goods]] calls for a platform",
+        (
+            " [[rec:digital-public-infrastructure]] asks for open building blocks that every country can adopt."
+            " [[rec:digital-public-goods]] calls for a platform"
+        ),
+    ),
     # 3C is withdrawn: its file stays, its label goes, and no text may cite it.
     ("recommendations/ethics-standards.md", "status: draft", "status: withdrawn"),
-    ("chapters/03-individuals-societies.md",
-     (" sets out this principle, and [[rec:ethics-standards]] proposes ways to turn it into shared practice "
-     "across different social settings, building on"), " sets out this principle, building on"),
-    ("recommendations/autonomous-systems.md",
-     "builds on [[rec:human-rights-review]], is complemented by [[rec:ethics-standards]], and",
-     "builds on [[rec:human-rights-review]] and"),
-    ("recommendations/human-rights-review.md",
-     "[[rec:autonomous-systems]] and [[rec:ethics-standards]], and reflects",
-     "[[rec:autonomous-systems]] and reflects"),
-    ("chapters/05-recommendations.md",
-     (" [[rec:ethics-standards]] encourages multi-stakeholder work to translate principles such as "
-     "transparency and non-bias into standards that can be used in practice."), ""),
+    (
+        "chapters/03-individuals-societies.md",
+        (
+            " sets out this principle, and [[rec:ethics-standards]] proposes ways to turn it into shared practice "
+            "across different social settings, building on"
+        ),
+        " sets out this principle, building on",
+    ),
+    (
+        "recommendations/autonomous-systems.md",
+        "builds on [[rec:human-rights-review]], is complemented by [[rec:ethics-standards]], and",
+        "builds on [[rec:human-rights-review]] and",
+    ),
+    (
+        "recommendations/human-rights-review.md",
+        "[[rec:autonomous-systems]] and [[rec:ethics-standards]], and reflects",
+        "[[rec:autonomous-systems]] and reflects",
+    ),
+    (
+        "chapters/05-recommendations.md",
+        (
+            " [[rec:ethics-standards]] encourages multi-stakeholder work to translate principles such as "
+            "transparency and non-bias into standards that can be used in practice."
+        ),
+        "",
+    ),
     # A few words changed in an agreed recommendation, and its status reopened.
     ("recommendations/affordable-access.md", "status: agreed", "status: review"),
-    ("recommendations/affordable-access.md",
-     "A clear target date gives governments",
-     "A clear and public target date gives governments"),
+    (
+        "recommendations/affordable-access.md",
+        "A clear target date gives governments",
+        "A clear and public target date gives governments",
+    ),
 ]
 MOVED = ("chapters/01-introduction.md", "Several themes recurred across these discussions:", "## Composition")
 REFLOWED = ("chapters/02-leaving-no-one-behind.md", "The Panel treated inclusion not as one topic")
@@ -81,7 +101,7 @@ def _paragraph(text: str, start: str) -> str:
     """The paragraph (a run of lines between blank lines) that starts with `start`."""
     at = text.index("\n\n" + start) + 2
     end = text.find("\n\n", at)
-    return text[at:end if end >= 0 else len(text)]
+    return text[at : end if end >= 0 else len(text)]
 
 
 def move_paragraph(root: Path, path: str, start: str, before: str) -> None:

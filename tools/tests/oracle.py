@@ -35,8 +35,10 @@ import yaml
 
 FOLDERS = (("chapters", "chapter"), ("recommendations", "rec"), ("annexes", "annex"))
 HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([^}\s]+)\})?[ \t]*$")
-REFERENCE = re.compile(r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]\[|#\s]+)(?:#(?P<anchor>[^\]\[|\s]+))?"
-                       r"(?:\|(?P<text>[^\]\[]+))?\]\]")
+REFERENCE = re.compile(
+    r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]\[|#\s]+)(?:#(?P<anchor>[^\]\[|\s]+))?"
+    r"(?:\|(?P<text>[^\]\[]+))?\]\]"
+)
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).*?\1")
 LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
@@ -47,8 +49,21 @@ CAPTION_KINDS = {"figure": "Figure", "table": "Table", "box": "Box"}
 NOTES_TARGET = "end--notes"
 SET_ANCHOR = re.compile(r"set-(\d+)")
 DIRECTIVE = "[[list:recommendations]]"
-ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50),
-         ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
+ROMAN = (
+    ("M", 1000),
+    ("CM", 900),
+    ("D", 500),
+    ("CD", 400),
+    ("C", 100),
+    ("XC", 90),
+    ("L", 50),
+    ("XL", 40),
+    ("X", 10),
+    ("IX", 9),
+    ("V", 5),
+    ("IV", 4),
+    ("I", 1),
+)
 
 
 @dataclass(frozen=True)
@@ -151,6 +166,7 @@ def block_anchor(doc_id: str, line: int) -> str:
 # Reading one file
 # --------------------------------------------------------------------------------------------
 
+
 def read_source(root: Path, path: Path, kind: str) -> Source:
     lines = path.read_text("utf-8").split("\n")
     assert lines[0] == "---", f"{path}: no front matter"
@@ -226,13 +242,15 @@ def _refs(source: Source, line: str, number: int, note: str | None) -> None:
     for m in REFERENCE.finditer(masked):
         if m["kind"] == "list":
             continue  # a directive, not a reference
-        source.refs.append(Ref(number, m.start() + 1, m["kind"], m["target"], m["anchor"], m["text"],
-                               note is not None, note))
+        source.refs.append(
+            Ref(number, m.start() + 1, m["kind"], m["target"], m["anchor"], m["text"], note is not None, note)
+        )
 
 
 # --------------------------------------------------------------------------------------------
 # The report: numbering, labels, and what each edition prints
 # --------------------------------------------------------------------------------------------
+
 
 class Oracle:
     """The report's sources, numbered as a reader numbers them, and what each edition should show."""
@@ -240,8 +258,9 @@ class Oracle:
     def __init__(self, root: Path):
         settings = yaml.safe_load((root / "report.yml").read_text("utf-8"))
         self.set_names: dict[int, str] = {int(k): v for k, v in (settings.get("sets") or {}).items()}
-        found = {kind: [read_source(root, p, kind) for p in sorted((root / folder).glob("*.md"))]
-                 for folder, kind in FOLDERS}
+        found = {
+            kind: [read_source(root, p, kind) for p in sorted((root / folder).glob("*.md"))] for folder, kind in FOLDERS
+        }
         found["rec"].sort(key=lambda d: (d.meta["set"], d.meta["order"], d.path))
         self.documents: list[Source] = found["chapter"] + found["rec"] + found["annex"]
         self.by_id = {doc.id: doc for doc in self.documents}
@@ -282,8 +301,7 @@ class Oracle:
 
     def recommendations(self, number: int | None = None) -> list[Source]:
         """The recommendations that take a label, by set and order (of one set when asked)."""
-        return [d for d in self.documents if d.kind == "rec" and d.number
-                and number in (None, d.meta["set"])]
+        return [d for d in self.documents if d.kind == "rec" and d.number and number in (None, d.meta["set"])]
 
     def sets(self) -> list[int]:
         return sorted({d.meta["set"] for d in self.recommendations()})
@@ -330,8 +348,9 @@ class Oracle:
         return numbers
 
     def heading_text(self, doc: Source, heading: Heading) -> str:
-        text = REFERENCE.sub(lambda m: self.reference_text(m["kind"], m["target"], m["anchor"], m["text"],
-                                                           where=doc.path), heading.text)
+        text = REFERENCE.sub(
+            lambda m: self.reference_text(m["kind"], m["target"], m["anchor"], m["text"], where=doc.path), heading.text
+        )
         if heading.anchor in self.set_sections(doc):
             return f"Set {self.set_sections(doc)[heading.anchor]}: {text}"
         number = self.section_numbers(doc).get(heading.anchor)
@@ -355,16 +374,21 @@ class Oracle:
 
     def figures(self) -> list[tuple[str, str, str]]:
         """(label, caption text, target) of every printed caption, in printed order."""
-        return [(self.caption_label(i.text), self.captions[i.text][1].text, self.caption_target(i.text))
-                for i in self._printed_items() if i.what == "caption"]
+        return [
+            (self.caption_label(i.text), self.captions[i.text][1].text, self.caption_target(i.text))
+            for i in self._printed_items()
+            if i.what == "caption"
+        ]
 
-    def reference_text(self, kind: str, ident: str, anchor: str | None = None, text: str | None = None,
-                       where: str = "") -> str:
+    def reference_text(
+        self, kind: str, ident: str, anchor: str | None = None, text: str | None = None, where: str = ""
+    ) -> str:
         """What a reader sees for [[kind:ident#anchor|text]]."""
         where = f"{where}: [[{kind}:{ident}{'#' + anchor if anchor else ''}]]"
         if kind in CAPTION_KINDS:
-            assert ident in self.captions and self.captions[ident][1].kind == kind and anchor is None, \
+            assert ident in self.captions and self.captions[ident][1].kind == kind and anchor is None, (
                 f"{where} does not resolve"
+            )
             return text.strip() if text and text.strip() else self.caption_label(ident)
         target = self.by_id.get(ident)
         assert target is not None and target.kind == kind and not target.withdrawn, f"{where} does not resolve"
@@ -410,27 +434,42 @@ class Oracle:
 
     def recommendation_list(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """What [[list:recommendations]] becomes: each set's line, then (label, statement, id) of its members."""
-        return [(self.set_line(n), [(self.label(d), d.title, d.id) for d in self.recommendations(n)])
-                for n in self.sets()]
+        return [
+            (self.set_line(n), [(self.label(d), d.title, d.id) for d in self.recommendations(n)]) for n in self.sets()
+        ]
 
     def _body(self, doc: Source) -> list[Item]:
         """The document's headings and references in source order (the list expanded in place)."""
         found: list[tuple[int, int, Item]] = []
         for h in doc.headings:
-            found.append((h.line, 0, Item("heading", self.heading_text(doc, h), target_id(doc.id, h.anchor),
-                                          h.level, self._role(doc, h))))
+            found.append(
+                (
+                    h.line,
+                    0,
+                    Item(
+                        "heading", self.heading_text(doc, h), target_id(doc.id, h.anchor), h.level, self._role(doc, h)
+                    ),
+                )
+            )
         for ref in doc.refs:
             if ref.in_note:
                 continue  # printed with its note
-            text, target = self.reference(doc, ref) if self.caption_numbers is not None or \
-                ref.kind not in CAPTION_KINDS else ("", "")
-            found.append((ref.line, ref.column, Item("figref" if ref.kind in CAPTION_KINDS else "reference",
-                                                     text, target)))
+            text, target = (
+                self.reference(doc, ref)
+                if self.caption_numbers is not None or ref.kind not in CAPTION_KINDS
+                else ("", "")
+            )
+            found.append(
+                (ref.line, ref.column, Item("figref" if ref.kind in CAPTION_KINDS else "reference", text, target))
+            )
         found += [(c.line, 0, Item("caption", c.ident, doc.path, 0, c.kind)) for c in doc.captions]
         found += [(c.line, c.column, Item("call", c.label, doc.id)) for c in doc.calls]
         for line in doc.directives:
-            found += [(line, 0, Item("reference", label, ident))
-                      for _, members in self.recommendation_list() for label, _, ident in members]
+            found += [
+                (line, 0, Item("reference", label, ident))
+                for _, members in self.recommendation_list()
+                for label, _, ident in members
+            ]
         return [item for _, _, item in sorted(found, key=lambda entry: entry[:2])]
 
     def _role(self, doc: Source, heading: Heading) -> str:
@@ -449,8 +488,10 @@ class Oracle:
         items, notes = [], []
         for item in self._printed_items():
             if item.what == "call":
-                notes += [Item("reference" if target not in self._caption_targets() else "figref", text, target)
-                          for text, target in self._note_references(self.by_id[item.target], item.text)]
+                notes += [
+                    Item("reference" if target not in self._caption_targets() else "figref", text, target)
+                    for text, target in self._note_references(self.by_id[item.target], item.text)
+                ]
             elif item.what != "caption":
                 items.append(item)
         if any(item.what == "call" for item in self._printed_items()):
@@ -485,18 +526,23 @@ class Oracle:
             if start is None:  # no section for the set: a divider of its own at the chapter's end
                 out += [Item("heading", self.set_line(number), ident, 2, "set"), *members]
                 continue
-            end = next((i for i in range(start + 1, len(out)) if out[i].what == "heading" and out[i].level <= 2),
-                       len(out))
+            end = next(
+                (i for i in range(start + 1, len(out)) if out[i].what == "heading" and out[i].level <= 2), len(out)
+            )
             out[end:end] = members
         return out
 
     def _boxed(self, doc: Source, shift: int) -> list[Item]:
         """A recommendation: its label as a heading (level 3 inside its chapter), its box (set line,
         statement), then its own sections, `shift` levels down."""
-        head = [Item("heading", self.label(doc), doc.id, 1 + shift, "rec"),
-                Item("box", doc.title, doc.id, 0, self.set_line(doc.meta["set"]))]
-        return head + [Item(i.what, i.text, i.target, min(i.level + shift, 6), i.role) if i.what == "heading" else i
-                       for i in self._body(doc)]
+        head = [
+            Item("heading", self.label(doc), doc.id, 1 + shift, "rec"),
+            Item("box", doc.title, doc.id, 0, self.set_line(doc.meta["set"])),
+        ]
+        return head + [
+            Item(i.what, i.text, i.target, min(i.level + shift, 6), i.role) if i.what == "heading" else i
+            for i in self._body(doc)
+        ]
 
     def printed_headings(self) -> list[Item]:
         return [item for item in self.printed() if item.what == "heading"]
@@ -516,8 +562,11 @@ class Oracle:
     def bookmarks(self) -> list[tuple[int, str, str]]:
         """(level, text, target) of the PDF's bookmarks: the contents, and below them the `###`
         sections and the recommendations."""
-        return [(h.level, h.text, h.target) for h in self.printed_headings()
-                if h.role in ("title", "set", "section", "subsection", "rec")]
+        return [
+            (h.level, h.text, h.target)
+            for h in self.printed_headings()
+            if h.role in ("title", "set", "section", "subsection", "rec")
+        ]
 
     def targets(self) -> set[str]:
         """Every heading id of the single document (what a reference may point at)."""
@@ -542,7 +591,7 @@ class Oracle:
         for doc in self.printed_documents():
             for line in doc.note_lines:
                 m = NOTE.match(line)
-                texts[(doc.id, m.group(1))] = line[m.end():].strip()
+                texts[(doc.id, m.group(1))] = line[m.end() :].strip()
         return [texts[key] for key in self.note_numbers()]
 
 

@@ -31,9 +31,18 @@ from reportkit.model import Report
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[2]
 # The sample report as `report build` needs it: the content plus the site's configuration and home page.
-SAMPLE_PARTS = ("report.yml", "roster.yml", "glossary.yml", "references.yml", "mkdocs.yml", "web", "chapters",
-                "recommendations", "annexes",
-                "images")
+SAMPLE_PARTS = (
+    "report.yml",
+    "roster.yml",
+    "glossary.yml",
+    "references.yml",
+    "mkdocs.yml",
+    "web",
+    "chapters",
+    "recommendations",
+    "annexes",
+    "images",
+)
 # One fixed commit, so the edition's date, the pages' "last updated" and the bytes are predictable.
 COMMIT_DATE = "2019-06-10T12:00:00+00:00"
 EDITION_DATE = "2019-06-10"
@@ -44,6 +53,7 @@ BUILD_FILES = ("manifest.json", "panel-report.docx", "panel-report.pdf", "site")
 # --------------------------------------------------------------------------------------------
 # The sample report, copied into a git repository of its own and built once per session
 # --------------------------------------------------------------------------------------------
+
 
 def copy_sample(dest: Path) -> Path:
     dest.mkdir(parents=True)
@@ -57,12 +67,25 @@ def copy_sample(dest: Path) -> Path:
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": AUTHOR_NAME, "GIT_AUTHOR_EMAIL": AUTHOR_EMAIL,
-           "GIT_COMMITTER_NAME": AUTHOR_NAME, "GIT_COMMITTER_EMAIL": AUTHOR_EMAIL,
-           "GIT_AUTHOR_DATE": COMMIT_DATE, "GIT_COMMITTER_DATE": COMMIT_DATE,
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    done = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=root, env=env, check=True, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": AUTHOR_NAME,
+        "GIT_AUTHOR_EMAIL": AUTHOR_EMAIL,
+        "GIT_COMMITTER_NAME": AUTHOR_NAME,
+        "GIT_COMMITTER_EMAIL": AUTHOR_EMAIL,
+        "GIT_AUTHOR_DATE": COMMIT_DATE,
+        "GIT_COMMITTER_DATE": COMMIT_DATE,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    done = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip()
 
 
@@ -81,8 +104,11 @@ def find_program(name: str, package: str) -> str:
     the Debian package that provides it when it is absent."""
     found = shutil.which(name)
     if found is None:
-        pytest.fail(f"`{name}` is not on PATH: install Debian's package `{package}` "
-                    f"(`apt-get install {package}`, or `make system`)", pytrace=False)
+        pytest.fail(
+            f"`{name}` is not on PATH: install Debian's package `{package}` "
+            f"(`apt-get install {package}`, or `make system`)",
+            pytrace=False,
+        )
     return found
 
 
@@ -164,6 +190,7 @@ def tree_state(path: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------
 # Names and text as the editions write them
 # --------------------------------------------------------------------------------------------
+
 
 def docx_bookmark(ident: str) -> str:
     """The bookmark pandoc writes for an id: Word allows 40 characters and wants a letter first, so
@@ -308,7 +335,7 @@ class Site:
         # MkDocs' 404 page names the site's files from its published path (site_url's), since it is
         # served at any depth: read from there.
         if path.startswith(self.published_path):
-            path = "/" + path[len(self.published_path):]
+            path = "/" + path[len(self.published_path) :]
         base = "" if path.startswith("/") else posixpath.dirname(page)
         rel = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
         if path.endswith("/") or (self.root / rel).is_dir():
@@ -327,6 +354,7 @@ def content_links(article: Element) -> list[Element]:
 # --------------------------------------------------------------------------------------------
 # PDF: pypdf for structure (links, destinations, bookmarks, images), pdftotext for positioned words
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class PdfLink:
@@ -363,8 +391,9 @@ class Pdf:
     @cached_property
     def poppler_texts(self) -> list[str]:
         """Each page's text as `pdftotext` (poppler, a second reader) sees it."""
-        text = subprocess.run([pdftotext(), "-layout", str(self.path), "-"], check=True,
-                              capture_output=True).stdout.decode("utf-8")
+        text = subprocess.run(
+            [pdftotext(), "-layout", str(self.path), "-"], check=True, capture_output=True
+        ).stdout.decode("utf-8")
         return text.split("\f")[: len(self)]
 
     def footer(self, index: int) -> str:
@@ -378,8 +407,9 @@ class Pdf:
     @cached_property
     def named_destinations(self) -> dict[str, int]:
         """Named destination -> 0-based page index."""
-        return {name: self.reader.get_destination_page_number(dest)
-                for name, dest in self.reader.named_destinations.items()}
+        return {
+            name: self.reader.get_destination_page_number(dest) for name, dest in self.reader.named_destinations.items()
+        }
 
     @cached_property
     def outline(self) -> list[tuple[int, str, int]]:
@@ -402,14 +432,19 @@ class Pdf:
     @cached_property
     def words(self) -> list[list[tuple[float, float, float, float, str]]]:
         """Each page's words as (x0, top, x1, bottom, text), top-left origin, from `pdftotext -bbox`."""
-        xml = subprocess.run([pdftotext(), "-bbox", str(self.path), "-"], check=True,
-                             capture_output=True).stdout.decode("utf-8")
+        xml = subprocess.run(
+            [pdftotext(), "-bbox", str(self.path), "-"], check=True, capture_output=True
+        ).stdout.decode("utf-8")
         pages = []
         for page in re.split(r"<page\b", xml)[1:]:
-            pages.append([(float(x0), float(y0), float(x1), float(y1), unescape_xml(word))
-                          for x0, y0, x1, y1, word in re.findall(
-                              r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
-                              page)])
+            pages.append(
+                [
+                    (float(x0), float(y0), float(x1), float(y1), unescape_xml(word))
+                    for x0, y0, x1, y1, word in re.findall(
+                        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page
+                    )
+                ]
+            )
         return pages
 
     @cached_property
@@ -430,7 +465,7 @@ class Pdf:
         """A link's areas, top-down coordinates: one per QuadPoints quadrilateral when it has them
         (a tagged PDF makes one annotation of a link broken across lines), else its Rect."""
         quads = [float(v) for v in annot.get("/QuadPoints") or []]
-        corners = [quads[i:i + 8] for i in range(0, len(quads) - 7, 8)] or [[float(v) for v in annot["/Rect"]]]
+        corners = [quads[i : i + 8] for i in range(0, len(quads) - 7, 8)] or [[float(v) for v in annot["/Rect"]]]
         areas = []
         for corner in corners:
             xs, ys = corner[0::2], corner[1::2]
@@ -522,8 +557,13 @@ PUNCTUATION = set(".,;:!?()[]{}'\"‘’“”«»")
 
 
 def unescape_xml(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def merge_link_runs(pdf: Pdf, links: list[PdfLink]) -> list[PdfLink]:
@@ -536,11 +576,18 @@ def merge_link_runs(pdf: Pdf, links: list[PdfLink]) -> list[PdfLink]:
     merged: list[PdfLink] = []
     for link in links:
         last = merged[-1] if merged else None
-        touching = last is not None and link.page == last.page and abs(link.rect[1] - last.rect[1]) < 1 \
+        touching = (
+            last is not None
+            and link.page == last.page
+            and abs(link.rect[1] - last.rect[1]) < 1
             and abs(link.rect[0] - last.rect[2]) < 1
-        wrapped = last is not None and (link.page == last.page and link.rect[1] > last.rect[3] - 1
-                                        or link.page == last.page + 1) \
-            and pdf.ends_line(last.page, last.rect) and pdf.starts_line(link.page, link.rect)
+        )
+        wrapped = (
+            last is not None
+            and (link.page == last.page and link.rect[1] > last.rect[3] - 1 or link.page == last.page + 1)
+            and pdf.ends_line(last.page, last.rect)
+            and pdf.starts_line(link.page, link.rect)
+        )
         if last is not None and last.name is not None and last.name == link.name and (touching or wrapped):
             head, tail = last.text, link.text
             if head.endswith(("-", "\xad")) and tail[:1].islower():
@@ -596,8 +643,9 @@ class Docx:
     def instr_texts(self) -> list[str]:
         return [e.text or "" for e in self.xml("word/document.xml").iter(w("instrText"))]
 
-    def hyperlinks(self, part: str = "word/document.xml", contents: bool = False
-                   ) -> list[tuple[str | None, str | None, str]]:
+    def hyperlinks(
+        self, part: str = "word/document.xml", contents: bool = False
+    ) -> list[tuple[str | None, str | None, str]]:
         """(anchor, relationship id, text) of each w:hyperlink, in order; the entries of the table of
         contents (a w:sdt) only when asked for."""
         root = self.xml(part)
@@ -652,5 +700,7 @@ class Docx:
     def relationships(self, part: str = "word/_rels/document.xml.rels") -> dict[str, tuple[str, str | None]]:
         """Relationship id -> (target, target mode)."""
         ns = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-        return {rel.get("Id"): (rel.get("Target"), rel.get("TargetMode"))
-                for rel in self.xml(part).iter(f"{ns}Relationship")}
+        return {
+            rel.get("Id"): (rel.get("Target"), rel.get("TargetMode"))
+            for rel in self.xml(part).iter(f"{ns}Relationship")
+        }

@@ -55,8 +55,11 @@ class Reviewer:
     def paragraph(self, words: str, root=None):
         """The one paragraph whose text holds words (the table of contents, a w:sdt, aside), or whose
         text is exactly the words (a table cell, say) when several hold them."""
-        found = [p for p in (root if root is not None else self.body).iter(qn("w:p"))
-                 if words in _text(p) and not any(a.tag == qn("w:sdt") for a in p.iterancestors())]
+        found = [
+            p
+            for p in (root if root is not None else self.body).iter(qn("w:p"))
+            if words in _text(p) and not any(a.tag == qn("w:sdt") for a in p.iterancestors())
+        ]
         if len(found) > 1:
             found = [p for p in found if _text(p) == words]
         assert len(found) == 1, f"{len(found)} paragraphs hold {words!r}"
@@ -166,7 +169,20 @@ class Reviewer:
 def libreoffice(path: Path, out: Path, profile: Path) -> Path:
     """path opened and saved again as DOCX by headless LibreOffice, into the folder out."""
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     return out / path.name

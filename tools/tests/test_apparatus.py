@@ -30,8 +30,16 @@ IMAGE = re.compile(r"!\[([^\]]+)\]\(([^)\s]+)\)")
 FIGURE_LABEL = re.compile(r"\b(?:Figure|Table|Box) (?:\d+|[IVX]+)\.\d+\b")
 BACK = "\u21a9"  # a note's link back to its call
 # What axe must look at on every page (the issue's list): that these rules ran is asserted too.
-AXE_RULES = {"html-has-lang", "html-lang-valid", "landmark-one-main", "region", "heading-order",
-             "color-contrast", "link-name", "image-alt"}
+AXE_RULES = {
+    "html-has-lang",
+    "html-lang-valid",
+    "landmark-one-main",
+    "region",
+    "heading-order",
+    "color-contrast",
+    "link-name",
+    "image-alt",
+}
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +62,7 @@ def image_descriptions(root: Path) -> list[str]:
 
 
 # --- the PDF: tagged, PDF/UA-1, its language, alt text ------------------------------------------------
+
 
 def structure_elements(node, kind: str, found: list) -> list:
     if isinstance(node, pikepdf.Dictionary):
@@ -101,15 +110,19 @@ def test_pdf_lists_the_figures_and_tables_with_their_pages(sample, oracle):
 
 # --- the DOCX: language, alt text, header rows, headings in order -------------------------------------
 
+
 def test_docx_declares_its_language_alt_text_and_table_header_rows(sample):
     document = python_docx.Document(str(sample.out / "panel-report.docx"))
-    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+    ns = {
+        "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    }
     defaults = document.styles.element.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", ns)
     assert defaults.get(f"{{{ns['w']}}}val") == "en-GB"
     descriptions = [e.get("descr") for e in document.element.body.iter(f"{{{ns['wp']}}}docPr")]
     assert sorted(plain_quotes(d) for d in descriptions) == sorted(
-        plain_quotes(t) for t in image_descriptions(sample.root))
+        plain_quotes(t) for t in image_descriptions(sample.root)
+    )
     tables = document.tables
     assert len(tables) >= 4  # two in the text, the glossary's two
     for table in tables:
@@ -120,6 +133,7 @@ def test_docx_declares_its_language_alt_text_and_table_header_rows(sample):
 
 
 # --- the site: axe-core in Chromium on every page --------------------------------------------------
+
 
 def test_every_site_page_passes_axe_without_serious_or_critical_violations(sample):
     site = sample.out / "site"
@@ -136,8 +150,11 @@ def test_every_site_page_passes_axe_without_serious_or_critical_violations(sampl
                 assert tab.evaluate("document.documentElement.lang") == "en-GB", rel  # report.yml's language
                 results = axe.run(tab).response
                 ran |= {rule["id"] for kind in ("passes", "violations", "incomplete") for rule in results[kind]}
-                problems += [(rel, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                             for v in results["violations"] if v["impact"] in ("serious", "critical")]
+                problems += [
+                    (rel, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                    for v in results["violations"]
+                    if v["impact"] in ("serious", "critical")
+                ]
         finally:
             chromium.close()
     assert problems == []
@@ -145,6 +162,7 @@ def test_every_site_page_passes_axe_without_serious_or_critical_violations(sampl
 
 
 # --- the same apparatus in the three editions --------------------------------------------------------
+
 
 def site_notes(sample, oracle) -> dict[int, str]:
     """number -> text of every note the site's pages show (the list item's value and its text)."""
@@ -175,6 +193,7 @@ def test_note_numbers_and_texts_agree_in_the_three_editions(sample, oracle):
     assert [site[n] for n in sorted(site)] == docx
     pdf = sample.read_pdf
     notes_page = pdf.named_destinations["end--notes"]
+
     def bare(text: str) -> str:  # line breaks, Typst's hyphenation and hyphens do not count
         return re.sub(r"[\s\u00ad-]", "", text)
 
@@ -245,8 +264,9 @@ def test_figure_numbers_and_references_agree_in_the_three_editions(sample, oracl
     assert sum(references.values()) >= 8
     links = readers.merge_link_runs(pdf, [link for link in pdf.links if link.page >= first])
     in_pdf = Counter(link.text for link in links if link.dest_page is not None and FIGURE_LABEL.fullmatch(link.text))
-    in_docx = Counter(text for anchor, _, text in sample.read_docx.hyperlinks()
-                      if anchor and FIGURE_LABEL.fullmatch(text))
+    in_docx = Counter(
+        text for anchor, _, text in sample.read_docx.hyperlinks() if anchor and FIGURE_LABEL.fullmatch(text)
+    )
     in_site = Counter()
     for doc in oracle.site_pages():
         article = sample.read_site.article(readers.site_page(doc))
@@ -260,8 +280,9 @@ def glossary_rows(root: Path) -> list[tuple[str, str]]:
     entries = yaml.safe_load((root / "glossary.yml").read_text("utf-8"))["entries"]
     acronyms = sorted((e for e in entries if e.get("acronym")), key=lambda e: e["acronym"].casefold())
     terms = sorted((e for e in entries if not e.get("acronym")), key=lambda e: e["term"].casefold())
-    return ([(e["acronym"], e["term"] + (": " + squash(e["definition"]) if e.get("definition") else ""))
-             for e in acronyms] + [(e["term"], squash(e["definition"])) for e in terms])
+    return [
+        (e["acronym"], e["term"] + (": " + squash(e["definition"]) if e.get("definition") else "")) for e in acronyms
+    ] + [(e["term"], squash(e["definition"])) for e in terms]
 
 
 def test_glossary_entries_agree_in_the_three_editions(sample):
@@ -277,15 +298,18 @@ def test_glossary_entries_agree_in_the_three_editions(sample):
     assert [row for row in rows if row[0] not in ("Abbreviation", "Term")] == expected
     pdf = sample.read_pdf
     start = pdf.named_destinations["glossary"]
-    printed = plain_quotes(squash(" ".join(pdf.page_texts[start:pdf.named_destinations["end--notes"]])))
+    printed = plain_quotes(squash(" ".join(pdf.page_texts[start : pdf.named_destinations["end--notes"]])))
     printed = printed.replace("\u00ad ", "").replace("\u00ad", "")
     for first, second in expected:
         assert first in printed and second.split()[0] in printed, first
 
 
 def test_acronyms_are_spelt_out_at_first_use_and_explained_on_the_site(sample):
-    terms = {e["acronym"]: e["term"] for e in
-             yaml.safe_load((sample.root / "glossary.yml").read_text("utf-8"))["entries"] if e.get("acronym")}
+    terms = {
+        e["acronym"]: e["term"]
+        for e in yaml.safe_load((sample.root / "glossary.yml").read_text("utf-8"))["entries"]
+        if e.get("acronym")
+    }
     article = sample.read_site.article("chapters/01-introduction/index.html")
     abbrs = [(a.text(), a.attrs.get("title")) for a in article.iter("abbr")]
     assert ("UN", terms["UN"]) in abbrs and ("IGF", terms["IGF"]) in abbrs
@@ -311,8 +335,11 @@ def planted(tmp_path: Path, edits: list[tuple[str, str, str]]) -> list[str]:
         path.write_text(text.replace(old, new), "utf-8")
     result = run_report("check", "--root", str(root))
     assert "Traceback" not in result.output
-    return [line for line in result.stdout.splitlines() if not line.endswith(("errors, 0 warnings", "warning"))
-            or "[" in line]
+    return [
+        line
+        for line in result.stdout.splitlines()
+        if not line.endswith(("errors, 0 warnings", "warning")) or "[" in line
+    ]
 
 
 def line_of(rel: str, needle: str) -> int:
@@ -320,17 +347,32 @@ def line_of(rel: str, needle: str) -> int:
     return next(i for i, line in enumerate(lines, start=1) if needle in line)
 
 
-@pytest.mark.parametrize("edits, expected", [
-    pytest.param([(CH1, "[@sg-strategy-2018]", "[@sg-strategy-2019]")],
-                 "error [cite.unknown] no reference with the key 'sg-strategy-2019' in references.yml; "
-                 "did you mean 'sg-strategy-2018'?", id="unknown-key"),
-    pytest.param([(CH1, "[[figure:timeline]]", "[[table:timeline]]")],
-                 "error [ref.kind] 'timeline' is a figure, not a table: write [[figure:timeline]]", id="wrong-kind"),
-    pytest.param([(CH1, "[[figure:timeline]]", "[[figure:timelines]]")],
-                 "error [ref.unknown] no figure with id 'timelines'; did you mean 'timeline'?", id="unknown-figure"),
-    pytest.param([(CH1, "## Composition {#composition}", "#### Composition {#composition}")],
-                 "error [heading.skip] this heading skips a level: '####' after '##'; use '###'", id="heading-skip"),
-])
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [(CH1, "[@sg-strategy-2018]", "[@sg-strategy-2019]")],
+            "error [cite.unknown] no reference with the key 'sg-strategy-2019' in references.yml; "
+            "did you mean 'sg-strategy-2018'?",
+            id="unknown-key",
+        ),
+        pytest.param(
+            [(CH1, "[[figure:timeline]]", "[[table:timeline]]")],
+            "error [ref.kind] 'timeline' is a figure, not a table: write [[figure:timeline]]",
+            id="wrong-kind",
+        ),
+        pytest.param(
+            [(CH1, "[[figure:timeline]]", "[[figure:timelines]]")],
+            "error [ref.unknown] no figure with id 'timelines'; did you mean 'timeline'?",
+            id="unknown-figure",
+        ),
+        pytest.param(
+            [(CH1, "## Composition {#composition}", "#### Composition {#composition}")],
+            "error [heading.skip] this heading skips a level: '####' after '##'; use '###'",
+            id="heading-skip",
+        ),
+    ],
+)
 def test_apparatus_mistakes_are_located(tmp_path, edits, expected):
     found = planted(tmp_path, edits)
     rel, old, _ = edits[0]
@@ -340,19 +382,25 @@ def test_apparatus_mistakes_are_located(tmp_path, edits, expected):
 def test_unused_reference_and_undefined_acronym_are_located(tmp_path):
     root = readers.copy_sample(tmp_path / "report")
     refs = root / "references.yml"
-    refs.write_text(refs.read_text("utf-8")
-                    + "  - id: never-cited\n    type: report\n    title: A report nobody cites\n"
-                    "    issued: 2019\n", "utf-8")
+    refs.write_text(
+        refs.read_text("utf-8") + "  - id: never-cited\n    type: report\n    title: A report nobody cites\n"
+        "    issued: 2019\n",
+        "utf-8",
+    )
     chapter = root / CH1
     chapter.write_text(chapter.read_text("utf-8") + "\nThe WTO took part as an observer.\n", "utf-8")
     result = run_report("check", "--root", str(root))
     lines = refs.read_text("utf-8").split("\n")
     at = lines.index("  - id: never-cited") + 1
-    assert (f"references.yml:{at}:1: warning [cite.unused] the reference 'never-cited' is never cited: cite it "
-            "with [@never-cited] where the text relies on it, or remove it") in result.stdout
+    assert (
+        f"references.yml:{at}:1: warning [cite.unused] the reference 'never-cited' is never cited: cite it "
+        "with [@never-cited] where the text relies on it, or remove it"
+    ) in result.stdout
     body = chapter.read_text("utf-8").split("\n")
-    assert any(line.startswith(f"{CH1}:{len(body) - 1}:5: warning [glossary.undefined] 'WTO'")
-               for line in result.stdout.splitlines()), result.stdout
+    assert any(
+        line.startswith(f"{CH1}:{len(body) - 1}:5: warning [glossary.undefined] 'WTO'")
+        for line in result.stdout.splitlines()
+    ), result.stdout
 
 
 TITLE = 'title: "Transforming our world: the 2030 Agenda for Sustainable Development"'
@@ -368,8 +416,10 @@ def test_hostile_text_in_references_and_glossary_is_printed_as_text(tmp_path):
     title = json.dumps(payload + " Transforming our world: the 2030 Agenda")
     refs.write_text(text.replace(TITLE, f"title: {title}"), "utf-8")
     glossary = root / "glossary.yml"
-    glossary.write_text(glossary.read_text("utf-8").replace("    term: Internet of Things",
-                                                            f"    term: {json.dumps(payload)}", 1), "utf-8")
+    glossary.write_text(
+        glossary.read_text("utf-8").replace("    term: Internet of Things", f"    term: {json.dumps(payload)}", 1),
+        "utf-8",
+    )
     readers.commit_all(root)
     result = run_report("build", "--root", str(root))
     assert result.exit_code == 0, result.output
@@ -379,7 +429,8 @@ def test_hostile_text_in_references_and_glossary_is_printed_as_text(tmp_path):
     assert browser.scan_site(site) == []
     document = python_docx.Document(str(root / "build" / "panel-report.docx"))
     texts = " ".join(p.text for p in document.paragraphs) + " ".join(
-        c.text for t in document.tables for r in t.rows for c in r.cells)
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
     assert "<script>window.__pwned=1</script>" in texts
 
 
@@ -388,8 +439,10 @@ def test_notes_written_one_under_the_other_are_each_a_note(tmp_path):
     one: the check agrees with the engines and the report builds (a generated report has these)."""
     root = readers.copy_sample(tmp_path / "report")
     chapter = root / CH1
-    chapter.write_text(chapter.read_text("utf-8") + "\nOne call.[^one] Another.[^two]\n\n[^one]: The first.\n"
-                       "[^two]: The second.\n", "utf-8")
+    chapter.write_text(
+        chapter.read_text("utf-8") + "\nOne call.[^one] Another.[^two]\n\n[^one]: The first.\n[^two]: The second.\n",
+        "utf-8",
+    )
     result = run_report("check", "--root", str(root))
     assert "[note." not in result.stdout, result.stdout
     assert result.exit_code == 0, result.stdout

@@ -38,8 +38,12 @@ def note_texts(doc) -> list[str]:
 def plain_notes(report) -> list[str]:
     """The notes every edition prints exactly as written: no citation, reference or capitals that
     could be an acronym spelt out at its first use."""
-    return [n for doc in report.documents for n in note_texts(doc)
-            if "[" not in n and not re.search(r"\b[A-Z][A-Za-z]*[A-Z]", n)]
+    return [
+        n
+        for doc in report.documents
+        for n in note_texts(doc)
+        if "[" not in n and not re.search(r"\b[A-Z][A-Za-z]*[A-Z]", n)
+    ]
 
 
 # After the report's last document, the Notes section of the PDF and the DOCX.
@@ -47,6 +51,7 @@ NOTES_HEADING = "Notes"
 
 
 # --- the command and the manifest -------------------------------------------------------------
+
 
 def test_build_lists_each_output_and_exits_0(sample):
     result = sample.result
@@ -65,10 +70,17 @@ def test_build_folder_holds_the_editions_and_nothing_else(sample):
 def test_manifest_names_the_edition_and_verifies_every_output(sample):
     manifest = json.loads((sample.out / "manifest.json").read_text("utf-8"))
     assert {k: manifest[k] for k in ("edition", "final", "date", "commit", "uncommitted_changes")} == {
-        "edition": "Working draft", "final": False, "date": EDITION_DATE, "commit": sample.commit,
-        "uncommitted_changes": False}
+        "edition": "Working draft",
+        "final": False,
+        "date": EDITION_DATE,
+        "commit": sample.commit,
+        "uncommitted_changes": False,
+    }
     assert [(o["format"], o["path"]) for o in manifest["outputs"]] == [
-        ("html", "site"), ("pdf", "panel-report.pdf"), ("docx", "panel-report.docx")]
+        ("html", "site"),
+        ("pdf", "panel-report.pdf"),
+        ("docx", "panel-report.docx"),
+    ]
     for output in manifest["outputs"]:
         path = sample.out / output["path"]
         if path.is_file():
@@ -93,6 +105,7 @@ def test_unknown_format_is_a_usage_error(built_copy):
 
 
 # --- HTML ---------------------------------------------------------------------------------------
+
 
 def test_site_navigation_follows_the_reading_order(sample):
     site, report = sample.read_site, sample.report
@@ -129,8 +142,10 @@ def test_recommendations_index_lists_label_title_owner_and_status(sample):
             if cells:
                 link = site.target("recommendations/index.html", cells[1].find("a").attrs["href"])[0]
                 rows.append(tuple(readers.squash(c.text()) for c in cells) + (link,))
-    expected = [(doc.number, doc.title, owner_name(report, doc), STATUS_NAMES[doc.status], readers.site_page(doc))
-                for doc in report.of_kind("rec")]
+    expected = [
+        (doc.number, doc.title, owner_name(report, doc), STATUS_NAMES[doc.status], readers.site_page(doc))
+        for doc in report.of_kind("rec")
+    ]
     assert rows == expected
     headings = [readers.squash(h.text()) for h in article.iter("h2")]
     assert headings == [f"Set {n}: {report.set_title(n)}" for n in range(1, 6)]
@@ -140,8 +155,10 @@ def test_every_page_shows_owner_status_and_last_update(sample):
     site, report = sample.read_site, sample.report
     for doc in report.documents:
         facts = [readers.squash(p.text()) for p in site.article(readers.site_page(doc)).iter("p", "report-facts")]
-        assert facts == [f"Owner: {owner_name(report, doc)} · Status: {STATUS_NAMES[doc.status]} · "
-                         f"Last updated: 10 June 2019 by {AUTHOR_NAME}"], doc.path
+        assert facts == [
+            f"Owner: {owner_name(report, doc)} · Status: {STATUS_NAMES[doc.status]} · "
+            f"Last updated: 10 June 2019 by {AUTHOR_NAME}"
+        ], doc.path
 
 
 def test_home_page_offers_the_editions_pdf_and_docx(sample):
@@ -168,19 +185,25 @@ def test_site_cross_references_link_between_pages(sample):
         return [(readers.squash(a.text()), a.attrs["href"]) for a in readers.content_links(site.article(page))]
 
     assert ("Recommendation 1A", "../../recommendations/affordable-access/") in links(
-        "chapters/02-leaving-no-one-behind/index.html")
+        "chapters/02-leaving-no-one-behind/index.html"
+    )
     assert ("Section 2.2", "../../chapters/02-leaving-no-one-behind/#digital-divide") in links(
-        "recommendations/affordable-access/index.html")
+        "recommendations/affordable-access/index.html"
+    )
     assert ("Recommendation 1D", "../digital-economy-data/") in links("recommendations/affordable-access/index.html")
 
 
 # --- PDF ----------------------------------------------------------------------------------------
 
+
 def test_pdf_title_page_names_the_edition_and_its_date(sample):
     title_page = readers.squash(sample.read_pdf.page_texts[0])
-    for text in ("UNITED NATIONS High-level Panel on Digital Cooperation", "The Age of Digital Interdependence",
-                 "DRAFT — not for citation or circulation Working draft 10 June 2019",
-                 f"Source: commit {sample.commit[:12]}"):
+    for text in (
+        "UNITED NATIONS High-level Panel on Digital Cooperation",
+        "The Age of Digital Interdependence",
+        "DRAFT — not for citation or circulation Working draft 10 June 2019",
+        f"Source: commit {sample.commit[:12]}",
+    ):
         assert text in title_page
 
 
@@ -211,17 +234,21 @@ def test_pdf_pages_after_the_title_page_are_numbered(sample):
 def test_pdf_chapters_are_numbered_and_recommendations_labelled(sample):
     pdf, report = sample.read_pdf, sample.report
     bookmarks = [title for level, title, _ in pdf.outline if level == 1]
-    assert [readers.plain_quotes(b) for b in bookmarks] == [doc.heading for doc in report.documents
-                                                            if doc.kind != "rec"] + [NOTES_HEADING]
+    assert [readers.plain_quotes(b) for b in bookmarks] == [
+        doc.heading for doc in report.documents if doc.kind != "rec"
+    ] + [NOTES_HEADING]
     assert "Chapter 1: Introduction" in bookmarks
     outline = [(level, title) for level, title, _ in pdf.outline]
     assert [title for level, title in outline if title.startswith("Recommendation")] == [
-        f"Recommendation {n}" for n in ("1A", "1B", "1C", "1D", "2", "3A", "3B", "3C", "4", "5A", "5B")]
+        f"Recommendation {n}" for n in ("1A", "1B", "1C", "1D", "2", "3A", "3B", "3C", "4", "5A", "5B")
+    ]
     assert (2, "1.1 Mandate") in outline
     # Each set of recommendations opens with its band, inside Chapter 5, its recommendations under it.
     sets = [i for i, (level, title) in enumerate(outline) if title.startswith("Set ")]
-    assert [outline[i] for i in sets][:2] == [(2, "Set 1: An inclusive digital economy and society"),
-                                            (2, "Set 2: Human and institutional capacity")]
+    assert [outline[i] for i in sets][:2] == [
+        (2, "Set 1: An inclusive digital economy and society"),
+        (2, "Set 2: Human and institutional capacity"),
+    ]
     assert outline[sets[0] + 1] == (3, "Recommendation 1A")
 
 
@@ -247,8 +274,13 @@ def test_pdf_has_the_notes_tables_and_images(sample):
     assert [note for note in notes if note not in readers.plain_quotes(printed)] == []
     # Each note marker links to its note and back: explicit destinations within the document.
     count = sum(len(note_texts(doc)) for doc in report.documents)
-    to_notes = [link for link in pdf.links if link.dest_page is not None and link.dest_page >= pdf.named_destinations[
-        "end--notes"] and link.page < pdf.named_destinations["end--notes"]]
+    to_notes = [
+        link
+        for link in pdf.links
+        if link.dest_page is not None
+        and link.dest_page >= pdf.named_destinations["end--notes"]
+        and link.page < pdf.named_destinations["end--notes"]
+    ]
     assert len(to_notes) >= count
     section = pdf.named_destinations["leaving-no-one-behind--digital-divide"]
     # The table sits in its section: on the section's page or the next, before the next section.
@@ -258,11 +290,15 @@ def test_pdf_has_the_notes_tables_and_images(sample):
     assert len(header) == 2 and abs(header[0][1] - header[1][1]) < 1, "the table's header is one row"
     # A long table may turn the page, its header repeated.
     assert "Relevance Whether content and services meet local needs" in readers.squash(
-        (pdf.page_texts[page] + " " + pdf.page_texts[page + 1]).replace("\u00ad\n", "").replace("\u00ad", ""))
+        (pdf.page_texts[page] + " " + pdf.page_texts[page + 1]).replace("\u00ad\n", "").replace("\u00ad", "")
+    )
     with_images = [i for i, page in enumerate(pdf.reader.pages) if len(page.images)]
     assert len(with_images) == 4  # the sample's four figures, each on a page of its own section
-    assert pdf.named_destinations["introduction--tracks"] <= with_images[1] <= pdf.named_destinations[
-        "introduction--consultation"], "the figure sits in its section"
+    assert (
+        pdf.named_destinations["introduction--tracks"]
+        <= with_images[1]
+        <= pdf.named_destinations["introduction--consultation"]
+    ), "the figure sits in its section"
 
 
 def test_draft_pdf_marks_every_page(sample):
@@ -274,8 +310,9 @@ def test_draft_pdf_marks_every_page(sample):
 def test_final_edition_carries_no_draft_mark(sample, tmp_path):
     """A rehearsal of the final edition (--force: the sample is a draft, see test_final.py)."""
     out = tmp_path / "final"
-    result = run_report("build", "--root", str(sample.root), "--final", "--force", "--formats", "pdf,docx",
-                        "--out", str(out))
+    result = run_report(
+        "build", "--root", str(sample.root), "--final", "--force", "--formats", "pdf,docx", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     pdf = readers.Pdf(out / "panel-report.pdf")
     assert [i for i, text in enumerate(pdf.page_texts) if "DRAFT" in text] == []
@@ -295,14 +332,16 @@ def test_names_are_printed_as_written(built_copy, tmp_path):
     name = "Draft #3 [rev] *bold* $x$ <label> _u_ @cite \\ 1.0... -- end"
     author = 'The "Panel" \\ #1 [draft]'
     settings = built_copy / "report.yml"
-    settings.write_text(settings.read_text("utf-8").replace(
-        "author: High-level Panel on Digital Cooperation", f"author: '{author}'"), "utf-8")
+    settings.write_text(
+        settings.read_text("utf-8").replace("author: High-level Panel on Digital Cooperation", f"author: '{author}'"),
+        "utf-8",
+    )
     out = tmp_path / "named"
     result = run_report("build", "--root", str(built_copy), "--edition", name, "--formats", "pdf", "--out", str(out))
     assert result.exit_code == 0, result.output
     pdf = readers.Pdf(out / "panel-report.pdf")
     assert f"\n{name}\n" in pdf.page_text(0)
-    assert 'The “Panel” \\ #1 [draft]' in pdf.page_text(0)  # the title page's band
+    assert "The “Panel” \\ #1 [draft]" in pdf.page_text(0)  # the title page's band
     assert f"DRAFT · {name} · 10 June 2019" in pdf.page_text(2)
     assert pdf.reader.metadata["/Author"] == author
 
@@ -319,10 +358,14 @@ def test_a_long_word_is_printed_as_written(copy_report, fixtures_dir, tmp_path):
     source = "a" * 150 + "".join(c if c.isalnum() else "\\" + c for c in middle) + "b" * 150  # symbols escaped
     root = copy_report(fixtures_dir / "minimal")
     (root / "annexes" / "02-long.md").write_text(
-        "---\nid: long\ntitle: Long\nowner: secretariat\nstatus: draft\n---\n\nBefore " + source + " after.\n")
+        "---\nid: long\ntitle: Long\nowner: secretariat\nstatus: draft\n---\n\nBefore " + source + " after.\n"
+    )
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--formats", "pdf", "--out", str(out)],
-                                env={"SOURCE_DATE_EPOCH": "1560168000", "CI": "1"})
+    result = CliRunner().invoke(
+        main,
+        ["build", "--root", str(root), "--formats", "pdf", "--out", str(out)],
+        env={"SOURCE_DATE_EPOCH": "1560168000", "CI": "1"},
+    )
     assert result.exit_code == 0, result.output
     text = "".join(readers.Pdf(out / "panel-report.pdf").poppler_texts)
     # The word is broken across lines (at a zero-width space, or a soft hyphen where Typst
@@ -331,6 +374,7 @@ def test_a_long_word_is_printed_as_written(copy_report, fixtures_dir, tmp_path):
 
 
 # --- DOCX ---------------------------------------------------------------------------------------
+
 
 def test_docx_title_page(sample):
     docx, report = sample.read_docx, sample.report
@@ -347,8 +391,9 @@ def test_docx_pages_are_numbered(sample):
     footers = [r.get(f"{{{readers.R}}}id") for r in docx.xml("word/document.xml").iter(readers.w("footerReference"))]
     assert footers, "the section has a footer"
     targets = [docx.relationships()[rid][0] for rid in footers]
-    fields = [f.get(readers.w("instr")).strip() for t in targets
-              for f in docx.xml(f"word/{t}").iter(readers.w("fldSimple"))]
+    fields = [
+        f.get(readers.w("instr")).strip() for t in targets for f in docx.xml(f"word/{t}").iter(readers.w("fldSimple"))
+    ]
     assert "PAGE" in fields
 
 
@@ -377,8 +422,14 @@ def test_docx_contents_are_written_in_advance_as_in_the_pdf(sample):
             assert link.get(readers.w("anchor")) in bookmarks
             runs = ["".join(t.text for t in r.iter(readers.w("t"))) for r in link.iter(readers.w("r"))]
             assert runs[-2] == "" and link.find(f".//{readers.w('tab')}") is not None  # a tab, then the page
-            entries.append((int(style.get(readers.w("val"))[-1]), readers.plain_quotes(runs[0]), int(runs[-1]),
-                            link.get(readers.w("anchor"))))
+            entries.append(
+                (
+                    int(style.get(readers.w("val"))[-1]),
+                    readers.plain_quotes(runs[0]),
+                    int(runs[-1]),
+                    link.get(readers.w("anchor")),
+                )
+            )
     report = sample.report
     expected = []
     for doc in (d for d in report.documents if d.kind != "rec"):
@@ -398,11 +449,15 @@ def test_docx_cover_has_no_page_number_and_every_other_page_says_draft(sample):
     section = docx.xml("word/document.xml").findall(f".//{readers.w('sectPr')}")[-1]
     assert section.find(readers.w("titlePg")) is not None  # the first page has headers of its own
     relationships = docx.relationships()
-    references = {(e.tag.split("}")[1], e.get(readers.w("type"))): relationships[e.get(f"{{{readers.R}}}id")][0]
-                  for e in section if e.tag.endswith("Reference")}
+    references = {
+        (e.tag.split("}")[1], e.get(readers.w("type"))): relationships[e.get(f"{{{readers.R}}}id")][0]
+        for e in section
+        if e.tag.endswith("Reference")
+    }
     first_footer = docx.xml(f"word/{references[('footerReference', 'first')]}")
     assert list(first_footer.iter(readers.w("fldSimple"))) == [] and not "".join(
-        t.text or "" for t in first_footer.iter(readers.w("t")))
+        t.text or "" for t in first_footer.iter(readers.w("t"))
+    )
     header = docx.xml(f"word/{references[('headerReference', 'default')]}")
     assert "".join(t.text for t in header.iter(readers.w("t"))) == "DRAFT · Working draft · 10 June 2019"
     first_header = docx.xml(f"word/{references[('headerReference', 'first')]}")
@@ -418,7 +473,8 @@ def test_docx_table_rows_do_not_split_across_pages(sample):
 def test_docx_uses_word_heading_styles(sample):
     docx, report = sample.read_docx, sample.report
     assert [readers.plain_quotes(text) for level, text in docx.headings if level == 1] == [
-        doc.heading for doc in report.documents if doc.kind != "rec"] + [NOTES_HEADING]
+        doc.heading for doc in report.documents if doc.kind != "rec"
+    ] + [NOTES_HEADING]
     assert (2, "1.1 Mandate") in docx.headings
     assert (3, "Recommendation 1A") in docx.headings
     assert (4, "Rationale") in docx.headings  # a recommendation's sections, inside Chapter 5
@@ -447,10 +503,12 @@ def test_docx_cross_references_are_internal_hyperlinks(sample):
     media = [name for name in docx.parts if name.startswith("word/media/")]
     figures = ("timeline", "three-tracks", "internet-use-2018", "architectures")
     assert sorted(docx.parts[name] for name in media) == sorted(
-        (sample.root / f"images/{name}.png").read_bytes() for name in figures)
+        (sample.root / f"images/{name}.png").read_bytes() for name in figures
+    )
 
 
 # --- reproducible -------------------------------------------------------------------------------
+
 
 def test_same_commit_and_edition_give_identical_pdf_and_docx(sample, tmp_path):
     for out in ("one", "two"):
@@ -465,6 +523,7 @@ def test_same_commit_and_edition_give_identical_pdf_and_docx(sample, tmp_path):
 
 
 # --- refused and failed builds leave the last good build as it was ------------------------------
+
 
 def test_build_refuses_when_check_finds_errors(built_copy):
     chapter = built_copy / "chapters/01-introduction.md"
@@ -495,8 +554,10 @@ def test_an_image_the_engines_cannot_decode_is_refused_by_the_check(built_copy):
         result = run_report(command, "--root", str(built_copy))
         assert result.exit_code == 1
         output = result.stdout + result.stderr
-        assert ("images/three-tracks.png:0:0: error [asset.invalid] this file is named like a PNG image but is "
-                "not an image; save it in the right format") in output
+        assert (
+            "images/three-tracks.png:0:0: error [asset.invalid] this file is named like a PNG image but is "
+            "not an image; save it in the right format"
+        ) in output
         assert "chapters/01-introduction.md:43:" in output  # where the text uses it
     assert tree_state(built_copy / "build") == before
 
@@ -549,8 +610,10 @@ def test_a_build_running_elsewhere_blocks_a_second_one(built_copy):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         result = run_report("build", "--root", str(built_copy), "--formats", "docx")
     assert result.exit_code == 1
-    assert result.stderr == (f"report: another build of {built_copy / 'build'} is running; wait for it to finish, "
-                             "then build again; the previous build is unchanged\n")
+    assert result.stderr == (
+        f"report: another build of {built_copy / 'build'} is running; wait for it to finish, "
+        "then build again; the previous build is unchanged\n"
+    )
     assert tree_state(built_copy / "build") == before
 
 
@@ -562,8 +625,9 @@ def test_panel_members_annex_is_printed_from_the_roster_in_every_edition(sample)
     site = readers.squash(sample.read_site.article(readers.site_page(annex)).text())
     pdf = readers.squash(" ".join(sample.read_pdf.page_texts))
     # The tables' cells: the reader's text holds the paragraphs only.
-    cells = [cell.text for table in python_docx.Document(str(sample.docx)).tables
-             for row in table.rows for cell in row.cells]
+    cells = [
+        cell.text for table in python_docx.Document(str(sample.docx)).tables for row in table.rows for cell in row.cells
+    ]
     docx = readers.squash(" ".join(cells))
     for name in names:
         assert name in site, name

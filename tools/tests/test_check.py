@@ -51,8 +51,7 @@ def counts(lines: list[str]) -> tuple[int, int]:
 
 def summary(lines: list[str], root: Path) -> str:
     errors, warnings = counts(lines)
-    return (f"{errors} error{'' if errors == 1 else 's'}, "
-            f"{warnings} warning{'' if warnings == 1 else 's'} in {root}\n")
+    return f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'} in {root}\n"
 
 
 def assert_findings(root: Path, expected: list[str], *args: str) -> None:
@@ -97,8 +96,7 @@ def test_sample_report_is_clean_in_json_and_github(sample_root):
 
 CH1 = "chapters/01-introduction.md"
 CH3 = "chapters/03-individuals-societies.md"
-IMAGE = ("![Diagram of the Panel's three tracks of work: values and principles, methods and mechanisms, "
-         "action areas]")
+IMAGE = "![Diagram of the Panel's three tracks of work: values and principles, methods and mechanisms, action areas]"
 WITHDRAWN = """---
 id: old-idea
 title: An idea the Panel dropped
@@ -110,8 +108,11 @@ order: 2
 
 Kept for the record.
 """
-NEW_IDEA = WITHDRAWN.replace("old-idea", "new-idea").replace("withdrawn", "draft").replace(
-    "set: 2\norder: 2", "set: 5\norder: 3")
+NEW_IDEA = (
+    WITHDRAWN.replace("old-idea", "new-idea")
+    .replace("withdrawn", "draft")
+    .replace("set: 2\norder: 2", "set: 5\norder: 3")
+)
 
 
 def insert(rel: str, after: int, text: str) -> tuple:
@@ -154,86 +155,102 @@ def plant(root: Path, edit: tuple) -> None:
 PLANTS = [
     pytest.param(
         [insert(CH3, 21, "Compare [[rec:human-rights-reveiw]].")],
-        [f"{CH3}:22:9: error [ref.unknown] no recommendation with id 'human-rights-reveiw'; "
-         "did you mean 'human-rights-review'?"],
+        [
+            f"{CH3}:22:9: error [ref.unknown] no recommendation with id 'human-rights-reveiw'; "
+            "did you mean 'human-rights-review'?"
+        ],
         id="unknown-reference",
     ),
     pytest.param(
         [insert(CH3, 21, "See [[chapter:help-desks]].")],
-        [f"{CH3}:22:5: error [ref.kind] 'help-desks' is a recommendation, not a chapter: "
-         "write [[rec:help-desks]]"],
+        [f"{CH3}:22:5: error [ref.kind] 'help-desks' is a recommendation, not a chapter: write [[rec:help-desks]]"],
         id="reference-to-wrong-kind",
     ),
     pytest.param(
         [write("recommendations/old-idea.md", WITHDRAWN), insert(CH3, 21, "See [[rec:old-idea]].")],
-        [f"{CH3}:22:5: error [ref.withdrawn] recommendation 'old-idea' is withdrawn; "
-         "remove the reference or restore the recommendation"],
+        [
+            f"{CH3}:22:5: error [ref.withdrawn] recommendation 'old-idea' is withdrawn; "
+            "remove the reference or restore the recommendation"
+        ],
         id="reference-to-withdrawn",
     ),
     pytest.param(
         [insert(CH3, 21, "See [[chapter:mechanisms#architecture]].")],
-        [f"{CH3}:22:5: error [ref.anchor] chapters/04-mechanisms.md has no heading "
-         "'#architecture'; did you mean 'architectures'?"],
+        [
+            f"{CH3}:22:5: error [ref.anchor] chapters/04-mechanisms.md has no heading "
+            "'#architecture'; did you mean 'architectures'?"
+        ],
         id="unknown-heading-anchor",
     ),
     pytest.param(
         [insert(CH3, 21, "See [[rec:help-desks and the rest.")],
-        [f"{CH3}:22:5: error [ref.syntax] '[[rec:help-desks and the rest.' is not a reference; "
-         "write [[rec:ID]], [[chapter:ID]], [[annex:ID]], with optional #anchor and |text"],
+        [
+            f"{CH3}:22:5: error [ref.syntax] '[[rec:help-desks and the rest.' is not a reference; "
+            "write [[rec:ID]], [[chapter:ID]], [[annex:ID]], with optional #anchor and |text"
+        ],
         id="unterminated-reference",
     ),
     pytest.param(
         [insert(CH3, 21, "As Recommendation 6C proposes.")],
-        [f"{CH3}:22:4: error [mention.unknown] 'Recommendation 6C' matches no recommendation; "
-         "refer to recommendations with [[rec:ID]]"],
+        [
+            f"{CH3}:22:4: error [mention.unknown] 'Recommendation 6C' matches no recommendation; "
+            "refer to recommendations with [[rec:ID]]"
+        ],
         id="plain-mention-of-no-recommendation",
     ),
     pytest.param(
         [insert(CH3, 21, "As Recommendation 1A proposes.")],
-        [f"{CH3}:22:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go stale "
-         "if the labels change; write [[rec:affordable-access]]"],
+        [
+            f"{CH3}:22:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go stale "
+            "if the labels change; write [[rec:affordable-access]]"
+        ],
         id="plain-mention-of-a-recommendation",
     ),
     pytest.param(
         [write("recommendations/new-idea.md", NEW_IDEA)],
-        ["recommendations/new-idea.md:2:1: warning [rec.unreferenced] no chapter refers to "
-         "Recommendation 5C ('new-idea'); cite it with [[rec:new-idea]] where the text discusses it"],
+        [
+            "recommendations/new-idea.md:2:1: warning [rec.unreferenced] no chapter refers to "
+            "Recommendation 5C ('new-idea'); cite it with [[rec:new-idea]] where the text discusses it"
+        ],
         id="unreferenced-recommendation",
     ),
     pytest.param(
         [insert(CH3, 37, "## Trust, once more {#trust}")],
-        [f"{CH3}:38:1: error [anchor.duplicate] heading id '#trust' is already used on line 30; "
-         "give this heading its own id with {#another-id}"],
+        [
+            f"{CH3}:38:1: error [anchor.duplicate] heading id '#trust' is already used on line 30; "
+            "give this heading its own id with {#another-id}"
+        ],
         id="duplicate-heading-anchor",
     ),
     pytest.param(
         [insert(CH3, 29, "# A title in the text")],
-        [f"{CH3}:30:1: warning [heading.h1] a level-1 heading ('# ...') in the text: the title "
-         "comes from the front matter, so start sections at '## '"],
+        [
+            f"{CH3}:30:1: warning [heading.h1] a level-1 heading ('# ...') in the text: the title "
+            "comes from the front matter, so start sections at '## '"
+        ],
         id="level-1-heading",
     ),
     pytest.param(
         [insert(CH3, 21, "See [the sources](../../README.md).")],
-        [f"{CH3}:22:19: error [link.outside] '../../README.md' points outside the repository; "
-         "it was not read"],
+        [f"{CH3}:22:19: error [link.outside] '../../README.md' points outside the repository; it was not read"],
         id="link-leaves-repository",
     ),
     pytest.param(
         [insert(CH3, 21, "See [security](#securty).")],
-        [f"{CH3}:22:16: error [link.anchor] this file has no heading '#securty'; "
-         "did you mean 'security'?"],
+        [f"{CH3}:22:16: error [link.anchor] this file has no heading '#securty'; did you mean 'security'?"],
         id="broken-link-anchor",
     ),
     pytest.param(
         [insert(CH3, 21, "See [the mechanisms](04-mechanism.md).")],
-        [f"{CH3}:22:22: error [link.broken] '04-mechanism.md' does not exist; "
-         "did you mean '04-mechanisms.md'?"],
+        [f"{CH3}:22:22: error [link.broken] '04-mechanism.md' does not exist; did you mean '04-mechanisms.md'?"],
         id="broken-relative-link",
     ),
     pytest.param(
         [insert(CH3, 21, "See [a [b [c [d [e f] g] h] i] j].")],
-        [f"{CH3}:22:17: error [text.nesting] brackets nested more than 4 deep: the PDF and DOCX engine "
-         "slows down sharply with each level; flatten the structure"],
+        [
+            f"{CH3}:22:17: error [text.nesting] brackets nested more than 4 deep: the PDF and DOCX engine "
+            "slows down sharply with each level; flatten the structure"
+        ],
         id="brackets-nested-too-deep",
     ),
     pytest.param(
@@ -243,79 +260,101 @@ PLANTS = [
     ),
     pytest.param(
         [replace(CH1, "../images/three-tracks.png", "../images/three-track.png")],
-        [f"{CH1}:43:{len(IMAGE) + 2}: error [image.missing] '../images/three-track.png' does not "
-         "exist; did you mean 'three-tracks.png'?"],
+        [
+            f"{CH1}:43:{len(IMAGE) + 2}: error [image.missing] '../images/three-track.png' does not "
+            "exist; did you mean 'three-tracks.png'?"
+        ],
         id="missing-image",
     ),
     pytest.param(
         [replace(CH1, IMAGE, "![]")],
-        [f"{CH1}:43:1: error [image.alt] this image has no alt text: describe it between the "
-         "brackets, ![like this](path), for readers who cannot see it"],
+        [
+            f"{CH1}:43:1: error [image.alt] this image has no alt text: describe it between the "
+            "brackets, ![like this](path), for readers who cannot see it"
+        ],
         id="image-without-alt-text",
     ),
     pytest.param(
         [replace("recommendations/ethics-standards.md", "owner: melinda-gates", "owner: melinda-gate")],
-        ["recommendations/ethics-standards.md:4:1: error [owner.unknown] owner 'melinda-gate' is not "
-         "in roster.yml; did you mean 'melinda-gates'?"],
+        [
+            "recommendations/ethics-standards.md:4:1: error [owner.unknown] owner 'melinda-gate' is not "
+            "in roster.yml; did you mean 'melinda-gates'?"
+        ],
         id="owner-not-in-roster",
     ),
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed", "status: approved")],
-        ["recommendations/help-desks.md:5:1: error [schema] 'status' is 'approved', which is not "
-         "one of: draft, review, agreed, withdrawn"],
+        [
+            "recommendations/help-desks.md:5:1: error [schema] 'status' is 'approved', which is not "
+            "one of: draft, review, agreed, withdrawn"
+        ],
         id="schema-enum",
     ),
     pytest.param(
         [replace("recommendations/help-desks.md", "status: agreed\n", "status: agreed\nsett: 2\n")],
-        ["recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
-         "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, positions, set, short_title, "
-         "status, summary, title"],
+        [
+            "recommendations/help-desks.md:6:1: error [schema] unknown field 'sett' (did you mean "
+            "'set'?) in front matter; allowed: budget, id, order, owner, placeholder, positions, set, short_title, "
+            "status, summary, title"
+        ],
         id="schema-unknown-field",
     ),
     pytest.param(
         [copy("annexes/06-principles.md", "annexes/07-principles-again.md")],
-        ["annexes/06-principles.md:2:1: error [id.duplicate] id 'principles' is used more than "
-         "once (other instance in annexes/07-principles-again.md)",
-         "annexes/07-principles-again.md:2:1: error [id.duplicate] id 'principles' is used more "
-         "than once (other instance in annexes/06-principles.md)"],
+        [
+            "annexes/06-principles.md:2:1: error [id.duplicate] id 'principles' is used more than "
+            "once (other instance in annexes/07-principles-again.md)",
+            "annexes/07-principles-again.md:2:1: error [id.duplicate] id 'principles' is used more "
+            "than once (other instance in annexes/06-principles.md)",
+        ],
         id="duplicate-id",
     ),
     pytest.param(
         [replace("recommendations/digital-public-goods.md", "order: 2", "order: 1")],
-        ["recommendations/affordable-access.md:7:1: error [label.duplicate] set 1, order 1 is also "
-         "taken by recommendations/digital-public-goods.md: two recommendations would compete "
-         "for one label",
-         "recommendations/digital-public-goods.md:7:1: error [label.duplicate] set 1, order 1 is "
-         "also taken by recommendations/affordable-access.md: two recommendations would compete "
-         "for one label"],
+        [
+            "recommendations/affordable-access.md:7:1: error [label.duplicate] set 1, order 1 is also "
+            "taken by recommendations/digital-public-goods.md: two recommendations would compete "
+            "for one label",
+            "recommendations/digital-public-goods.md:7:1: error [label.duplicate] set 1, order 1 is "
+            "also taken by recommendations/affordable-access.md: two recommendations would compete "
+            "for one label",
+        ],
         id="duplicate-label",
     ),
     pytest.param(
         [replace("recommendations/trust-commitment.md", "set: 4\norder: 1", "set: 5\norder: 3")],
-        ["recommendations/cooperation-architecture.md:6:1: error [label.gap] set 4 has no "
-         "recommendation, so the labels jump from set 3 to set 5"],
+        [
+            "recommendations/cooperation-architecture.md:6:1: error [label.gap] set 4 has no "
+            "recommendation, so the labels jump from set 3 to set 5"
+        ],
         id="label-gap",
     ),
     pytest.param(
         [replace("annexes/04-donors.md", "status: draft\n", "status: draft\nstatus: agreed\n")],
-        ["annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
-         "annexes/04-donors.md:6:1: error [yaml.syntax] not valid YAML: duplicate key 'status' "
-         "(first given on line 5)"],
+        [
+            "annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
+            "annexes/04-donors.md:6:1: error [yaml.syntax] not valid YAML: duplicate key 'status' "
+            "(first given on line 5)",
+        ],
         id="front-matter-duplicate-key",
     ),
     pytest.param(
         [replace("annexes/04-donors.md", "---\nid: donors", "id: donors")],
-        ["annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
-         "annexes/04-donors.md:1:1: error [frontmatter.missing] no front matter: the file must "
-         "start with a line '---', then fields such as 'id: ...' and 'title: ...', then a "
-         "closing '---'"],
+        [
+            "annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
+            "annexes/04-donors.md:1:1: error [frontmatter.missing] no front matter: the file must "
+            "start with a line '---', then fields such as 'id: ...' and 'title: ...', then a "
+            "closing '---'",
+        ],
         id="front-matter-missing",
     ),
     pytest.param(
         [insert("annexes/04-donors.md", 9, b"Funded by caf\xe9 owners.")],
-        ["annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
-         "annexes/04-donors.md:10:14: error [file.encoding] this file is not valid UTF-8 "
-         "(byte 0xe9); save it as UTF-8"],
+        [
+            "annexes/03-secretariat.md:19:70: error [ref.unknown] no annex with id 'donors'",
+            "annexes/04-donors.md:10:14: error [file.encoding] this file is not valid UTF-8 "
+            "(byte 0xe9); save it as UTF-8",
+        ],
         id="not-utf-8",
     ),
 ]
@@ -374,8 +413,7 @@ EXPECTED = {
         "'!!python/object' are not allowed",
         "chapters/08-aliases.md:3:4: error [yaml.syntax] YAML anchors and aliases ('&name', '*name') "
         "are not allowed here",
-        "chapters/09-list.md:2:1: error [frontmatter.type] front matter must be fields "
-        "('name: value'), not a list",
+        "chapters/09-list.md:2:1: error [frontmatter.type] front matter must be fields ('name: value'), not a list",
         "chapters/10-empty-front-matter.md:1:1: error [frontmatter.empty] front matter is empty; "
         "it needs 'id', 'title' and more",
     ],
@@ -386,8 +424,7 @@ EXPECTED = {
         "chapters/03-values.md:2:1: error [schema] 'id' 'Bad_Id' is not valid: it must be a stable "
         "id in kebab-case: lowercase letters, digits and single hyphens, e.g. 'digital-public-goods'",
         "chapters/03-values.md:3:1: error [schema] 'title' must be text, not an empty value",
-        "chapters/03-values.md:5:1: error [schema] 'status' is 'done', which is not one of: draft, "
-        "review, agreed",
+        "chapters/03-values.md:5:1: error [schema] 'status' is 'done', which is not one of: draft, review, agreed",
         "chapters/03-values.md:6:1: error [schema] 'budget' is 200000; it must be between 1 and 100000",
         "chapters/04-no-owner.md:1:1: error [schema] front matter lacks 'owner' (the roster id of "
         "the Panel member who owns this section)",
@@ -404,13 +441,10 @@ EXPECTED = {
     "refs": [
         "chapters/01-main.md:10:34: error [ref.withdrawn] recommendation 'retired' is withdrawn; "
         "remove the reference or restore the recommendation",
-        "chapters/01-main.md:11:5: error [ref.unknown] no recommendation with id 'onyl'; did you "
-        "mean 'only'?",
+        "chapters/01-main.md:11:5: error [ref.unknown] no recommendation with id 'onyl'; did you mean 'only'?",
         "chapters/01-main.md:11:22: error [ref.unknown] no annex with id 'nothing'",
-        "chapters/01-main.md:12:5: error [ref.kind] 'only' is a recommendation, not a chapter: "
-        "write [[rec:only]]",
-        "chapters/01-main.md:12:26: error [ref.kind] 'main' is a chapter, not a recommendation: "
-        "write [[chapter:main]]",
+        "chapters/01-main.md:12:5: error [ref.kind] 'only' is a recommendation, not a chapter: write [[rec:only]]",
+        "chapters/01-main.md:12:26: error [ref.kind] 'main' is a chapter, not a recommendation: write [[chapter:main]]",
         "chapters/01-main.md:13:5: error [ref.anchor] chapters/01-main.md has no heading '#scop'; "
         "did you mean 'scope'?",
         "chapters/01-main.md:14:5: error [ref.syntax] unknown reference kind 'note' (use rec, chapter, annex, "
@@ -431,28 +465,22 @@ EXPECTED = {
         "recommendations/a.md: two recommendations would compete for one label",
         "recommendations/c.md:6:1: error [label.gap] set 2 has no recommendation, so the labels "
         "jump from set 1 to set 3",
-        "recommendations/d.md:6:1: error [rec.set-unknown] set 4 is not one of the sets in "
-        "report.yml (1, 2, 3, 5)",
+        "recommendations/d.md:6:1: error [rec.set-unknown] set 4 is not one of the sets in report.yml (1, 2, 3, 5)",
         "report.yml:2:1: error [label.gap] set 5 ('Fifth set') has no recommendation",
     ],
     "owners": [
-        "chapters/01-main.md:4:1: error [owner.unknown] owner 'chiar' is not in roster.yml; did "
-        "you mean 'chair'?",
+        "chapters/01-main.md:4:1: error [owner.unknown] owner 'chiar' is not in roster.yml; did you mean 'chair'?",
         "recommendations/only.md:4:1: error [owner.unknown] owner 'nobody' is not in roster.yml",
-        "roster.yml:8:1: error [roster.duplicate] member 'chair' is listed twice (other instance "
-        "on line 2)",
+        "roster.yml:8:1: error [roster.duplicate] member 'chair' is listed twice (other instance on line 2)",
     ],
     "links": [
-        "chapters/01-main.md:11:22: error [link.broken] '03-missing.md' does not exist; did you "
-        "mean '01-main.md'?",
+        "chapters/01-main.md:11:22: error [link.broken] '03-missing.md' does not exist; did you mean '01-main.md'?",
         "chapters/01-main.md:11:56: error [link.anchor] chapters/02-other.md has no heading "
         "'#step'; did you mean 'steps'?",
-        "chapters/01-main.md:12:12: error [link.anchor] this file has no heading '#scop'; did you "
-        "mean 'scope'?",
+        "chapters/01-main.md:12:12: error [link.anchor] this file has no heading '#scop'; did you mean 'scope'?",
         "chapters/01-main.md:12:25: error [link.outside] '../../secret.md' points outside the "
         "repository; it was not read",
-        "chapters/01-main.md:12:50: error [link.outside] '/etc/passwd' points outside the "
-        "repository; it was not read",
+        "chapters/01-main.md:12:50: error [link.outside] '/etc/passwd' points outside the repository; it was not read",
         "chapters/01-main.md:12:74: error [link.scheme] 'javascript:' links are not allowed: only "
         "http, https and mailto links, which cannot run code or hide content in readers' browsers",
         "chapters/01-main.md:16:13: error [image.missing] '../images/squares.png' does not exist; "
@@ -516,9 +544,7 @@ def test_bytes_of_a_file(fixtures_dir, copy_report, content, expected):
     assert_findings(root, [expected])
 
 
-def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
-    fixtures_dir, copy_report, tmp_path, monkeypatch
-):
+def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(fixtures_dir, copy_report, tmp_path, monkeypatch):
     outside = (tmp_path / "outside").resolve()
     outside.mkdir()
     (outside / "secret.png").write_bytes(b"not for the report")
@@ -527,8 +553,8 @@ def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
     (root / "images" / "elsewhere").symlink_to(outside, target_is_directory=True)
     (root / "chapters" / "04-secret.md").symlink_to(outside / "secret.md")
     (root / EXTRA).write_text(
-        FRONT + "![A secret](../images/elsewhere/secret.png) and [a secret](../images/elsewhere/secret.md)\n",
-        "utf-8")
+        FRONT + "![A secret](../images/elsewhere/secret.png) and [a secret](../images/elsewhere/secret.md)\n", "utf-8"
+    )
 
     opened = []
     real_open = builtins.open
@@ -540,16 +566,19 @@ def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
 
     monkeypatch.setattr(builtins, "open", spy)
     monkeypatch.setattr(io, "open", spy)
-    assert_findings(root, [
-        "chapters/03-extra.md:8:13: error [image.outside] '../images/elsewhere/secret.png' points "
-        "outside the repository; it was not read",
-        "chapters/03-extra.md:8:60: error [link.outside] '../images/elsewhere/secret.md' points "
-        "outside the repository; it was not read",
-        "chapters/04-secret.md:0:0: error [file.outside] this file is a link to a place outside "
-        "the repository; it was not read",
-        "images/elsewhere:0:0: error [file.outside] this file is a link to a place outside the "
-        "repository; it was not read and is left out of the editions",
-    ])
+    assert_findings(
+        root,
+        [
+            "chapters/03-extra.md:8:13: error [image.outside] '../images/elsewhere/secret.png' points "
+            "outside the repository; it was not read",
+            "chapters/03-extra.md:8:60: error [link.outside] '../images/elsewhere/secret.md' points "
+            "outside the repository; it was not read",
+            "chapters/04-secret.md:0:0: error [file.outside] this file is a link to a place outside "
+            "the repository; it was not read",
+            "images/elsewhere:0:0: error [file.outside] this file is a link to a place outside the "
+            "repository; it was not read and is left out of the editions",
+        ],
+    )
     assert opened, "the spy saw no file opened at all"
     assert not [p for p in opened if outside in p.parents]
 
@@ -557,18 +586,27 @@ def test_a_path_leaving_through_a_symlink_is_reported_and_never_read(
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        pytest.param(lambda chapters: (chapters / "09-dangling.md").symlink_to("nowhere.md"),
-                     "chapters/09-dangling.md:0:0: error [file.unreadable] this file cannot be read: "
-                     "No such file or directory", id="dangling-symlink"),
-        pytest.param(lambda chapters: (chapters / "09-folder.md").mkdir(),
-                     "chapters/09-folder.md:0:0: error [file.special] this is a folder, not a file; it was "
-                     "not read", id="folder-named-like-a-chapter"),
-        pytest.param(lambda chapters: os.mkfifo(chapters / "09-pipe.md"),
-                     "chapters/09-pipe.md:0:0: error [file.special] this is a named pipe (FIFO), not a file; "
-                     "it was not read", id="fifo-named-like-a-chapter"),
-        pytest.param(lambda chapters: (chapters / "09-loop.md").symlink_to("09-loop.md"),
-                     "chapters/09-loop.md:0:0: error [file.unreadable] this file is a symlink loop; replace "
-                     "the link by the file", id="symlink-loop"),
+        pytest.param(
+            lambda chapters: (chapters / "09-dangling.md").symlink_to("nowhere.md"),
+            "chapters/09-dangling.md:0:0: error [file.unreadable] this file cannot be read: No such file or directory",
+            id="dangling-symlink",
+        ),
+        pytest.param(
+            lambda chapters: (chapters / "09-folder.md").mkdir(),
+            "chapters/09-folder.md:0:0: error [file.special] this is a folder, not a file; it was not read",
+            id="folder-named-like-a-chapter",
+        ),
+        pytest.param(
+            lambda chapters: os.mkfifo(chapters / "09-pipe.md"),
+            "chapters/09-pipe.md:0:0: error [file.special] this is a named pipe (FIFO), not a file; it was not read",
+            id="fifo-named-like-a-chapter",
+        ),
+        pytest.param(
+            lambda chapters: (chapters / "09-loop.md").symlink_to("09-loop.md"),
+            "chapters/09-loop.md:0:0: error [file.unreadable] this file is a symlink loop; replace "
+            "the link by the file",
+            id="symlink-loop",
+        ),
     ],
 )
 def test_unreadable_content_file(fixtures_dir, copy_report, make, expected):
@@ -587,16 +625,19 @@ def test_a_link_target_too_long_for_the_system_is_just_missing(fixtures_dir, cop
 def test_no_roster(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
     (root / "roster.yml").unlink()
-    assert_findings(root, ["roster.yml:0:0: error [roster.missing] there is no roster.yml: the Panel's "
-                           "roster is needed to check owners"])
+    assert_findings(
+        root,
+        ["roster.yml:0:0: error [roster.missing] there is no roster.yml: the Panel's roster is needed to check owners"],
+    )
 
 
 def test_github_format_escapes_what_it_must(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
     (root / "chapters" / "03-a,b.md").write_text(FRONT + "Half of [[rec:50%]].\n", "utf-8")
     result = check(root, "--format", "github")
-    assert result.stdout == ("::error file=chapters/03-a%2Cb.md,line=8,col=9,title=ref.unknown"
-                             "::no recommendation with id '50%25'\n")
+    assert result.stdout == (
+        "::error file=chapters/03-a%2Cb.md,line=8,col=9,title=ref.unknown::no recommendation with id '50%25'\n"
+    )
 
 
 def test_root_defaults_to_the_current_folder(fixtures_dir, monkeypatch):
@@ -627,8 +668,10 @@ def test_rules_raise_lower_and_silence(fixtures_dir, copy_report):
 def test_strict_fails_on_a_warning_only(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
     (root / EXTRA).write_text(FRONT + "As Recommendation 1A says.\n", "utf-8")
-    warning = (f"{EXTRA}:8:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go "
-               "stale if the labels change; write [[rec:first]]")
+    warning = (
+        f"{EXTRA}:8:4: warning [mention.plain] 'Recommendation 1A' is plain text and will go "
+        "stale if the labels change; write [[rec:first]]"
+    )
     assert_findings(root, [warning])  # exit 0: a warning alone does not fail
     strict = check(root, "--strict")
     assert (strict.exit_code, strict.stdout) == (1, warning + "\n")
@@ -645,11 +688,16 @@ def test_rules_can_silence_all_but_the_locked_codes(fixtures_dir, copy_report):
     locked = ["image.remote", "link.outside", "link.scheme"]
     assert sorted(set(codes) & checks.LOCKED) == locked
     kept = [line for line in EXPECTED["links"] if FINDING.match(line)["code"] in locked]
-    notes = [f"report.yml:4:1: warning [rules.locked] '{code}' keeps an error: it guards what may reach a "
-             "reader or leave the repository, and report.yml cannot lower it" for code in locked]
+    notes = [
+        f"report.yml:4:1: warning [rules.locked] '{code}' keeps an error: it guards what may reach a "
+        "reader or leave the repository, and report.yml cannot lower it"
+        for code in locked
+    ]
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [line.replace("warning [image.remote]", "error [image.remote]")
-                                          for line in kept] + notes
+    assert (
+        result.stdout.splitlines()
+        == [line.replace("warning [image.remote]", "error [image.remote]") for line in kept] + notes
+    )
 
 
 # --- usage and configuration problems: exit 2, a message, nothing on stdout --------------------
@@ -658,8 +706,9 @@ def test_rules_can_silence_all_but_the_locked_codes(fixtures_dir, copy_report):
 def test_no_report_yml(tmp_path):
     result = check(tmp_path)
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"report: no report.yml in {tmp_path.resolve()}: run this inside the "
-                             "report's folder or give --root\n")
+    assert result.stderr == (
+        f"report: no report.yml in {tmp_path.resolve()}: run this inside the report's folder or give --root\n"
+    )
 
 
 def test_root_that_does_not_exist(tmp_path):
@@ -671,24 +720,30 @@ def test_root_that_does_not_exist(tmp_path):
 @pytest.mark.parametrize(
     ("report_yml", "diagnostic"),
     [
-        pytest.param("title: x\nsets: {1: [unclosed\n",
-                     "report.yml:3:1: error [yaml.syntax] not valid YAML: expected ',' or ']', "
-                     "but got '<stream end>'",
-                     id="yaml-syntax"),
-        pytest.param("- title\n- sets\n",
-                     "report.yml:1:1: error [schema] report.yml must be a set of fields, not a list",
-                     id="a-list"),
-        pytest.param("title: x\n",
-                     "report.yml:1:1: error [schema] report.yml lacks 'sets' (the title of each set of "
-                     "recommendations, by set number)",
-                     id="missing-sets"),
-        pytest.param("title: x\nsets: {1: a}\ntitle: y\n",
-                     "report.yml:3:1: error [yaml.syntax] not valid YAML: duplicate key 'title' "
-                     "(first given on line 1)",
-                     id="duplicate-key"),
-        pytest.param("",
-                     "report.yml:1:1: error [schema] report.yml must be a set of fields, not an empty value",
-                     id="empty"),
+        pytest.param(
+            "title: x\nsets: {1: [unclosed\n",
+            "report.yml:3:1: error [yaml.syntax] not valid YAML: expected ',' or ']', but got '<stream end>'",
+            id="yaml-syntax",
+        ),
+        pytest.param(
+            "- title\n- sets\n",
+            "report.yml:1:1: error [schema] report.yml must be a set of fields, not a list",
+            id="a-list",
+        ),
+        pytest.param(
+            "title: x\n",
+            "report.yml:1:1: error [schema] report.yml lacks 'sets' (the title of each set of "
+            "recommendations, by set number)",
+            id="missing-sets",
+        ),
+        pytest.param(
+            "title: x\nsets: {1: a}\ntitle: y\n",
+            "report.yml:3:1: error [yaml.syntax] not valid YAML: duplicate key 'title' (first given on line 1)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "", "report.yml:1:1: error [schema] report.yml must be a set of fields, not an empty value", id="empty"
+        ),
     ],
 )
 def test_invalid_report_yml(fixtures_dir, copy_report, report_yml, diagnostic):
@@ -703,13 +758,17 @@ def test_invalid_report_yml(fixtures_dir, copy_report, report_yml, diagnostic):
 @pytest.mark.parametrize(
     ("extra", "diagnostic"),
     [
-        pytest.param("rules:\n  ref.unknown: loud\n",
-                     "report.yml:7:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: "
-                     "error, warning, off", id="unknown-level"),
-        pytest.param('repository: \'https://example.org/x" onmouseover="alert(1)"\'\n',
-                     "report.yml:6:1: error [schema] 'repository' 'https://example.org/x\" onmouseover=\"alert(1)\"' "
-                     "is not valid: it must be the https:// address of the repository, for edit links",
-                     id="repository-breakout"),
+        pytest.param(
+            "rules:\n  ref.unknown: loud\n",
+            "report.yml:7:1: error [schema] 'rules.ref.unknown' is 'loud', which is not one of: error, warning, off",
+            id="unknown-level",
+        ),
+        pytest.param(
+            'repository: \'https://example.org/x" onmouseover="alert(1)"\'\n',
+            "report.yml:6:1: error [schema] 'repository' 'https://example.org/x\" onmouseover=\"alert(1)\"' "
+            "is not valid: it must be the https:// address of the repository, for edit links",
+            id="repository-breakout",
+        ),
     ],
 )
 def test_a_bad_optional_field_of_report_yml_is_a_finding(fixtures_dir, copy_report, extra, diagnostic):
@@ -726,8 +785,10 @@ def test_report_yml_that_is_not_utf_8(fixtures_dir, copy_report):
     (root / "report.yml").write_bytes(b"title: Caf\xe9\nsets: {1: a}\n")
     result = check(root)
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("report.yml:1:11: error [file.encoding] this file is not valid UTF-8 "
-                             "(byte 0xe9); save it as UTF-8\nreport: report.yml is not valid\n")
+    assert result.stderr == (
+        "report.yml:1:11: error [file.encoding] this file is not valid UTF-8 "
+        "(byte 0xe9); save it as UTF-8\nreport: report.yml is not valid\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,11 @@ from reportkit.text_align import Aligner, SameWords, normal, tokens
 
 A, B = "Ana Reviewer", "Bob Editor"
 D1, D2 = "2026-03-02T10:00:00Z", "2026-03-03T09:00:00Z"
-INTRO, DIVIDE, SOCIETIES = ("chapters/01-introduction.md", "chapters/02-leaving-no-one-behind.md",
-                            "chapters/03-individuals-societies.md")
+INTRO, DIVIDE, SOCIETIES = (
+    "chapters/01-introduction.md",
+    "chapters/02-leaving-no-one-behind.md",
+    "chapters/03-individuals-societies.md",
+)
 TOOLS = Path(readers.__file__).resolve().parents[1]
 
 
@@ -70,8 +73,12 @@ def review_everything(source: Path, dest: Path) -> Path:
     r.comment("Draft 3", "Which draft is this?", B, D1)  # written by the build command: no source
     r.comment("Chapter 1: Introduction", "A better title?", A, D1)  # a document's title
     r.comment("Mandate", "Rename this section?", B, D1)  # a heading
-    r.comment("established the High-level Panel on Digital Cooperation in July 2018, two months before",
-              "Say which year.", A, D1)
+    r.comment(
+        "established the High-level Panel on Digital Cooperation in July 2018, two months before",
+        "Say which year.",
+        A,
+        D1,
+    )
     r.insert("He asked the Panel to consider", " carefully", A, D1)  # after a citation
     r.insert("The full terms of reference are set out in Annex", " (terms)", B, D2)  # inside a cross-reference
     r.delete("independent ", B, D2, root=r.paragraph("twenty independent experts"))
@@ -81,8 +88,9 @@ def review_everything(source: Path, dest: Path) -> Path:
     r.comment("Affordability", "Cost of data too.", B, D1)  # a table cell
     r.comment("Bill & Melinda Gates Foundation", "The full name?", A, D1)  # the roster (roster.yml)
     r.join("that public institutions understand the technologies they are asked to govern.", B, D2)
-    r.comment("Low trust has real costs.", "Merge these two?", A, D1,
-              until="Rebuilding trust cannot be done by declaration.")  # two paragraphs
+    r.comment(
+        "Low trust has real costs.", "Merge these two?", A, D1, until="Rebuilding trust cannot be done by declaration."
+    )  # two paragraphs
     # A note's text: the editions print notes as endnotes, in the Notes section that closes the document.
     r.comment("adopted by the United Nations General Assembly in Paris", "Check the date.", A, D1)
     return r.save(dest)
@@ -115,8 +123,10 @@ OPEN_POINT_MARKS = 4
 def own_marks_warning(docx: Path, count: int) -> str:
     when = reading.custom_properties(Package.open(docx))["reportkit-marks-date"]
     assert when.startswith(readers.EDITION_DATE), when  # the edition's day, a time no reviewer's edit has
-    return (f"{count} marked changes dated as the edition ({when}) were left out: "
-            "the edition carried them from the source, no reviewer made them")
+    return (
+        f"{count} marked changes dated as the edition ({when}) were left out: "
+        "the edition carried them from the source, no reviewer made them"
+    )
 
 
 def read_json(root: Path, file: Path, *more: str) -> tuple[dict, object]:
@@ -149,6 +159,7 @@ def libreoffice_review(edition, tmp_path_factory) -> Path:
 
 # -- placing each item --------------------------------------------------------------------------
 
+
 def test_every_item_lands_on_its_source_line(edition, reviewed):
     payload, _ = read_json(edition.root, reviewed)
     items = by_item(payload)
@@ -158,8 +169,13 @@ def test_every_item_lands_on_its_source_line(edition, reviewed):
     unplaced = items[("comment", "Which draft is this?")]
     assert unplaced["status"] == "unplaced" and unplaced["passage"] == "Draft 3"
     assert "title page" in unplaced["note"] and "build command" in unplaced["note"]
-    assert payload["edition"] == {"name": "Draft 3", "date": readers.EDITION_DATE, "final": False,
-                                  "commit": edition.commit, "uncommitted": False}
+    assert payload["edition"] == {
+        "name": "Draft 3",
+        "date": readers.EDITION_DATE,
+        "final": False,
+        "commit": edition.commit,
+        "uncommitted": False,
+    }
     assert payload["head"] == edition.commit
     assert payload["warnings"] == [own_marks_warning(edition.docx, OPEN_POINT_MARKS)]
 
@@ -167,12 +183,17 @@ def test_every_item_lands_on_its_source_line(edition, reviewed):
 def test_sections_passages_and_ranges(edition, reviewed):
     items = by_item(read_json(edition.root, reviewed)[0])
     heading = items[("comment", "Rename this section?")]["now"]
-    assert (heading["doc"], heading["doc_label"], heading["section"], heading["section_label"]) == \
-        ("introduction", "Chapter 1", "introduction#mandate", "1.1 Mandate")
+    assert (heading["doc"], heading["doc_label"], heading["section"], heading["section_label"]) == (
+        "introduction",
+        "Chapter 1",
+        "introduction#mandate",
+        "1.1 Mandate",
+    )
     two = items[("comment", "Merge these two?")]
     assert (two["now"]["line"], two["now"]["end_line"]) == (34, 36)
-    assert two["passage"].startswith("Low trust has real costs.") and \
-        two["passage"].endswith("Rebuilding trust cannot be done by declaration.")
+    assert two["passage"].startswith("Low trust has real costs.") and two["passage"].endswith(
+        "Rebuilding trust cannot be done by declaration."
+    )
     assert two["now"]["section"] == "individuals-societies#trust"
     assert items[("insertion", " (terms)")]["now"]["in_reference"] is True
     assert items[("insertion", " carefully")]["now"]["in_reference"] is False
@@ -206,8 +227,11 @@ def test_the_apparatus_lands_on_its_source_lines(edition, tmp_path):
     use is spelt out by the build: each item lands there, and --apply leaves what the build wrote alone."""
     review = review_the_apparatus(edition.docx, tmp_path / "apparatus.docx")
     items = by_item(read_json(edition.root, review)[0])
-    placed = {key: (i["now"]["path"], i["now"]["line"], i["now"]["column"], i["now"]["end_column"], i["now"]["inside"])
-              for key, i in items.items() if i["now"]}
+    placed = {
+        key: (i["now"]["path"], i["now"]["line"], i["now"]["column"], i["now"]["end_column"], i["now"]["inside"])
+        for key, i in items.items()
+        if i["now"]
+    }
     assert placed == {
         ("comment", "A better caption?"): (INTRO, 16, 9, 33, ""),
         ("comment", "Renumber?"): (INTRO, 16, 1, 1, "a caption's label"),
@@ -224,22 +248,31 @@ def test_the_apparatus_lands_on_its_source_lines(edition, tmp_path):
     assert items[("comment", "Which ones?")]["quote"] == "content moderation on global platforms"
     assert items[("comment", "Spell out once only?")]["quote"] == "every one of the SDGs"
     open_point = items.pop(("comment", "Accepted."))
-    assert open_point["status"] == "unplaced" and "open points" in open_point["note"] \
+    assert (
+        open_point["status"] == "unplaced"
+        and "open points" in open_point["note"]
         and "source line it names" in open_point["note"]
+    )
     assert {i["status"] for i in items.values()} == {"placed"}
     root = clone(edition, tmp_path)
     result = run_report("comments", "--root", str(root), str(review), "--apply")
     assert result.exit_code == 0, result.output
-    assert "not applied: chapters/03-individuals-societies.md:24:92: deletion by Bob Editor “17”: it deletes the " \
-           "mark of the note [^moderation], not its text: delete the note (mark and text) by hand, or keep it" \
-           in result.stdout
+    assert (
+        "not applied: chapters/03-individuals-societies.md:24:92: deletion by Bob Editor “17”: it deletes the "
+        "mark of the note [^moderation], not its text: delete the note (mark and text) by hand, or keep it"
+        in result.stdout
+    )
     intro = (edition.root / INTRO).read_text("utf-8").split("\n")
     diff = readers.git(root, "diff", "--unified=0", "main..review/apparatus")
     assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
-        "-" + intro[15], "+Figure: The Panel's year of work in its first year {#timeline}",
-        "-" + intro[62], "+" + intro[62].replace("was held so", "was held online so")]
-    check = subprocess.run(["git", "worktree", "add", "-q", str(tmp_path / "applied"), "review/apparatus"], cwd=root,
-                           check=False)
+        "-" + intro[15],
+        "+Figure: The Panel's year of work in its first year {#timeline}",
+        "-" + intro[62],
+        "+" + intro[62].replace("was held so", "was held online so"),
+    ]
+    check = subprocess.run(
+        ["git", "worktree", "add", "-q", str(tmp_path / "applied"), "review/apparatus"], cwd=root, check=False
+    )
     assert check.returncode == 0
     assert run_report("check", "--root", str(tmp_path / "applied")).exit_code == 0  # the caption keeps its id
 
@@ -282,14 +315,19 @@ def test_the_edition_carries_its_facts_and_hidden_anchors(edition):
 
 # -- the formats ----------------------------------------------------------------------------------
 
+
 def test_text_format(edition, reviewed):
     result = run_report("comments", "--root", str(edition.root), str(reviewed))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert ("chapters/01-introduction.md:12:4: comment by Bob Editor (2026-03-02): “Rename this section?” "
-            "on “Mandate” [Chapter 1, 1.1 Mandate]") in lines
-    assert ("chapters/01-introduction.md:26:95: insertion by Ana Reviewer (2026-03-02): a paragraph break "
-            "(the paragraph is split here) [Chapter 1, 1.3 Method of work]") in lines
+    assert (
+        "chapters/01-introduction.md:12:4: comment by Bob Editor (2026-03-02): “Rename this section?” "
+        "on “Mandate” [Chapter 1, 1.1 Mandate]"
+    ) in lines
+    assert (
+        "chapters/01-introduction.md:26:95: insertion by Ana Reviewer (2026-03-02): a paragraph break "
+        "(the paragraph is split here) [Chapter 1, 1.3 Method of work]"
+    ) in lines
     assert f"{reviewed}: not placed: comment by Bob Editor (2026-03-02): “Which draft is this?” on “Draft 3”" in lines
     assert "report: 10 comments, 2 deletions, 4 insertions from Draft 3" in result.stderr
 
@@ -297,11 +335,17 @@ def test_text_format(edition, reviewed):
 def test_github_format(edition, reviewed):
     result = run_report("comments", "--root", str(edition.root), str(reviewed), "--format", "github")
     lines = result.stdout.splitlines()
-    assert ("::notice file=chapters/01-introduction.md,line=22,col=35,end_line=22,title=Deletion by Bob Editor"
-            "::deletion by Bob Editor (2026-03-03): “independent”") in lines
-    assert any(line.startswith("::warning title=Comment by Bob Editor::comment by Bob Editor (2026-03-02): "
-                               "“Which draft is this?” on “Draft 3” - unplaced: it is on the title page")
-               for line in lines)
+    assert (
+        "::notice file=chapters/01-introduction.md,line=22,col=35,end_line=22,title=Deletion by Bob Editor"
+        "::deletion by Bob Editor (2026-03-03): “independent”"
+    ) in lines
+    assert any(
+        line.startswith(
+            "::warning title=Comment by Bob Editor::comment by Bob Editor (2026-03-02): "
+            "“Which draft is this?” on “Draft 3” - unplaced: it is on the title page"
+        )
+        for line in lines
+    )
     assert len(lines) == 16
 
 
@@ -310,22 +354,32 @@ def test_markdown_checklist_per_owner(edition, reviewed):
     text = result.stdout
     owners = [line for line in text.splitlines() if line.startswith("**")]
     # introduction: the Secretariat; chapter 2: Jack Ma; chapter 3: member seat 5 (roster.yml).
-    assert owners == ["**Jack Ma**", "**Member seat 5 \\(name to be confirmed\\) (@hlp\\-seat\\-05)**",
-                      "**Secretariat of the Panel (@panel\\-secretariat)**",
-                      "**Not placed in a section (for the Secretariat)**"]
+    assert owners == [
+        "**Jack Ma**",
+        "**Member seat 5 \\(name to be confirmed\\) (@hlp\\-seat\\-05)**",
+        "**Secretariat of the Panel (@panel\\-secretariat)**",
+        "**Not placed in a section (for the Secretariat)**",
+    ]
     secretariat = text.split("**Secretariat of the Panel")[1].split("\n\n**")[0]
-    assert ("- [ ] `chapters/01-introduction.md:12` **Chapter 1, 1\\.1 Mandate** — comment by Bob Editor "
-            "\\(2026\\-03\\-02\\): “Rename this section?” on “Mandate”") in secretariat
+    assert (
+        "- [ ] `chapters/01-introduction.md:12` **Chapter 1, 1\\.1 Mandate** — comment by Bob Editor "
+        "\\(2026\\-03\\-02\\): “Rename this section?” on “Mandate”"
+    ) in secretariat
     assert secretariat.count("- [ ] ") == 9  # the nine items in chapter 1
 
 
 # -- carried forward to HEAD ---------------------------------------------------------------------
 
+
 def review_for_later(source: Path, dest: Path) -> Path:
     r = reviewer.Reviewer(source)
     r.comment("Mandate", "Rename this section?", B, D1)
-    r.comment("established the High-level Panel on Digital Cooperation in July 2018, two months before",
-              "Say which year.", A, D1)
+    r.comment(
+        "established the High-level Panel on Digital Cooperation in July 2018, two months before",
+        "Say which year.",
+        A,
+        D1,
+    )
     r.comment("why the Panel was convened", "Convened by whom?", A, D1)
     r.insert("He asked the Panel to consider", " carefully", A, D1)
     r.delete("independent ", B, D2, root=r.paragraph("twenty independent experts"))
@@ -344,7 +398,7 @@ def later_commit(root: Path) -> None:
     text = text.replace("why the Panel was convened", "why the Panel had been convened", 1)
     text = text.replace("Members took part in a personal capacity", "Members took part in their personal capacity")
     start = text.index("Several themes recurred")
-    text = text[:start] + text[text.index("\n\n", start) + 2:]
+    text = text[:start] + text[text.index("\n\n", start) + 2 :]
     path.write_text(text, "utf-8")
     readers.commit_all(root, "Rework the introduction")
 
@@ -355,8 +409,15 @@ def test_carried_forward_after_a_later_commit(edition, tmp_path):
     later_commit(root)
     payload, _ = read_json(root, review)
     items = {i["text"]: i for i in payload["items"]}
-    now = {text: (i["status"], i["now"]["path"] if i["now"] else None, i["now"]["line"] if i["now"] else None,
-                  i["now"]["column"] if i["now"] else None) for text, i in items.items()}
+    now = {
+        text: (
+            i["status"],
+            i["now"]["path"] if i["now"] else None,
+            i["now"]["line"] if i["now"] else None,
+            i["now"]["column"] if i["now"] else None,
+        )
+        for text, i in items.items()
+    }
     assert now == {
         "Rename this section?": ("moved", "chapters/01-intro.md", 14, 4),
         "Say which year.": ("moved", "chapters/01-intro.md", 16, 23),
@@ -378,10 +439,14 @@ def test_carried_forward_after_a_later_commit(edition, tmp_path):
 
 # -- --apply ---------------------------------------------------------------------------------------
 
+
 def git_state(root: Path) -> tuple[str, str, str, str]:
-    return (readers.git(root, "rev-parse", "HEAD"), readers.git(root, "symbolic-ref", "HEAD"),
-            readers.git(root, "status", "--porcelain", "--untracked-files=all"),
-            readers.git(root, "ls-files", "-s"))
+    return (
+        readers.git(root, "rev-parse", "HEAD"),
+        readers.git(root, "symbolic-ref", "HEAD"),
+        readers.git(root, "status", "--porcelain", "--untracked-files=all"),
+        readers.git(root, "ls-files", "-s"),
+    )
 
 
 def test_apply_makes_one_commit_per_reviewer_on_a_new_branch(edition, reviewed, tmp_path):
@@ -392,24 +457,35 @@ def test_apply_makes_one_commit_per_reviewer_on_a_new_branch(edition, reviewed, 
     assert git_state(root) == before  # HEAD, branch, work tree and index untouched
     branch = "review/panel-report-draft-3-ana-bob"
     log = readers.git(root, "log", "--reverse", "--format=%an|%ae|%aI|%s", f"main..{branch}").splitlines()
-    assert log == ["Ana Reviewer||2026-03-02T10:00:00+00:00|Review of Draft 3 by Ana Reviewer: 3 tracked changes",
-                   "Bob Editor||2026-03-03T09:00:00+00:00|Review of Draft 3 by Bob Editor: 2 tracked changes"]
+    assert log == [
+        "Ana Reviewer||2026-03-02T10:00:00+00:00|Review of Draft 3 by Ana Reviewer: 3 tracked changes",
+        "Bob Editor||2026-03-03T09:00:00+00:00|Review of Draft 3 by Bob Editor: 2 tracked changes",
+    ]
     diff = readers.git(root, "diff", "--unified=0", f"main..{branch}")
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     original = {path: (edition.root / path).read_text("utf-8").split("\n") for path in (INTRO, SOCIETIES)}
     intro, societies = original[INTRO], original[SOCIETIES]
     assert changed == [
-        "-" + intro[13], "+" + intro[13].replace("to consider how", "to consider carefully how"),
-        "-" + intro[21], "+" + intro[21].replace("twenty independent experts", "twenty experts"),
+        "-" + intro[13],
+        "+" + intro[13].replace("to consider how", "to consider carefully how"),
+        "-" + intro[21],
+        "+" + intro[21].replace("twenty independent experts", "twenty experts"),
         "-" + intro[25],
         "+An initial virtual meeting in August 2018 identified six focus areas for discussion.[^virtual]",
-        "+", "+" + intro[25][95:],
-        "-" + intro[52], "+In 2018 and 2019, " + intro[52],
-        "-" + societies[31], "-", "-" + societies[33], "+" + societies[31] + " " + societies[33],
+        "+",
+        "+" + intro[25][95:],
+        "-" + intro[52],
+        "+In 2018 and 2019, " + intro[52],
+        "-" + societies[31],
+        "-",
+        "-" + societies[33],
+        "+" + societies[31] + " " + societies[33],
     ]
     assert f"applied on the new branch {branch}" in result.stdout
-    assert "not applied: chapters/01-introduction.md:14:595: insertion by Bob Editor “(terms)”: it is inside " \
-           "a cross-reference" in result.stdout
+    assert (
+        "not applied: chapters/01-introduction.md:14:595: insertion by Bob Editor “(terms)”: it is inside "
+        "a cross-reference" in result.stdout
+    )
     check = subprocess.run(["git", "worktree", "add", "-q", str(tmp_path / "applied"), branch], cwd=root, check=False)
     assert check.returncode == 0
     assert run_report("check", "--root", str(tmp_path / "applied")).exit_code == 0
@@ -420,8 +496,10 @@ def test_apply_refuses_uncommitted_changes(edition, reviewed, tmp_path):
     (root / INTRO).write_text((root / INTRO).read_text("utf-8") + "\nA draft sentence.\n", "utf-8")
     result = run_report("comments", "--root", str(root), str(reviewed), "--apply")
     assert result.exit_code == 1
-    assert "nothing applied: the working tree has uncommitted changes in the report " \
-           "(chapters/01-introduction.md); commit or stash them" in result.stderr
+    assert (
+        "nothing applied: the working tree has uncommitted changes in the report "
+        "(chapters/01-introduction.md); commit or stash them" in result.stderr
+    )
     assert readers.git(root, "branch", "--list", "review/*") == ""
 
 
@@ -450,10 +528,13 @@ def test_apply_after_a_later_commit_uses_the_moved_places(edition, tmp_path):
     added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert [line[:80] for line in added] == [
         "+The Secretary-General established the High-level Panel on Digital Cooperation i",
-        "+The Panel brought together twenty experts drawn from government, the private se"]
+        "+The Panel brought together twenty experts drawn from government, the private se",
+    ]
     assert "consider carefully how" in added[0]
-    assert "not applied: chapters/01-intro.md:24:391: deletion by Bob Editor “Members took part in a personal " \
-           "capacity”: the passage was edited since the edition" in result.stdout
+    assert (
+        "not applied: chapters/01-intro.md:24:391: deletion by Bob Editor “Members took part in a personal "
+        "capacity”: the passage was edited since the edition" in result.stdout
+    )
 
 
 def test_a_roster_member_is_the_author_with_their_github_address(edition, tmp_path):
@@ -462,8 +543,10 @@ def test_a_roster_member_is_the_author_with_their_github_address(edition, tmp_pa
     r.insert("He asked the Panel to consider", " carefully", "Secretariat of the Panel", D1)  # roster.yml's name
     review = r.save(tmp_path / "secretariat.docx")
     assert run_report("comments", "--root", str(root), str(review), "--apply").exit_code == 0
-    assert readers.git(root, "log", "-1", "--format=%an <%ae>", "review/secretariat") == \
-        "Secretariat of the Panel <panel-secretariat@users.noreply.github.com>"
+    assert (
+        readers.git(root, "log", "-1", "--format=%an <%ae>", "review/secretariat")
+        == "Secretariat of the Panel <panel-secretariat@users.noreply.github.com>"
+    )
 
 
 def test_apply_refuses_an_existing_branch(edition, reviewed, tmp_path):
@@ -475,23 +558,29 @@ def test_apply_refuses_an_existing_branch(edition, reviewed, tmp_path):
 
 # -- what git, file names and typed text become ---------------------------------------------------
 
-@pytest.mark.parametrize("name, branch", [
-    ("Draft 3 – JM's comments (final).DOCX", "review/draft-3-jm-s-comments-final"),
-    ("../../-rf --upload-pack=x.docx", "review/rf-upload-pack-x"),
-    ("....docx", "review/docx"),
-    ("HEAD.lock.docx", "review/head-lock"),
-    ("日本語.docx", "review/docx"),
-    ("Révision été.docx", "review/revision-ete"),
-])
+
+@pytest.mark.parametrize(
+    "name, branch",
+    [
+        ("Draft 3 – JM's comments (final).DOCX", "review/draft-3-jm-s-comments-final"),
+        ("../../-rf --upload-pack=x.docx", "review/rf-upload-pack-x"),
+        ("....docx", "review/docx"),
+        ("HEAD.lock.docx", "review/head-lock"),
+        ("日本語.docx", "review/docx"),
+        ("Révision été.docx", "review/revision-ete"),
+    ],
+)
 def test_branch_names_are_safe(name, branch):
     assert branch_name(name) == branch
 
 
 def test_typed_text_becomes_markdown_that_shows_it():
     assert markdown_text("see [[rec:x]] and *this* <b>") == "see \\[\\[rec:x\\]\\] and \\*this\\* &lt;b&gt;"
-    assert markdown_text("It’s “new”") == "It's \"new\""
-    assert markdown_text("end.\n# not a heading\n1. not a list\n- no") == \
-        "end.\n\n\\# not a heading\n\n1\\. not a list\n\n\\- no"
+    assert markdown_text("It’s “new”") == 'It\'s "new"'
+    assert (
+        markdown_text("end.\n# not a heading\n1. not a list\n- no")
+        == "end.\n\n\\# not a heading\n\n1\\. not a list\n\n\\- no"
+    )
 
 
 def test_mktree_input():
@@ -510,8 +599,10 @@ def test_unknown_commit_is_found_by_words(edition, reviewed, tmp_path):
     payload, result = read_json(edition.root, forged)
     assert "the edition's commit 000000000000 is not in this repository" in result.stderr
     items = by_item(payload)
-    assert (items[("comment", "Say which year.")]["now"]["line"], items[("deletion", "independent ")]["now"]["line"]) \
-        == (14, 22)
+    assert (
+        items[("comment", "Say which year.")]["now"]["line"],
+        items[("deletion", "independent ")]["now"]["line"],
+    ) == (14, 22)
 
 
 def test_the_editions_own_marks_are_not_a_reviewers(edition, tmp_path):
@@ -521,8 +612,9 @@ def test_the_editions_own_marks_are_not_a_reviewers(edition, tmp_path):
     intro = root / INTRO
     lines = intro.read_text("utf-8").split("\n")
     assert "in July 2018, two months before" in lines[13]
-    lines[13] = lines[13].replace("in July 2018,", "in July 2018[ (to check)]{.rk-ins}[ indeed]{.rk-del},"
-                                  "[Which month?]{.rk-comment}")
+    lines[13] = lines[13].replace(
+        "in July 2018,", "in July 2018[ (to check)]{.rk-ins}[ indeed]{.rk-del},[Which month?]{.rk-comment}"
+    )
     intro.write_text("\n".join(lines), "utf-8")
     readers.commit_all(root, "Open points in the introduction")
     result = run_report("build", "--root", str(root), "--formats", "docx", "--edition", "Draft 4")
@@ -531,19 +623,25 @@ def test_the_editions_own_marks_are_not_a_reviewers(edition, tmp_path):
     r.comment("He asked the Panel to consider", "Why?", A, D1)
     reviewed_file = r.save(tmp_path / "reviewed.docx")
     payload, result = read_json(root, reviewed_file)
-    assert re.search(rf"\b{OPEN_POINT_MARKS + 3} marked changes dated as the edition \(\S+\) were left out",
-                     result.stderr)
+    assert re.search(
+        rf"\b{OPEN_POINT_MARKS + 3} marked changes dated as the edition \(\S+\) were left out", result.stderr
+    )
     column = lines[13].index("He asked the Panel to consider") + 1
-    placed = [(i["kind"], i["author"], i["text"], i["edition"]["line"], i["edition"]["column"])
-              for i in payload["items"]]
+    placed = [
+        (i["kind"], i["author"], i["text"], i["edition"]["line"], i["edition"]["column"]) for i in payload["items"]
+    ]
     assert placed == [("comment", A, "Why?", 14, column)]
 
 
 def test_what_a_reviewer_writes_is_shown_as_text(edition, tmp_path):
     r = reviewer.Reviewer(edition.docx)
     # XML cannot hold C0 controls; C1 (U+009B, a terminal's CSI) and bidirectional overrides it can.
-    r.comment("Mandate", "\u009b31mred\u202e @everyone <img src=x onerror=alert(1)> [x](javascript:alert(1))",
-              "Eve <script>", D1)
+    r.comment(
+        "Mandate",
+        "\u009b31mred\u202e @everyone <img src=x onerror=alert(1)> [x](javascript:alert(1))",
+        "Eve <script>",
+        D1,
+    )
     review = r.save(tmp_path / "eve.docx")
     text = run_report("comments", "--root", str(edition.root), str(review)).stdout
     assert "\u009b" not in text and "\u202e" not in text and "31mred @everyone" in text
@@ -554,8 +652,14 @@ def test_what_a_reviewer_writes_is_shown_as_text(edition, tmp_path):
 
 # -- bad and hostile files -------------------------------------------------------------------------
 
-def rezip(source: Path, dest: Path, replace: dict[str, bytes], add: dict[str, bytes] | None = None,
-          method: int = zipfile.ZIP_DEFLATED) -> Path:
+
+def rezip(
+    source: Path,
+    dest: Path,
+    replace: dict[str, bytes],
+    add: dict[str, bytes] | None = None,
+    method: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(dest, "w", method) as new:
         for info in old.infolist():
             new.writestr(info.filename, replace.get(info.filename, old.read(info)))
@@ -564,20 +668,28 @@ def rezip(source: Path, dest: Path, replace: dict[str, bytes], add: dict[str, by
     return dest
 
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-          b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
-          b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
-          b'<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
-          b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
-          b'<w:r><w:t>&h;</w:t></w:r></w:p></w:body></w:document>')
-PASSWD = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-          b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
-          b'<w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+    b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+    b'<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+    b"<w:r><w:t>&h;</w:t></w:r></w:p></w:body></w:document>"
+)
+PASSWD = (
+    b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+    b"<w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+)
 DOCUMENT = "word/document.xml"
 
 
-DEEP = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
-        + b"<w:sdt>" * 20000 + b"</w:sdt>" * 20000 + b"</w:p></w:body></w:document>")
+DEEP = (
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+    + b"<w:sdt>" * 20000
+    + b"</w:sdt>" * 20000
+    + b"</w:p></w:body></w:document>"
+)
 # Cases made by rezipping the edition: (parts replaced, parts added, compression), made when asked
 DEFLATED, STORED = zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED
 EXTERNAL_DTD = b'<?xml version="1.0"?><!DOCTYPE w SYSTEM "http://127.0.0.1:9/x.dtd"><w/>'
@@ -653,9 +765,14 @@ HOSTILE = {
 def test_bad_files_are_refused_with_exit_1(case, edition, tmp_path):
     path = hostile(case, edition.docx, tmp_path)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TOOLS), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-m", "reportkit.cli", "comments", "--root", str(edition.root),
-                           str(path)], check=False, capture_output=True, text=True, env=env,
-                          timeout=120)  # a hang guard, not a measure
+    done = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "comments", "--root", str(edition.root), str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )  # a hang guard, not a measure
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert done.stderr.startswith(f"report: {path}: "), done.stderr
     assert HOSTILE[case] in done.stderr
@@ -664,8 +781,18 @@ def test_bad_files_are_refused_with_exit_1(case, edition, tmp_path):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.text(alphabet="ab’.,-é(", min_size=1, max_size=6), st.sampled_from([" ", "\n", "  "]),
-                          st.sampled_from([" ", "\n\n", " \n "])), min_size=1, max_size=12), st.data())
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="ab’.,-é(", min_size=1, max_size=6),
+            st.sampled_from([" ", "\n", "  "]),
+            st.sampled_from([" ", "\n\n", " \n "]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.data(),
+)
 def test_the_fast_alignment_agrees_with_the_token_alignment(words, data):
     """Where an edition's paragraph and its source differ only in spaces, `SameWords` places every
     offset, start or end, where the general token alignment does."""

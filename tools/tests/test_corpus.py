@@ -20,8 +20,10 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-input.md"
 FRONT = "---\nid: extra\ntitle: Extra\nowner: chair\nstatus: draft\n---\n\n"
 EXTRA = "chapters/03-extra.md"
-BILLION = ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-           "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n")
+BILLION = (
+    "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n"
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,12 @@ CASES = [
     Case("A list instead of fields", EXTRA, b"---\n- id\n- title\n---\n", 1),
     Case("A field given twice", EXTRA, FRONT.replace("status: draft\n", "status: draft\nid: again\n").encode(), 1),
     Case("Anchors and aliases (billion laughs)", EXTRA, BILLION.encode(), 1),
-    Case("A tag that constructs a Python object", EXTRA,
-         b"---\nid: !!python/object/apply:os.system ['echo hacked']\n---\n", 1),
+    Case(
+        "A tag that constructs a Python object",
+        EXTRA,
+        b"---\nid: !!python/object/apply:os.system ['echo hacked']\n---\n",
+        1,
+    ),
     Case("A wrong type", EXTRA, FRONT.replace("status: draft", "status: 3").encode(), 1),
     Case("An id with odd characters", EXTRA, FRONT.replace("id: extra", "id: Extra_Ch@pter").encode(), 1),
     Case("A misspelt field", EXTRA, FRONT.replace("status:", "staus:").encode(), 1),
@@ -50,15 +56,23 @@ CASES = [
     Case("Front matter over 64 KiB", EXTRA, ("---\nsummary: " + "x" * 70_000 + "\n---\n").encode(), 1),
     Case("Invalid UTF-8", EXTRA, FRONT.encode() + b"Caf\xc3 au lait.\n", 1),
     Case("Text saved as Latin-1 (mixed encodings)", EXTRA, FRONT.encode() + "Café.\n".encode("latin-1"), 1),
-    Case("A byte-order mark and CRLF line ends (harmless)", EXTRA,
-         b"\xef\xbb\xbf" + (FRONT + "Windows text.\n").replace("\n", "\r\n").encode(), 0),
+    Case(
+        "A byte-order mark and CRLF line ends (harmless)",
+        EXTRA,
+        b"\xef\xbb\xbf" + (FRONT + "Windows text.\n").replace("\n", "\r\n").encode(),
+        0,
+    ),
     Case("A 1 MB line (harmless)", EXTRA, (FRONT + "word " * 200_000 + "\n").encode(), 0),
     Case("A 20 MiB chapter", EXTRA, (FRONT + ("A sentence. " * 80 + "\n\n") * 22_000).encode(), 1),
     Case("An unterminated reference", EXTRA, (FRONT + "See [[rec:first for more.\n").encode(), 1),
     Case("A reference inside a reference", EXTRA, (FRONT + "See [[rec:[[rec:first]]]].\n").encode(), 1),
     Case("A reference of an unknown kind", EXTRA, (FRONT + "See [[section:first]].\n").encode(), 1),
-    Case("A reference inside code (not a reference, harmless)", EXTRA,
-         (FRONT + "Write `[[rec:nothing]]` to cite.\n\n```\n[[rec:nothing]]\n```\n").encode(), 0),
+    Case(
+        "A reference inside code (not a reference, harmless)",
+        EXTRA,
+        (FRONT + "Write `[[rec:nothing]]` to cite.\n\n```\n[[rec:nothing]]\n```\n").encode(),
+        0,
+    ),
     Case("A script in the text", EXTRA, (FRONT + "<script>alert(1)</script>\n").encode(), 1),
     Case("A link out of the repository", EXTRA, (FRONT + "[x](../../../../etc/passwd)\n").encode(), 1),
 ]
@@ -107,7 +121,7 @@ def documented() -> dict[str, str]:
     text = DOC.read_text("utf-8")
     start = text.index("| Case |")
     rows = {}
-    for line in text[start:text.index("\n\n", start)].splitlines()[2:]:
+    for line in text[start : text.index("\n\n", start)].splitlines()[2:]:
         name, _, message = [cell.strip() for cell in line.strip("|").split(" | ")]
         rows[name] = message[3:-3].replace("\\|", "|") if message != "—" else ""
     return rows

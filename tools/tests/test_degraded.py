@@ -11,7 +11,8 @@ from reportkit.render import docx_contents
 
 DOCUMENT_WITHOUT_CONTENTS = (
     '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-    'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Text</w:t></w:r></w:p></w:body></w:document>')
+    'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Text</w:t></w:r></w:p></w:body></w:document>'
+)
 
 
 def test_a_docx_of_an_unexpected_shape_is_finished_as_far_as_it_can_be_and_says_what_it_lacks(tmp_path, caplog):

@@ -45,8 +45,14 @@ def _doc(ident: str, title: str, owner: str, status: str, body: str, **extra: ob
     return f"---\nid: {ident}\ntitle: {title}\nowner: {owner}\nstatus: {status}\n{fields}---\n\n{body}"
 
 
-def _rec(ident: str, title: str, set_: int, order: int, body: str = "## Rationale\n\nSee [[chapter:intro#scope]].\n",
-         status: str = "agreed") -> str:
+def _rec(
+    ident: str,
+    title: str,
+    set_: int,
+    order: int,
+    body: str = "## Rationale\n\nSee [[chapter:intro#scope]].\n",
+    status: str = "agreed",
+) -> str:
     return _doc(ident, title, "member-a", status, body, set=set_, order=order)
 
 
@@ -64,8 +70,13 @@ FIRST_DRAFT = {
     "report.yml": "title: A report in two drafts\nsets:\n  1: First set\n  2: Second set\n",
     "roster.yml": ROSTER,
     "chapters/01-intro.md": _doc("intro", "Introduction", "chair", "draft", INTRO),
-    "chapters/02-method.md": _doc("method", "Method", "member-a", "review",
-                                  "## Steps {#steps}\n\nWe worked in steps, as [[chapter:intro#scope]] says.\n"),
+    "chapters/02-method.md": _doc(
+        "method",
+        "Method",
+        "member-a",
+        "review",
+        "## Steps {#steps}\n\nWe worked in steps, as [[chapter:intro#scope]] says.\n",
+    ),
     "recommendations/alpha.md": _rec("alpha", "Alpha", 1, 1),
     "recommendations/beta.md": _rec("beta", "Beta", 1, 2),
     "recommendations/gamma.md": _rec("gamma", "Gamma", 1, 3),
@@ -76,23 +87,34 @@ FIRST_DRAFT = {
 }
 
 
-MET, HEARD = ("The Panel met four times, in New York and in Geneva.",
-              "The Panel heard from many people across the world.")
+MET, HEARD = (
+    "The Panel met four times, in New York and in Geneva.",
+    "The Panel heard from many people across the world.",
+)
 
 
 def second_draft(root: Path) -> None:
     """Add a recommendation in the middle of set 1, withdraw one, move a paragraph, reflow one,
     rename a file, add a word, remove an annex."""
     (root / "recommendations/new-idea.md").write_text(
-        _rec("new-idea", "A new idea", 1, 2, "## Rationale\n\nA new idea, between the first and the second.\n",
-             status="draft"), "utf-8")
-    for path, old, new in (("recommendations/beta.md", "order: 2", "order: 3"),
-                           ("recommendations/gamma.md", "order: 3", "order: 4"),
-                           ("recommendations/gamma.md", "[[chapter:intro#scope]].", "[[chapter:intro#scope]] first."),
-                           ("recommendations/delta.md", "status: agreed", "status: withdrawn"),
-                           ("chapters/01-intro.md", MET + "\n\n" + HEARD, HEARD + "\n\n" + MET),
-                           ("chapters/01-intro.md", "changing a single word of it, however",
-                            "changing\na single word of it,\n   however")):
+        _rec(
+            "new-idea",
+            "A new idea",
+            1,
+            2,
+            "## Rationale\n\nA new idea, between the first and the second.\n",
+            status="draft",
+        ),
+        "utf-8",
+    )
+    for path, old, new in (
+        ("recommendations/beta.md", "order: 2", "order: 3"),
+        ("recommendations/gamma.md", "order: 3", "order: 4"),
+        ("recommendations/gamma.md", "[[chapter:intro#scope]].", "[[chapter:intro#scope]] first."),
+        ("recommendations/delta.md", "status: agreed", "status: withdrawn"),
+        ("chapters/01-intro.md", MET + "\n\n" + HEARD, HEARD + "\n\n" + MET),
+        ("chapters/01-intro.md", "changing a single word of it, however", "changing\na single word of it,\n   however"),
+    ):
         text = (root / path).read_text("utf-8")
         assert old in text
         (root / path).write_text(text.replace(old, new, 1), "utf-8")
@@ -125,13 +147,26 @@ def run(*args: str):
 SAME_PATH = object()
 
 
-def _section(ident, kind, path, change, title, labels, statuses, owners, added=0, removed=0, moved=0,
-             path_from=SAME_PATH):
-    return {"id": ident, "kind": kind, "path": path, "path_from": path if path_from is SAME_PATH else path_from,
-            "change": change,
-            "title": title, "label_from": labels[0], "label_to": labels[1], "status_from": statuses[0],
-            "status_to": statuses[1], "owner_from": owners[0], "owner_to": owners[1], "words_added": added,
-            "words_removed": removed, "paragraphs_moved": moved}
+def _section(
+    ident, kind, path, change, title, labels, statuses, owners, added=0, removed=0, moved=0, path_from=SAME_PATH
+):
+    return {
+        "id": ident,
+        "kind": kind,
+        "path": path,
+        "path_from": path if path_from is SAME_PATH else path_from,
+        "change": change,
+        "title": title,
+        "label_from": labels[0],
+        "label_to": labels[1],
+        "status_from": statuses[0],
+        "status_to": statuses[1],
+        "owner_from": owners[0],
+        "owner_to": owners[1],
+        "words_added": added,
+        "words_removed": removed,
+        "paragraphs_moved": moved,
+    }
 
 
 SAME_OWNER = ("member-a", "member-a")
@@ -146,32 +181,125 @@ EXPECTED_RENUMBERED = [
 EXPECTED_SECTIONS = [
     # The paragraph moved is a move, not 9 words removed and 9 added; the reflowed one is no change;
     # the references to beta and gamma (now 1C and 1D) are not changes of text either.
-    _section("intro", "chapter", "chapters/01-intro.md", "modified", "Introduction", ("Chapter 1", "Chapter 1"),
-             ("draft", "draft"), ("chair", "chair"), moved=1),
-    _section("method", "chapter", "chapters/02-approach.md", "renamed", "Method", ("Chapter 2", "Chapter 2"),
-             ("review", "review"), SAME_OWNER, path_from="chapters/02-method.md"),
-    _section("alpha", "rec", "recommendations/alpha.md", "unchanged", "Alpha",
-             ("Recommendation 1A", "Recommendation 1A"), ("agreed", "agreed"), SAME_OWNER),
+    _section(
+        "intro",
+        "chapter",
+        "chapters/01-intro.md",
+        "modified",
+        "Introduction",
+        ("Chapter 1", "Chapter 1"),
+        ("draft", "draft"),
+        ("chair", "chair"),
+        moved=1,
+    ),
+    _section(
+        "method",
+        "chapter",
+        "chapters/02-approach.md",
+        "renamed",
+        "Method",
+        ("Chapter 2", "Chapter 2"),
+        ("review", "review"),
+        SAME_OWNER,
+        path_from="chapters/02-method.md",
+    ),
+    _section(
+        "alpha",
+        "rec",
+        "recommendations/alpha.md",
+        "unchanged",
+        "Alpha",
+        ("Recommendation 1A", "Recommendation 1A"),
+        ("agreed", "agreed"),
+        SAME_OWNER,
+    ),
     # Title (3 words), heading (1), paragraph (9).
-    _section("new-idea", "rec", "recommendations/new-idea.md", "added", "A new idea", (None, "Recommendation 1B"),
-             (None, "draft"), (None, "member-a"), added=13, path_from=None),
-    _section("beta", "rec", "recommendations/beta.md", "unchanged", "Beta",
-             ("Recommendation 1B", "Recommendation 1C"), ("agreed", "agreed"), SAME_OWNER),
+    _section(
+        "new-idea",
+        "rec",
+        "recommendations/new-idea.md",
+        "added",
+        "A new idea",
+        (None, "Recommendation 1B"),
+        (None, "draft"),
+        (None, "member-a"),
+        added=13,
+        path_from=None,
+    ),
+    _section(
+        "beta",
+        "rec",
+        "recommendations/beta.md",
+        "unchanged",
+        "Beta",
+        ("Recommendation 1B", "Recommendation 1C"),
+        ("agreed", "agreed"),
+        SAME_OWNER,
+    ),
     # "." became "first.": one word added, none removed (a full stop is not a word).
-    _section("gamma", "rec", "recommendations/gamma.md", "modified", "Gamma",
-             ("Recommendation 1C", "Recommendation 1D"), ("agreed", "agreed"), SAME_OWNER, added=1),
-    _section("delta", "rec", "recommendations/delta.md", "modified", "Delta", ("Recommendation 2A", None),
-             ("agreed", "withdrawn"), SAME_OWNER),
-    _section("epsilon", "rec", "recommendations/epsilon.md", "unchanged", "Epsilon",
-             ("Recommendation 2B", "Recommendation 2"), ("agreed", "agreed"), SAME_OWNER),
-    _section("members", "annex", "annexes/01-members.md", "unchanged", "Members", ("Annex I", "Annex I"),
-             ("agreed", "agreed"), ("secretariat", "secretariat")),
+    _section(
+        "gamma",
+        "rec",
+        "recommendations/gamma.md",
+        "modified",
+        "Gamma",
+        ("Recommendation 1C", "Recommendation 1D"),
+        ("agreed", "agreed"),
+        SAME_OWNER,
+        added=1,
+    ),
+    _section(
+        "delta",
+        "rec",
+        "recommendations/delta.md",
+        "modified",
+        "Delta",
+        ("Recommendation 2A", None),
+        ("agreed", "withdrawn"),
+        SAME_OWNER,
+    ),
+    _section(
+        "epsilon",
+        "rec",
+        "recommendations/epsilon.md",
+        "unchanged",
+        "Epsilon",
+        ("Recommendation 2B", "Recommendation 2"),
+        ("agreed", "agreed"),
+        SAME_OWNER,
+    ),
+    _section(
+        "members",
+        "annex",
+        "annexes/01-members.md",
+        "unchanged",
+        "Members",
+        ("Annex I", "Annex I"),
+        ("agreed", "agreed"),
+        ("secretariat", "secretariat"),
+    ),
     # Title (2 words) and body (3).
-    _section("old-annex", "annex", "annexes/02-old.md", "removed", "Old annex", ("Annex II", None),
-             ("draft", None), ("secretariat", None), removed=5),
+    _section(
+        "old-annex",
+        "annex",
+        "annexes/02-old.md",
+        "removed",
+        "Old annex",
+        ("Annex II", None),
+        ("draft", None),
+        ("secretariat", None),
+        removed=5,
+    ),
 ]
-EXPECTED_TOTALS = {"added": 1, "removed": 1, "modified": 3, "renamed": 1, "unchanged": 4,
-                   "words_added": 14, "words_removed": 5}
+EXPECTED_TOTALS = {
+    "added": 1,
+    "removed": 1,
+    "modified": 3,
+    "renamed": 1,
+    "unchanged": 4,
+    "words_added": 14,
+    "words_removed": 5,
+}
 
 
 def test_diff_json_between_two_commits_exactly(two_drafts: GitRepo):
@@ -204,8 +332,10 @@ def test_diff_against_the_working_tree_and_its_formats(two_drafts: GitRepo):
     markdown = run("diff", "--root", str(root), "--format", "markdown", "edition-draft-1").stdout
     assert markdown.startswith("### What changed since edition-draft-1\n")
     assert "| delta | Recommendation 2A | — | withdrawn |" in markdown
-    assert "| **gamma** recommendations/gamma.md | modified | Recommendation 1C → Recommendation 1D | agreed " \
-           "| member-a | 1 | 0 |" in markdown
+    assert (
+        "| **gamma** recommendations/gamma.md | modified | Recommendation 1C → Recommendation 1D | agreed "
+        "| member-a | 1 | 0 |" in markdown
+    )
 
 
 def test_nothing_changed(two_drafts: GitRepo):
@@ -217,6 +347,7 @@ def test_nothing_changed(two_drafts: GitRepo):
 
 # -- the comparison's parts, without git ----------------------------------------------------------
 
+
 def test_align_keeps_moves_edits_inserts_and_deletes_in_reading_order():
     old = ["title", "a", "x old", "b", "c long text", "d"]
     new = ["title", "c long text", "a", "x new", "c longer text", "d"]
@@ -227,8 +358,16 @@ def test_align_keeps_moves_edits_inserts_and_deletes_in_reading_order():
     steps = [(s.op, s.old, s.new) for s in diff.align(old, new, similar)]
     # "c long text" moved up whole; "x old" became "x new"; "b" went; "c longer text" is new (its
     # look-alike is the moved block, which is not paired again).
-    assert steps == [("same", 0, 0), ("moved-in", None, 1), ("same", 1, 2), ("edit", 2, 3), ("delete", 3, None),
-                     ("moved-out", 4, None), ("insert", None, 4), ("same", 5, 5)]
+    assert steps == [
+        ("same", 0, 0),
+        ("moved-in", None, 1),
+        ("same", 1, 2),
+        ("edit", 2, 3),
+        ("delete", 3, None),
+        ("moved-out", 4, None),
+        ("insert", None, 4),
+        ("same", 5, 5),
+    ]
 
 
 def test_reader_blocks_ignore_wrapping_markup_and_labels(copy_report, fixtures_dir):
@@ -236,7 +375,8 @@ def test_reader_blocks_ignore_wrapping_markup_and_labels(copy_report, fixtures_d
     before = load(root).by_id["intro"]
     text = (root / "chapters/01-intro.md").read_text("utf-8")
     (root / "chapters/01-intro.md").write_text(
-        text.replace("This chapter proposes [[rec:first]]", "This *chapter*\nproposes   [[rec:first]]"), "utf-8")
+        text.replace("This chapter proposes [[rec:first]]", "This *chapter*\nproposes   [[rec:first]]"), "utf-8"
+    )
     after = load(root).by_id["intro"]
     assert [b.key for b in diff.reader_blocks(before)] == [b.key for b in diff.reader_blocks(after)]
     paragraph = diff.reader_blocks(after)[2]
@@ -247,12 +387,17 @@ def test_reader_blocks_ignore_wrapping_markup_and_labels(copy_report, fixtures_d
 
 def test_word_ops_fold_a_lone_short_word_only_for_display():
     old, new = ["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat", "on", "a", "rug"]
-    assert diff.word_ops(old, new) == [("equal", 0, 1, 0, 1), ("replace", 1, 2, 1, 2), ("equal", 2, 4, 2, 4),
-                                       ("replace", 4, 6, 4, 6)]
+    assert diff.word_ops(old, new) == [
+        ("equal", 0, 1, 0, 1),
+        ("replace", 1, 2, 1, 2),
+        ("equal", 2, 4, 2, 4),
+        ("replace", 4, 6, 4, 6),
+    ]
     assert diff.word_ops(["a", "b", "c"], ["x", "b", "y"], fold=True) == [("replace", 0, 3, 0, 3)]
 
 
 # -- hostile input ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("ref", ["nope", "--output=x", "HEAD;rm -rf marker", "HEAD~99", "-", "edition-draft-1:x"])
 def test_a_ref_that_names_no_commit_is_a_usage_error(two_drafts: GitRepo, ref: str):
@@ -284,8 +429,10 @@ def test_a_symbolic_link_in_the_from_tree_is_refused_with_its_place(two_drafts: 
     (root / "chapters/03-link.md").unlink()
     result = run("diff", "--root", str(root), "edition-linked")
     assert result.exit_code == 1
-    assert "chapters/03-link.md:0:0: error [file.unreadable] this file was not read from git: a symbolic link" \
+    assert (
+        "chapters/03-link.md:0:0: error [file.unreadable] this file was not read from git: a symbolic link"
         in result.stderr
+    )
     assert "1 file of the report at edition-linked could not be read" in result.stderr
     assert "root:" not in result.stdout  # nothing of /etc/passwd anywhere
     assert result.stdout == ""
@@ -300,8 +447,11 @@ def test_a_huge_file_in_the_from_tree_is_refused_unread(two_drafts: GitRepo):
     huge.unlink()
     result = run("diff", "--root", str(root), "edition-huge")
     assert result.exit_code == 1
-    assert re.search(r"chapters/04-huge\.md:0:0: error \[file\.unreadable\] this file was not read from git: "
-                     r"larger than [\d,]+ bytes", result.stderr)
+    assert re.search(
+        r"chapters/04-huge\.md:0:0: error \[file\.unreadable\] this file was not read from git: "
+        r"larger than [\d,]+ bytes",
+        result.stderr,
+    )
 
 
 def test_an_unusable_report_yml_at_from_is_a_usage_error(two_drafts: GitRepo):
@@ -317,6 +467,7 @@ def test_an_unusable_report_yml_at_from_is_a_usage_error(two_drafts: GitRepo):
 
 # -- the redline editions of the sample ----------------------------------------------------------
 
+
 class Drafts:
     """The sample at Draft 2 (tagged) and the next draft in the working tree, built three ways."""
 
@@ -327,8 +478,7 @@ class Drafts:
         drafts.next_draft(self.root)
         self.redline = base / "redline"
         self.plain = base / "plain"
-        self.result = run("build", "--root", str(self.root), "--redline", "edition-draft-2",
-                          "--out", str(self.redline))
+        self.result = run("build", "--root", str(self.root), "--redline", "edition-draft-2", "--out", str(self.redline))
         assert self.result.exit_code == 0, self.result.stderr
         plain = run("build", "--root", str(self.root), "--formats", "docx,pdf", "--out", str(self.plain))
         assert plain.exit_code == 0, plain.stderr
@@ -344,8 +494,7 @@ def built(tmp_path_factory) -> Drafts:
 
 def test_the_manifest_records_from(built: Drafts):
     manifest = json.loads((built.redline / "manifest.json").read_text())
-    assert manifest["redline"] == {"ref": "edition-draft-2", "commit": built.commit,
-                                   "formats": ["html", "pdf", "docx"]}
+    assert manifest["redline"] == {"ref": "edition-draft-2", "commit": built.commit, "formats": ["html", "pdf", "docx"]}
 
 
 _REVISION = re.compile(r'<w:(ins|del) w:id="\d+" w:author="([^"]*)" w:date="([^"]*)">(.*?)</w:\1>', re.DOTALL)
@@ -353,8 +502,10 @@ _REVISION = re.compile(r'<w:(ins|del) w:id="\d+" w:author="([^"]*)" w:date="([^"
 
 def _revisions(xml: str) -> Counter:
     """Each tracked change that holds text: (ins or del, author, date, its text)."""
-    return Counter((kind, author, date, "".join(re.findall(r"<w:(?:t|delText)(?: [^>]*)?>([^<]*)<", inner)))
-                   for kind, author, date, inner in _REVISION.findall(xml))
+    return Counter(
+        (kind, author, date, "".join(re.findall(r"<w:(?:t|delText)(?: [^>]*)?>([^<]*)<", inner)))
+        for kind, author, date, inner in _REVISION.findall(xml)
+    )
 
 
 def test_docx_changes_are_word_tracked_changes_with_author_and_date(built: Drafts):
@@ -375,9 +526,12 @@ def test_docx_changes_are_word_tracked_changes_with_author_and_date(built: Draft
     assert {author for _, author, _, _ in plain} == owners and len(owners) == 2
     assert Counter({r: n for r, n in _revisions(xml).items() if r[1] != AUTHOR}) == plain
     # A renumbered reference keeps its link; only its label changes, inside it.
-    assert re.search(r'<w:hyperlink w:anchor="digital-public-goods">(?:(?!</w:hyperlink>).)*'
-                     r'<w:del [^>]*><w:r>(?:(?!</w:r>).)*<w:delText xml:space="preserve">1B</w:delText></w:r></w:del>'
-                     r'<w:ins [^>]*><w:r>(?:(?!</w:r>).)*<w:t xml:space="preserve">1C</w:t></w:r></w:ins>', xml)
+    assert re.search(
+        r'<w:hyperlink w:anchor="digital-public-goods">(?:(?!</w:hyperlink>).)*'
+        r'<w:del [^>]*><w:r>(?:(?!</w:r>).)*<w:delText xml:space="preserve">1B</w:delText></w:r></w:del>'
+        r'<w:ins [^>]*><w:r>(?:(?!</w:r>).)*<w:t xml:space="preserve">1C</w:t></w:r></w:ins>',
+        xml,
+    )
     # The moved paragraph: deleted where it was, inserted where it is, its paragraph marks tracked too.
     moved = "Several themes recurred across these discussions"
     paragraphs = [p for p in re.findall(r"<w:p>.*?</w:p>", xml, re.DOTALL) if moved in p]
@@ -391,7 +545,7 @@ def test_docx_changes_are_word_tracked_changes_with_author_and_date(built: Draft
 def _views(xml: str) -> tuple[str, str]:
     """The body's text with every change accepted (w:t, insertions included) and rejected (w:t outside
     insertions, and the deleted w:delText), read from the XML itself."""
-    body = xml[xml.index("</w:sdt>"):]  # after the contents, which are written in advance from TO
+    body = xml[xml.index("</w:sdt>") :]  # after the contents, which are written in advance from TO
     accepted = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", body))
     outside = re.sub(r"<w:ins [^>]*>.*?</w:ins>", "", body, flags=re.DOTALL)
     rejected = "".join(re.findall(r"<w:(?:t|delText)(?: [^>]*)?>([^<]*)</w:(?:t|delText)>", outside))
@@ -426,8 +580,12 @@ def _libreoffice_text(tmp_path: Path, docx_file: Path, accept: bool) -> str:
     profile = tmp_path / "profile"
     module = profile / "user" / "basic" / "Standard" / "Module1.xba"
     if not module.is_file():
-        subprocess.run([SOFFICE, "--headless", "--norestore", "--terminate_after_init",
-                        f"-env:UserInstallation=file://{profile}"], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [SOFFICE, "--headless", "--norestore", "--terminate_after_init", f"-env:UserInstallation=file://{profile}"],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     assert module.is_file(), "LibreOffice made no profile"
     command = ".uno:AcceptAllTrackedChanges" if accept else ".uno:RejectAllTrackedChanges"
     module.write_text(
@@ -445,11 +603,22 @@ def _libreoffice_text(tmp_path: Path, docx_file: Path, accept: bool) -> str:
         "  save(0).Name = &quot;FilterName&quot; : save(0).Value = &quot;Text&quot;\n"
         "  document.storeToURL(ConvertToURL(target), save())\n"
         "  document.close(True)\n"
-        "End Sub\n</script:module>\n", "utf-8")
+        "End Sub\n</script:module>\n",
+        "utf-8",
+    )
     target = tmp_path / f"{docx_file.parent.name}-{'accepted' if accept else 'rejected'}.txt"
-    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                    f'macro:///Standard.Module1.Resolve("{docx_file}","{target}")'],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            f'macro:///Standard.Module1.Resolve("{docx_file}","{target}")',
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     assert target.is_file(), "LibreOffice did not run the macro"
     return target.read_text("utf-8-sig")
 
@@ -474,10 +643,15 @@ def _without_page_numbers(text: str) -> str:
 def test_rejecting_every_change_brings_back_the_text_of_from(built: Drafts, tmp_path: Path):
     rejected = _libreoffice_text(tmp_path, built.redline / "panel-report.docx", accept=False)
     assert "Recommendation 1B proposes a shared" in rejected
-    assert "[[" not in rejected and "Build shared digital public infrastructure that every country can adopt " \
-        "and adapt\n" not in rejected.split("Executive summary", 2)[-1]
-    assert "and Recommendation 3C proposes ways to turn it into shared practice across different social settings, " \
+    assert (
+        "[[" not in rejected
+        and "Build shared digital public infrastructure that every country can adopt and adapt\n"
+        not in rejected.split("Executive summary", 2)[-1]
+    )
+    assert (
+        "and Recommendation 3C proposes ways to turn it into shared practice across different social settings, "
         "building on principles" in rejected
+    )
 
 
 def test_pdf_marks_changes_with_colour_strikes_and_a_bar_in_the_margin(built: Drafts, tmp_path: Path):
@@ -504,9 +678,8 @@ def test_pdf_marks_changes_with_colour_strikes_and_a_bar_in_the_margin(built: Dr
 
 def _notes_listed(pdf: Path) -> list[tuple[str, str]]:
     """Number and first words of each item of the PDF's Notes section (its last pages)."""
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    return re.findall(r"^\s*(\d+)\.\s+(.{0,40})", text[text.rindex("Notes\n"):], re.MULTILINE)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return re.findall(r"^\s*(\d+)\.\s+(.{0,40})", text[text.rindex("Notes\n") :], re.MULTILINE)
 
 
 def _margin_colours(tmp_path: Path, pdf: Path, page: int) -> tuple[int, int]:
@@ -514,8 +687,9 @@ def _margin_colours(tmp_path: Path, pdf: Path, page: int) -> tuple[int, int]:
     from PIL import Image
 
     prefix = tmp_path / f"{pdf.parent.name}-page{page}"
-    subprocess.run(["pdftoppm", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), "-png", str(pdf), str(prefix)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), "-png", str(pdf), str(prefix)], check=True
+    )
     image = Image.open(next(tmp_path.glob(f"{prefix.name}-*.png"))).convert("RGB")
     green = red = 0
     for x in range(90, 110):  # the bars stand 0.45 cm (13 pt) left of the text, which starts at 40 mm (113 pt)
@@ -542,8 +716,8 @@ def test_site_has_a_page_of_changes_linked_from_home_marked_for_screen_readers(b
     home = site.article("index.html")
     assert any(a.attrs.get("href") == "changes/" for a in home.iter("a"))
     # The page is what the sanitizer lets through: cleaning it again changes nothing.
-    fragment = page[page.index('<div class="rk-redline">'):page.index("</article>")]
-    fragment = fragment[:fragment.rindex("</div>") + 6]
+    fragment = page[page.index('<div class="rk-redline">') : page.index("</article>")]
+    fragment = fragment[: fragment.rindex("</div>") + 6]
     assert fragment.count("<ins>") == sanitize.clean(fragment).count("<ins>") > 10
     assert fragment.count("<del>") == sanitize.clean(fragment).count("<del>") > 10
     assert "<script" not in fragment and " on" not in re.sub(r">[^<]*<", "><", fragment)
@@ -597,25 +771,39 @@ def test_the_sites_citations_stay_todays_in_a_redline_build(tmp_path: Path):
     shown = citeproc.run(report, merged.marked, tmp_path).citations
     texts = ["".join(pandoc_ast.text_parts(c, True)) for c in shown["chapters/01-introduction.md"]]
     assert texts[0].startswith("(WSIS") and "Secretary-General 2018" in texts[1]  # the moved one now second
-    assert {path: found for path, found in shown.items() if found} == {path: found for path, found in today.items()
-                                                                       if found}
+    assert {path: found for path, found in shown.items() if found} == {
+        path: found for path, found in today.items() if found
+    }
 
 
 # -- the build refuses what it cannot compare ---------------------------------------------------
 
+
 def test_redline_from_a_ref_that_does_not_exist_leaves_the_build_alone(two_drafts: GitRepo, tmp_path: Path):
     root = two_drafts.path
     for ref in ("nope", "--output=x", "HEAD;touch pwned"):
-        result = run("build", "--root", str(root), "--formats", "docx", "--out", str(tmp_path / "out"),
-                     f"--redline={ref}")
+        result = run(
+            "build", "--root", str(root), "--formats", "docx", "--out", str(tmp_path / "out"), f"--redline={ref}"
+        )
         assert result.exit_code == 1
         assert f"cannot show the changes since '{ref}': '{ref}' names no commit in this repository" in result.stderr
         assert not (tmp_path / "out").exists() and not (root / "pwned").exists()
 
 
 def test_redline_and_changes_page_together_are_refused(two_drafts: GitRepo, tmp_path: Path):
-    result = run("build", "--root", str(two_drafts.path), "--formats", "docx", "--out", str(tmp_path / "out"),
-                 "--redline", "HEAD", "--changes-page", "HEAD")
+    result = run(
+        "build",
+        "--root",
+        str(two_drafts.path),
+        "--formats",
+        "docx",
+        "--out",
+        str(tmp_path / "out"),
+        "--redline",
+        "HEAD",
+        "--changes-page",
+        "HEAD",
+    )
     assert result.exit_code == 1 and "not both" in result.stderr
 
 
@@ -625,11 +813,14 @@ def test_redline_refuses_a_from_tree_it_cannot_read_whole(two_drafts: GitRepo, t
     two_drafts.commit("A link", "Eve Mallory", "2026-03-01T10:00:00+00:00")
     two_drafts.run("tag", "edition-linked")
     (root / "chapters/03-link.md").unlink()
-    result = run("build", "--root", str(root), "--formats", "docx", "--out", str(tmp_path / "out"),
-                 "--redline", "edition-linked")
+    result = run(
+        "build", "--root", str(root), "--formats", "docx", "--out", str(tmp_path / "out"), "--redline", "edition-linked"
+    )
     assert result.exit_code == 1
-    assert "chapters/03-link.md:0:0: error [file.unreadable] this file was not read from git: a symbolic link" \
+    assert (
+        "chapters/03-link.md:0:0: error [file.unreadable] this file was not read from git: a symbolic link"
         in result.stderr
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -642,11 +833,24 @@ def test_redline_judges_the_text_at_from_as_its_own(two_drafts: GitRepo, tmp_pat
     two_drafts.commit("A passthrough", "Eve Mallory", "2026-03-01T10:00:00+00:00")
     two_drafts.run("tag", "edition-passthrough")
     chapter.write_text(chapter.read_text("utf-8").replace(hostile, ""), "utf-8")
-    result = run("build", "--root", str(root), "--formats", "docx,pdf", "--out", str(tmp_path / "out"),
-                 "--redline", "edition-passthrough")
+    result = run(
+        "build",
+        "--root",
+        str(root),
+        "--formats",
+        "docx,pdf",
+        "--out",
+        str(tmp_path / "out"),
+        "--redline",
+        "edition-passthrough",
+    )
     assert result.exit_code == 1
-    assert re.search(r"chapters/01-intro\.md:\d+:\d+: error \[render\.attribute\] \(at edition-passthrough\) the "
-                     r"attribute 'typst:text:fill' is not allowed", result.stderr)
-    assert ("cannot show the changes since 'edition-passthrough': its text holds what the editions refuse"
-            in result.stderr)
+    assert re.search(
+        r"chapters/01-intro\.md:\d+:\d+: error \[render\.attribute\] \(at edition-passthrough\) the "
+        r"attribute 'typst:text:fill' is not allowed",
+        result.stderr,
+    )
+    assert (
+        "cannot show the changes since 'edition-passthrough': its text holds what the editions refuse" in result.stderr
+    )
     assert not (tmp_path / "out").exists()

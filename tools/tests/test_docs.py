@@ -69,5 +69,5 @@ def test_every_command_shows_examples_that_parse():
         for line in examples:  # each example's options exist: Click parses it up to running the command
             args = shlex.split(line)[2:]
             if ">" in args:  # a shell redirection, not the command's
-                args = args[:args.index(">")]
+                args = args[: args.index(">")]
             command.make_context(name, args)  # raises click.UsageError on an option that does not exist

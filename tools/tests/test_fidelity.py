@@ -27,20 +27,34 @@ LABEL = re.compile(r"\b(?:Recommendation \d+[A-Z]?|Chapter \d+|Section \d+\.\d+(
 # --- what a person reading the sample states, by hand --------------------------------------------
 
 SAMPLE_LABELS = {
-    "introduction": "Chapter 1", "leaving-no-one-behind": "Chapter 2", "individuals-societies": "Chapter 3",
-    "mechanisms": "Chapter 4", "recommendations": "Chapter 5",
-    "affordable-access": "Recommendation 1A", "digital-public-goods": "Recommendation 1B",
-    "inclusive-economy-platform": "Recommendation 1C", "digital-economy-data": "Recommendation 1D",
-    "help-desks": "Recommendation 2", "human-rights-review": "Recommendation 3A",
-    "autonomous-systems": "Recommendation 3B", "ethics-standards": "Recommendation 3C",
-    "trust-commitment": "Recommendation 4", "cooperation-architecture": "Recommendation 5A",
+    "introduction": "Chapter 1",
+    "leaving-no-one-behind": "Chapter 2",
+    "individuals-societies": "Chapter 3",
+    "mechanisms": "Chapter 4",
+    "recommendations": "Chapter 5",
+    "affordable-access": "Recommendation 1A",
+    "digital-public-goods": "Recommendation 1B",
+    "inclusive-economy-platform": "Recommendation 1C",
+    "digital-economy-data": "Recommendation 1D",
+    "help-desks": "Recommendation 2",
+    "human-rights-review": "Recommendation 3A",
+    "autonomous-systems": "Recommendation 3B",
+    "ethics-standards": "Recommendation 3C",
+    "trust-commitment": "Recommendation 4",
+    "cooperation-architecture": "Recommendation 5A",
     "common-approach-interoperability": "Recommendation 5B",
     # annexes by file order
-    "terms-of-reference": "Annex I", "panel-members": "Annex II", "secretariat-support": "Annex III",
-    "donors": "Annex IV", "engagement": "Annex V", "principles": "Annex VI", "references": "Annex VII",
+    "terms-of-reference": "Annex I",
+    "panel-members": "Annex II",
+    "secretariat-support": "Annex III",
+    "donors": "Annex IV",
+    "engagement": "Annex V",
+    "principles": "Annex VI",
+    "references": "Annex VII",
     "glossary": "Annex VIII",
     # numbered: false
-    "foreword": "Foreword", "executive-summary": "Executive summary",
+    "foreword": "Foreword",
+    "executive-summary": "Executive summary",
 }
 SAMPLE_REFERENCES = {
     ("chapter", "individuals-societies", "trust", None): "Section 3.2",
@@ -54,17 +68,32 @@ SAMPLE_REFERENCES = {
 }
 SAMPLE_CHAPTER_5 = [
     (1, "Chapter 5: Recommendations"),
-    (2, "Set 1: An inclusive digital economy and society"), (2, "Set 2: Human and institutional capacity"),
-    (2, "Set 3: Human rights and human agency"), (2, "Set 4: Trust, security and stability"),
+    (2, "Set 1: An inclusive digital economy and society"),
+    (2, "Set 2: Human and institutional capacity"),
+    (2, "Set 3: Human rights and human agency"),
+    (2, "Set 4: Trust, security and stability"),
     (2, "Set 5: Global digital cooperation"),
-    (2, "5.1 How the recommendations were agreed"), (2, "5.2 Implementation"),
+    (2, "5.1 How the recommendations were agreed"),
+    (2, "5.2 Implementation"),
 ]
 SAMPLE_SET_1_PRINTED = [
     (2, "Set 1: An inclusive digital economy and society"),
-    (3, "Recommendation 1A"), (4, "Rationale"), (4, "Proposed action"), (4, "Links"),
-    (3, "Recommendation 1B"), (4, "Rationale"), (4, "Proposed action"), (4, "Links"),
-    (3, "Recommendation 1C"), (4, "Rationale"), (4, "Proposed action"), (4, "Links"),
-    (3, "Recommendation 1D"), (4, "Rationale"), (4, "Proposed action"), (4, "Links"),
+    (3, "Recommendation 1A"),
+    (4, "Rationale"),
+    (4, "Proposed action"),
+    (4, "Links"),
+    (3, "Recommendation 1B"),
+    (4, "Rationale"),
+    (4, "Proposed action"),
+    (4, "Links"),
+    (3, "Recommendation 1C"),
+    (4, "Rationale"),
+    (4, "Proposed action"),
+    (4, "Links"),
+    (3, "Recommendation 1D"),
+    (4, "Rationale"),
+    (4, "Proposed action"),
+    (4, "Links"),
     (2, "Set 2: Human and institutional capacity"),
 ]
 
@@ -77,6 +106,7 @@ def oracle(sample) -> Oracle:
 
 # --- the oracle: it agrees with a reader of the sample, and follows the files ------------------------
 
+
 def test_the_oracle_agrees_with_a_reader_of_the_sample():
     oracle = Oracle(readers.SAMPLE_ROOT)
     assert {doc.id: oracle.label(doc) for doc in oracle.documents} == SAMPLE_LABELS
@@ -86,12 +116,16 @@ def test_the_oracle_agrees_with_a_reader_of_the_sample():
     assert [h for h in oracle.site_headings(chapter) if h[0] <= 2] == SAMPLE_CHAPTER_5
     levels = [(h.level, h.text) for h in oracle.printed_headings()]
     start = levels.index(SAMPLE_SET_1_PRINTED[0])
-    assert levels[start:start + len(SAMPLE_SET_1_PRINTED)] == SAMPLE_SET_1_PRINTED
-    assert oracle.boxes()[4] == ("Recommendation 2", "Set 2: Human and institutional capacity",
-                                 oracle.by_id["help-desks"].title)
+    assert levels[start : start + len(SAMPLE_SET_1_PRINTED)] == SAMPLE_SET_1_PRINTED
+    assert oracle.boxes()[4] == (
+        "Recommendation 2",
+        "Set 2: Human and institutional capacity",
+        oracle.by_id["help-desks"].title,
+    )
     assert [(s, [m[0] for m in members]) for s, members in oracle.recommendation_list()][1:3] == [
         ("Set 2: Human and institutional capacity", ["Recommendation 2"]),
-        ("Set 3: Human rights and human agency", ["Recommendation 3A", "Recommendation 3B", "Recommendation 3C"])]
+        ("Set 3: Human rights and human agency", ["Recommendation 3A", "Recommendation 3B", "Recommendation 3C"]),
+    ]
 
 
 def variant(tmp_path: Path, edits: dict[str, tuple[str, str]], rename: tuple[str, str] | None = None) -> Oracle:
@@ -110,48 +144,73 @@ def variant(tmp_path: Path, edits: dict[str, tuple[str, str]], rename: tuple[str
 def test_the_oracle_follows_a_recommendations_order(tmp_path):
     """Swap 1B and 1C in their files: labels, reference texts and the printed order follow."""
     before = Oracle(readers.SAMPLE_ROOT)
-    after = variant(tmp_path, {"recommendations/digital-public-goods.md": ("order: 2", "order: 3"),
-                               "recommendations/inclusive-economy-platform.md": ("order: 3", "order: 2")})
+    after = variant(
+        tmp_path,
+        {
+            "recommendations/digital-public-goods.md": ("order: 2", "order: 3"),
+            "recommendations/inclusive-economy-platform.md": ("order: 3", "order: 2"),
+        },
+    )
     assert after.label(after.by_id["digital-public-goods"]) == "Recommendation 1C"
     assert after.label(after.by_id["inclusive-economy-platform"]) == "Recommendation 1B"
     swapped = {"Recommendation 1B": "Recommendation 1C", "Recommendation 1C": "Recommendation 1B"}
     chapter = after.by_id["leaving-no-one-behind"]  # its references stay where they are, renamed
-    assert after.site_references(chapter) == [(swapped.get(text, text), target)
-                                              for text, target in before.site_references(chapter)]
-    assert Counter(after.printed_references()) == Counter((swapped.get(text, text), target)
-                                                          for text, target in before.printed_references())
+    assert after.site_references(chapter) == [
+        (swapped.get(text, text), target) for text, target in before.site_references(chapter)
+    ]
+    assert Counter(after.printed_references()) == Counter(
+        (swapped.get(text, text), target) for text, target in before.printed_references()
+    )
     assert [box[2] for box in after.boxes()][:4] == [before.boxes()[i][2] for i in (0, 2, 1, 3)]
     first_set = after.recommendation_list()[0][1]
     assert [ident for _, _, ident in first_set] == [
-        "affordable-access", "inclusive-economy-platform", "digital-public-goods", "digital-economy-data"]
+        "affordable-access",
+        "inclusive-economy-platform",
+        "digital-public-goods",
+        "digital-economy-data",
+    ]
 
 
 def test_the_oracle_follows_sections_withdrawals_and_file_order(tmp_path):
     trust = "## Trust and social cohesion {#trust}"
-    added = variant(tmp_path / "a", {"chapters/03-individuals-societies.md": (
-        trust, f"## An added section {{#added}}\n\nText.\n\n{trust}")})
+    added = variant(
+        tmp_path / "a",
+        {"chapters/03-individuals-societies.md": (trust, f"## An added section {{#added}}\n\nText.\n\n{trust}")},
+    )
     assert added.reference_text("chapter", "individuals-societies", "trust") == "Section 3.3"
     assert added.reference_text("chapter", "individuals-societies", "security") == "Section 3.4"
     assert block_anchor("individuals-societies", 32) in added.block_anchors()
 
-    withdrawn = variant(tmp_path / "w", {
-        "recommendations/human-rights-review.md": ("status: review", "status: withdrawn"),
-        **{name: ("[[rec:human-rights-review]]", "the review") for name in (
-            "chapters/03-individuals-societies.md", "chapters/05-recommendations.md",
-            "recommendations/autonomous-systems.md", "recommendations/ethics-standards.md")}})
+    withdrawn = variant(
+        tmp_path / "w",
+        {
+            "recommendations/human-rights-review.md": ("status: review", "status: withdrawn"),
+            **{
+                name: ("[[rec:human-rights-review]]", "the review")
+                for name in (
+                    "chapters/03-individuals-societies.md",
+                    "chapters/05-recommendations.md",
+                    "recommendations/autonomous-systems.md",
+                    "recommendations/ethics-standards.md",
+                )
+            },
+        },
+    )
     assert withdrawn.label(withdrawn.by_id["autonomous-systems"]) == "Recommendation 3A"
     assert "human-rights-review" not in withdrawn.targets()
     assert [box[0] for box in withdrawn.boxes()].count("Recommendation 3C") == 0
     assert len(withdrawn.boxes()) == 10
 
-    renamed = variant(tmp_path / "r", {},
-                      rename=("annexes/01-terms-of-reference.md", "annexes/09-terms-of-reference.md"))
+    renamed = variant(
+        tmp_path / "r", {}, rename=("annexes/01-terms-of-reference.md", "annexes/09-terms-of-reference.md")
+    )
     assert renamed.label(renamed.by_id["terms-of-reference"]) == "Annex VIII"
     assert renamed.label(renamed.by_id["principles"]) == "Annex V"
     assert renamed.reference_text("annex", "principles") == "Annex V"
 
 
 # --- reading the editions -------------------------------------------------------------------------
+
 
 def site_key(sample, oracle: Oracle, page: str, href: str) -> str | None:
     """The single-document id of the report page (and heading) a site link points to."""
@@ -185,8 +244,11 @@ def site_references(sample, oracle: Oracle, doc) -> list[tuple[str, str | None]]
 
 def docx_references(sample) -> list[tuple[str, str]]:
     """(text, bookmark) of the DOCX's internal links but the apparatus' own (notes, citations)."""
-    return [(plain_quotes(text), anchor) for anchor, _, text in sample.read_docx.hyperlinks()
-            if anchor and not APPARATUS_ANCHOR.fullmatch(anchor)]
+    return [
+        (plain_quotes(text), anchor)
+        for anchor, _, text in sample.read_docx.hyperlinks()
+        if anchor and not APPARATUS_ANCHOR.fullmatch(anchor)
+    ]
 
 
 def pdf_first_page(sample, oracle: Oracle) -> int:
@@ -206,7 +268,7 @@ def pdf_text(sample, oracle: Oracle) -> str:
     """The PDF's text from the first document on, without the pages' furniture (the draft mark,
     the running head, the page number), words Typst hyphenated at a line end joined, one space per gap."""
     pages = []
-    for text in sample.read_pdf.page_texts[pdf_first_page(sample, oracle):]:
+    for text in sample.read_pdf.page_texts[pdf_first_page(sample, oracle) :]:
         lines = text.split("\n")
         while lines and FURNITURE.fullmatch(lines[0].strip()):
             lines.pop(0)
@@ -237,12 +299,16 @@ def missing_in_order(text: str, pieces: list[str]) -> list[str]:
 
 # --- headings ---------------------------------------------------------------------------------------
 
+
 def test_site_headings_are_the_predicted_ones(sample, oracle):
     site = sample.read_site
     for doc in oracle.site_pages():
         article = site.article(readers.site_page(doc))
-        found = [(int(e.tag[1]), plain_quotes(squash(e.text())))
-                 for e in article.iter() if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+        found = [
+            (int(e.tag[1]), plain_quotes(squash(e.text())))
+            for e in article.iter()
+            if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
+        ]
         assert found == oracle.site_headings(doc), doc.path
 
 
@@ -259,12 +325,15 @@ def test_pdf_prints_every_predicted_heading_in_order(sample, oracle):
 def test_pdf_bookmarks_are_the_predicted_ones(sample, oracle):
     pdf = sample.read_pdf
     assert [(level, plain_quotes(title)) for level, title, _ in pdf.outline] == [
-        (level, text) for level, text, _ in oracle.bookmarks()]
+        (level, text) for level, text, _ in oracle.bookmarks()
+    ]
     assert [page for _, _, page in pdf.outline] == [
-        pdf.named_destinations[target] for _, _, target in oracle.bookmarks()]
+        pdf.named_destinations[target] for _, _, target in oracle.bookmarks()
+    ]
 
 
 # --- the contents ------------------------------------------------------------------------------------
+
 
 def test_docx_contents_are_the_predicted_ones(sample, oracle):
     found = [(anchor, plain_quotes(title)) for anchor, title, _ in sample.read_docx.contents()]
@@ -274,7 +343,8 @@ def test_docx_contents_are_the_predicted_ones(sample, oracle):
 def test_pdf_contents_are_the_predicted_ones(sample, oracle):
     entries = sample.read_pdf.contents(pdf_first_page(sample, oracle))
     assert [(name, plain_quotes(title)) for name, title, _ in entries] == [
-        (target, text) for text, target in oracle.contents()]
+        (target, text) for text, target in oracle.contents()
+    ]
 
 
 def test_contents_give_the_page_each_entry_is_printed_on(sample, oracle):
@@ -287,6 +357,7 @@ def test_contents_give_the_page_each_entry_is_printed_on(sample, oracle):
 
 
 # --- recommendation boxes and the list of recommendations --------------------------------------------
+
 
 def test_site_recommendation_pages_open_with_their_box(sample, oracle):
     site = sample.read_site
@@ -311,8 +382,9 @@ def test_docx_boxes_are_the_predicted_ones(sample, oracle):
         if p.style.name == "Recommendation Set":
             heading, statement = paragraphs[i - 1], paragraphs[i + 1]
             found.append((heading.style.name, heading.text, p.text, statement.style.name, plain_quotes(statement.text)))
-    assert found == [("Heading 3", label, set_line, "Recommendation", statement)
-                     for label, set_line, statement in oracle.boxes()]
+    assert found == [
+        ("Heading 3", label, set_line, "Recommendation", statement) for label, set_line, statement in oracle.boxes()
+    ]
 
 
 def test_pdf_boxes_are_the_predicted_ones(sample, oracle):
@@ -322,8 +394,14 @@ def test_pdf_boxes_are_the_predicted_ones(sample, oracle):
     position = 0
     for label, set_line, statement in oracle.boxes():
         label, set_line, statement = (unhyphenated(s).casefold() for s in (label, set_line, statement))
-        found = [at for at in (text.find(f"{set_line} {label} {statement}", position),
-                               text.find(f"{label} {set_line} {statement}", position)) if at >= 0]
+        found = [
+            at
+            for at in (
+                text.find(f"{set_line} {label} {statement}", position),
+                text.find(f"{label} {set_line} {statement}", position),
+            )
+            if at >= 0
+        ]
         assert found, f"no box {label!r} with its set and statement after offset {position}"
         position = min(found) + 1
 
@@ -345,10 +423,10 @@ def test_every_edition_prints_the_list_of_recommendations(sample, oracle):
         article = site.article(readers.site_page(doc))
         blocks = [plain_quotes(squash(e.text())) for e in article.iter() if e.tag in ("p", "li")]
         start = blocks.index(expected[0]) if expected[0] in blocks else -1
-        assert blocks[start:start + len(expected)] == expected, "site"
+        assert blocks[start : start + len(expected)] == expected, "site"
     paragraphs = [plain_quotes(p.text) for p in sample.read_docx.document.paragraphs]
     start = paragraphs.index(expected[0]) if expected[0] in paragraphs else -1
-    assert paragraphs[start:start + len(expected)] == expected, "docx"
+    assert paragraphs[start : start + len(expected)] == expected, "docx"
     pdf = unhyphenated(pdf_text(sample, oracle).replace("• ", ""))
     assert unhyphenated(" ".join(expected)) in pdf, "pdf"
 
@@ -360,6 +438,7 @@ def test_no_edition_prints_a_reference_unresolved(sample, oracle):
 
 
 # --- labels and reference texts -----------------------------------------------------------------------
+
 
 def test_labels_agree_across_the_editions(sample, oracle):
     expected = {oracle.label(doc) for doc in oracle.documents if doc.number}
@@ -384,8 +463,9 @@ def test_pdf_references_are_the_predicted_ones_in_printed_order(sample, oracle):
 
 
 def test_docx_references_are_the_predicted_ones_in_printed_order(sample, oracle):
-    expected = [(item.text, docx_bookmark(item.target)) for item in oracle.printed()
-                if item.what in ("reference", "figref")]
+    expected = [
+        (item.text, docx_bookmark(item.target)) for item in oracle.printed() if item.what in ("reference", "figref")
+    ]
     assert docx_references(sample) == expected
 
 
@@ -405,6 +485,7 @@ def test_all_editions_carry_every_reference(sample, oracle):
 
 
 # --- every internal link resolves ----------------------------------------------------------------------
+
 
 def test_every_site_link_resolves(sample):
     site = sample.read_site
@@ -453,7 +534,8 @@ def test_every_pdf_link_resolves(sample, oracle):
     # caption, each citation to its work in the list of references.
     assert kinds["explicit"] >= 2 * oracle.notes() + 2 * len(oracle.figure_references()), (
         f"{kinds['explicit']} explicit links for {oracle.notes()} notes: each note marker should link to its "
-        "note, and the note back to its marker")
+        "note, and the note back to its marker"
+    )
 
 
 def test_every_docx_link_resolves(sample, oracle):
@@ -483,8 +565,12 @@ def apparatus_bookmarks(sample, oracle: Oracle) -> set[str]:
 
     keys = [entry["id"] for entry in yaml.safe_load((sample.root / "references.yml").read_text("utf-8"))["references"]]
     notes = range(1, len(oracle.note_numbers()) + 1)
-    return ({docx_bookmark(target) for _, _, target in oracle.figures()} | {f"note-{n}" for n in notes}
-            | {f"noteref-{n}" for n in notes} | {docx_bookmark(f"ref-{key}") for key in keys})
+    return (
+        {docx_bookmark(target) for _, _, target in oracle.figures()}
+        | {f"note-{n}" for n in notes}
+        | {f"noteref-{n}" for n in notes}
+        | {docx_bookmark(f"ref-{key}") for key in keys}
+    )
 
 
 def test_docx_bookmarks_are_the_headings_and_a_hidden_anchor_per_block(sample, oracle):
@@ -495,6 +581,8 @@ def test_docx_bookmarks_are_the_headings_and_a_hidden_anchor_per_block(sample, o
     anchors = oracle.block_anchors()
     assert len(anchors) > 150
     hashed = {docx_bookmark(anchor) for anchor in anchors}
-    assert extra == anchors, (f"{len(extra & hashed)} of {len(extra)} block anchors are written as pandoc's "
-                              f"hashed names (X + SHA-1), which Word does not hide; "
-                              f"{len(extra - hashed - anchors)} are not block anchors at all")
+    assert extra == anchors, (
+        f"{len(extra & hashed)} of {len(extra)} block anchors are written as pandoc's "
+        f"hashed names (X + SHA-1), which Word does not hide; "
+        f"{len(extra - hashed - anchors)} are not block anchors at all"
+    )

@@ -38,19 +38,25 @@ def expected_blockers(root: Path) -> list[str]:
             rel = path.relative_to(root).as_posix()
             if meta["status"] in ("draft", "review"):
                 line = lines.index(f"status: {meta['status']}") + 1
-                found.append(f"{rel}:{line}:1: error [final.unagreed] {labels[rel]} is '{meta['status']}': "
-                             "the final edition takes agreed sections only")
+                found.append(
+                    f"{rel}:{line}:1: error [final.unagreed] {labels[rel]} is '{meta['status']}': "
+                    "the final edition takes agreed sections only"
+                )
             found += open_marks(rel, lines, labels[rel])
             if meta.get("placeholder") is True:
-                found.append(f"{rel}:{lines.index('placeholder: true') + 1}:1: error [final.placeholder] "
-                             f"{labels[rel]} is marked as a placeholder: replace its text to be confirmed, then "
-                             "remove `placeholder: true`")
+                found.append(
+                    f"{rel}:{lines.index('placeholder: true') + 1}:1: error [final.placeholder] "
+                    f"{labels[rel]} is marked as a placeholder: replace its text to be confirmed, then "
+                    "remove `placeholder: true`"
+                )
     roster_lines = (root / "roster.yml").read_text("utf-8").split("\n")
     for member in yaml.safe_load("\n".join(roster_lines))["members"]:
         if member.get("vacancy"):
             line = roster_lines.index(f"  - id: {member['id']}") + 1
-            found.append(f"roster.yml:{line}:1: error [final.placeholder] the roster's seat '{member['id']}' is "
-                         f"vacant ({member['name']}): name its member, then remove `vacancy: true`")
+            found.append(
+                f"roster.yml:{line}:1: error [final.placeholder] the roster's seat '{member['id']}' is "
+                f"vacant ({member['name']}): name its member, then remove `vacancy: true`"
+            )
     return sorted(found, key=lambda t: (t.split(":")[0], int(t.split(":")[1]), int(t.split(":")[2])))
 
 
@@ -58,22 +64,36 @@ def open_marks(rel: str, lines: list[str], label: str) -> list[str]:
     """Where each open point opens, as the start of its blocker's line (the sample has no code fences
     holding CriticMarkup, so every opener in the body is a mark)."""
     body_start = lines.index("---", 1) + 1
-    return [f"{rel}:{number}:{m.start() + 1}: error [final.open-mark] open point in {label}, "
-            for number, line in enumerate(lines, 1) if number > body_start for m in OPENERS.finditer(line)]
+    return [
+        f"{rel}:{number}:{m.start() + 1}: error [final.open-mark] open point in {label}, "
+        for number, line in enumerate(lines, 1)
+        if number > body_start
+        for m in OPENERS.finditer(line)
+    ]
 
 
 def same_blockers(printed: list[str], expected: list[str]) -> bool:
     """Each printed line is its expected line, or (an open point) starts with it."""
     return len(printed) == len(expected) and all(
         line == want or (want.endswith(", ") and line.startswith(want))
-        for line, want in zip(printed, expected, strict=True))
+        for line, want in zip(printed, expected, strict=True)
+    )
 
 
 # What a person states about the sample: how each section is labelled.
-REC_LABELS = {"affordable-access": "1A", "digital-public-goods": "1B", "inclusive-economy-platform": "1C",
-              "digital-economy-data": "1D", "help-desks": "2", "human-rights-review": "3A",
-              "autonomous-systems": "3B", "ethics-standards": "3C", "trust-commitment": "4",
-              "cooperation-architecture": "5A", "common-approach-interoperability": "5B"}
+REC_LABELS = {
+    "affordable-access": "1A",
+    "digital-public-goods": "1B",
+    "inclusive-economy-platform": "1C",
+    "digital-economy-data": "1D",
+    "help-desks": "2",
+    "human-rights-review": "3A",
+    "autonomous-systems": "3B",
+    "ethics-standards": "3C",
+    "trust-commitment": "4",
+    "cooperation-architecture": "5A",
+    "common-approach-interoperability": "5B",
+}
 
 
 def label_by_path(root: Path) -> dict[str, str]:
@@ -111,18 +131,29 @@ def test_the_draft_sample_is_refused_as_a_final_edition_with_every_blocker(commi
     assert len(blockers) == 45
     printed = result.stderr.splitlines()
     assert same_blockers(printed[:-1], blockers)
-    assert printed[-1] == ("report: final edition refused: 45 blockers remain; resolve them, "
-                           "or rehearse with --final --force")
+    assert printed[-1] == (
+        "report: final edition refused: 45 blockers remain; resolve them, or rehearse with --final --force"
+    )
     assert result.stdout == ""
     assert readers.tree_state(committed_sample) == before  # nothing built
 
 
 def test_a_rehearsal_overrides_the_blockers_and_says_so(committed_sample, tmp_path):
-    result = run_report("build", "--root", str(committed_sample), "--final", "--force", "--formats", "pdf",
-                        "--out", str(tmp_path / "out"))
+    result = run_report(
+        "build",
+        "--root",
+        str(committed_sample),
+        "--final",
+        "--force",
+        "--formats",
+        "pdf",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 0, result.output
-    overridden = [line.removeprefix("overridden: ") for line in result.stderr.splitlines()
-                  if line.startswith("overridden: ")]
+    overridden = [
+        line.removeprefix("overridden: ") for line in result.stderr.splitlines() if line.startswith("overridden: ")
+    ]
     assert same_blockers(overridden, expected_blockers(committed_sample))
     assert "report: a rehearsal: 45 blockers of the final edition were overridden with --force" in result.stderr
 
@@ -151,12 +182,14 @@ def test_report_yml_can_make_a_warning_block_the_final_edition(committed_sample)
     drafts.finished(committed_sample)
     settings = committed_sample / "report.yml"
     text = settings.read_text("utf-8")  # the sample's report.yml may have a `final:` mapping already
-    text = (text.replace("\nfinal:\n", "\nfinal:\n  blocking: [budget.over]\n") if "\nfinal:\n" in text
-            else text + "final:\n  blocking: [budget.over]\n")
+    text = (
+        text.replace("\nfinal:\n", "\nfinal:\n  blocking: [budget.over]\n")
+        if "\nfinal:\n" in text
+        else text + "final:\n  blocking: [budget.over]\n"
+    )
     settings.write_text(text, "utf-8")
     chapter = committed_sample / "chapters/01-introduction.md"
-    chapter.write_text(re.sub(r"^budget: \d+$", "budget: 10", chapter.read_text("utf-8"), count=1, flags=re.M),
-                       "utf-8")
+    chapter.write_text(re.sub(r"^budget: \d+$", "budget: 10", chapter.read_text("utf-8"), count=1, flags=re.M), "utf-8")
     readers.commit_all(committed_sample, "A budget overrun")
     result = run_report("build", "--root", str(committed_sample), "--final", "--formats", "pdf")
     assert result.exit_code == 1

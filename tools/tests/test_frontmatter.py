@@ -32,48 +32,93 @@ def test_front_matter_may_close_with_dots():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("", "1:1: error [file.empty] this file is empty; it needs front matter and text",
-                     id="empty-file"),
-        pytest.param(" \n\t\n", "1:1: error [file.empty] this file is empty; it needs front matter and text",
-                     id="blank-file"),
-        pytest.param("id: x\n", "1:1: error [frontmatter.missing] no front matter: the file must start "
-                     "with a line '---', then fields such as 'id: ...' and 'title: ...', then a "
-                     "closing '---'",
-                     id="missing"),
-        pytest.param("---\nid: x\n\nBody\n", "1:1: error [frontmatter.unclosed] front matter opened on "
-                     "line 1 is never closed with '---'", id="unclosed"),
-        pytest.param("---\n---\nBody\n", "1:1: error [frontmatter.empty] front matter is empty; it needs "
-                     "'id', 'title' and more", id="empty-front-matter"),
-        pytest.param("---\n- id: x\n- title: y\n---\n", "2:1: error [frontmatter.type] front matter must "
-                     "be fields ('name: value'), not a list", id="a-list"),
-        pytest.param("---\njust words\n---\n", "2:1: error [frontmatter.type] front matter must be fields "
-                     "('name: value'), not plain text", id="a-scalar"),
-        pytest.param("---\nid: x\ntitle: [open\nowner: y\n---\n", "4:6: error [yaml.syntax] not valid "
-                     "YAML: expected ',' or ']', but got ':'", id="syntax"),
-        pytest.param("---\nid: x\ntitle: y\nid: z\n---\n", "4:1: error [yaml.syntax] not valid YAML: "
-                     "duplicate key 'id' (first given on line 2)", id="duplicate-key"),
-        pytest.param("---\nid: x\ntitle: !!python/object/apply:os.system ['true']\n---\n",
-                     "3:8: error [yaml.syntax] not valid YAML: tags such as '!!python/object' are not "
-                     "allowed", id="python-object-tag"),
-        pytest.param("---\nid: !!python/name:os.system\n---\n", "2:5: error [yaml.syntax] not valid YAML: "
-                     "tags such as '!!python/object' are not allowed", id="python-name-tag"),
-        pytest.param("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
-                     "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n---\n",
-                     "2:4: error [yaml.syntax] YAML anchors and aliases ('&name', '*name') are not "
-                     "allowed here", id="billion-laughs"),
-        pytest.param("---\nid: x\nsee: *nowhere\n---\n", "3:6: error [yaml.syntax] YAML anchors and "
-                     "aliases ('&name', '*name') are not allowed here", id="alias-alone"),
-        pytest.param("---\n? [a, b]\n: c\n---\n", "2:3: error [yaml.syntax] not valid YAML: a key must "
-                     "be a plain value", id="list-as-key"),
-        pytest.param("---\nid: x\n<<: {title: y}\n---\n", "3:1: error [yaml.syntax] not valid YAML: merge "
-                     "keys ('<<') are not allowed", id="merge-key"),
-        pytest.param("---\nid: x\ntitle: a \x07 bell\n---\n", "3:10: error [yaml.syntax] not valid YAML: "
-                     "the special character U+0007 is not allowed", id="control-character"),
-        pytest.param("---\nid: " + "[" * 5000 + "]" * 5000 + "\n---\n",
-                     "2:36: error [yaml.syntax] not valid YAML: nested too deeply", id="deep-nesting"),
-        pytest.param("---\nsummary: " + "x" * MAX_FRONT_MATTER_BYTES + "\n---\n",
-                     "2:1: error [frontmatter.too-large] front matter is larger than 64 KiB",
-                     id="too-large"),
+        pytest.param("", "1:1: error [file.empty] this file is empty; it needs front matter and text", id="empty-file"),
+        pytest.param(
+            " \n\t\n", "1:1: error [file.empty] this file is empty; it needs front matter and text", id="blank-file"
+        ),
+        pytest.param(
+            "id: x\n",
+            "1:1: error [frontmatter.missing] no front matter: the file must start "
+            "with a line '---', then fields such as 'id: ...' and 'title: ...', then a "
+            "closing '---'",
+            id="missing",
+        ),
+        pytest.param(
+            "---\nid: x\n\nBody\n",
+            "1:1: error [frontmatter.unclosed] front matter opened on line 1 is never closed with '---'",
+            id="unclosed",
+        ),
+        pytest.param(
+            "---\n---\nBody\n",
+            "1:1: error [frontmatter.empty] front matter is empty; it needs 'id', 'title' and more",
+            id="empty-front-matter",
+        ),
+        pytest.param(
+            "---\n- id: x\n- title: y\n---\n",
+            "2:1: error [frontmatter.type] front matter must be fields ('name: value'), not a list",
+            id="a-list",
+        ),
+        pytest.param(
+            "---\njust words\n---\n",
+            "2:1: error [frontmatter.type] front matter must be fields ('name: value'), not plain text",
+            id="a-scalar",
+        ),
+        pytest.param(
+            "---\nid: x\ntitle: [open\nowner: y\n---\n",
+            "4:6: error [yaml.syntax] not valid YAML: expected ',' or ']', but got ':'",
+            id="syntax",
+        ),
+        pytest.param(
+            "---\nid: x\ntitle: y\nid: z\n---\n",
+            "4:1: error [yaml.syntax] not valid YAML: duplicate key 'id' (first given on line 2)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "---\nid: x\ntitle: !!python/object/apply:os.system ['true']\n---\n",
+            "3:8: error [yaml.syntax] not valid YAML: tags such as '!!python/object' are not allowed",
+            id="python-object-tag",
+        ),
+        pytest.param(
+            "---\nid: !!python/name:os.system\n---\n",
+            "2:5: error [yaml.syntax] not valid YAML: tags such as '!!python/object' are not allowed",
+            id="python-name-tag",
+        ),
+        pytest.param(
+            "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n---\n",
+            "2:4: error [yaml.syntax] YAML anchors and aliases ('&name', '*name') are not allowed here",
+            id="billion-laughs",
+        ),
+        pytest.param(
+            "---\nid: x\nsee: *nowhere\n---\n",
+            "3:6: error [yaml.syntax] YAML anchors and aliases ('&name', '*name') are not allowed here",
+            id="alias-alone",
+        ),
+        pytest.param(
+            "---\n? [a, b]\n: c\n---\n",
+            "2:3: error [yaml.syntax] not valid YAML: a key must be a plain value",
+            id="list-as-key",
+        ),
+        pytest.param(
+            "---\nid: x\n<<: {title: y}\n---\n",
+            "3:1: error [yaml.syntax] not valid YAML: merge keys ('<<') are not allowed",
+            id="merge-key",
+        ),
+        pytest.param(
+            "---\nid: x\ntitle: a \x07 bell\n---\n",
+            "3:10: error [yaml.syntax] not valid YAML: the special character U+0007 is not allowed",
+            id="control-character",
+        ),
+        pytest.param(
+            "---\nid: " + "[" * 5000 + "]" * 5000 + "\n---\n",
+            "2:36: error [yaml.syntax] not valid YAML: nested too deeply",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            "---\nsummary: " + "x" * MAX_FRONT_MATTER_BYTES + "\n---\n",
+            "2:1: error [frontmatter.too-large] front matter is larger than 64 KiB",
+            id="too-large",
+        ),
     ],
 )
 def test_malformed_front_matter_is_located(text, expected):
@@ -85,7 +130,8 @@ def test_malformed_front_matter_is_located(text, expected):
 def test_parse_yaml_counts_lines_from_first_line():
     _, _, problems = parse_yaml("a: 1\na: 2\n", "report.yml", first_line=10)
     assert [d.text() for d in problems] == [
-        "report.yml:11:1: error [yaml.syntax] not valid YAML: duplicate key 'a' (first given on line 10)"]
+        "report.yml:11:1: error [yaml.syntax] not valid YAML: duplicate key 'a' (first given on line 10)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -119,23 +165,52 @@ def test_invalid_utf8_is_located(raw, where, byte):
     text, problems = decode(raw, PATH)
     assert text is None
     assert [d.text() for d in problems] == [
-        f"{PATH}:{where}: error [file.encoding] this file is not valid UTF-8 (byte 0x{byte}); "
-        "save it as UTF-8"]
+        f"{PATH}:{where}: error [file.encoding] this file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8"
+    ]
 
 
 def _located_inside(diagnostics, text: str) -> bool:
     lines = text.split("\n")
     return all(
-        1 <= d.line <= len(lines) and 1 <= d.column <= len(lines[d.line - 1]) + 1
-        and "\n" not in d.message and d.path == PATH
+        1 <= d.line <= len(lines)
+        and 1 <= d.column <= len(lines[d.line - 1]) + 1
+        and "\n" not in d.message
+        and d.path == PATH
         for d in diagnostics
     )
 
 
 # Text built from the pieces that matter to front matter, plus anything at all.
 _PIECES = st.sampled_from(
-    ["---", "...", "\n", "\r\n", ": ", "- ", "id", "title", "&a ", "*a", "!!python/object ", "[", "]",
-     "{", "}", "'", '"', "#", "\t", "  ", "? ", "|", ">", "~", "\ufeff", "\x07", "é"]
+    [
+        "---",
+        "...",
+        "\n",
+        "\r\n",
+        ": ",
+        "- ",
+        "id",
+        "title",
+        "&a ",
+        "*a",
+        "!!python/object ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        '"',
+        "#",
+        "\t",
+        "  ",
+        "? ",
+        "|",
+        ">",
+        "~",
+        "\ufeff",
+        "\x07",
+        "é",
+    ]
 )
 _TEXT = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
 

@@ -17,8 +17,11 @@ SMALL = dict(chapters=4, sections=3, recommendations=7, annexes=2, refs_per_sect
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under root but git's own, by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def git(root: Path, *args: str) -> str:
@@ -71,8 +74,11 @@ def test_history_has_the_commits_and_a_rename_that_history_follows(tmp_path):
     assert git(root, "rev-list", "--count", "HEAD").strip() == "40"
     assert git(root, "status", "--porcelain") == ""
     assert len(set(git(root, "log", "--format=%an").split("\n")) - {""}) == 3
-    renames = [line.split("\t") for line in git(root, "log", "-M", "--format=", "--name-status").splitlines()
-               if line.startswith("R")]
+    renames = [
+        line.split("\t")
+        for line in git(root, "log", "-M", "--format=", "--name-status").splitlines()
+        if line.startswith("R")
+    ]
     assert renames
     _, old, new = renames[0]
     found = history.read(root, [new])[new]
@@ -88,14 +94,24 @@ def test_refuses_a_folder_with_files_and_sizes_that_cannot_be_valid(tmp_path):
         generate(tmp_path / "full", seed=0, **SMALL)
     assert (tmp_path / "full" / "notes.txt").read_text() == "keep me"
     with pytest.raises(ValueError, match="cannot cite all 9 recommendations"):
-        generate(tmp_path / "x", chapters=1, sections=2, recommendations=9, annexes=0,
-                 refs_per_section=4, seed=0)
+        generate(tmp_path / "x", chapters=1, sections=2, recommendations=9, annexes=0, refs_per_section=4, seed=0)
 
 
 def test_bench_runs_on_tiny_sizes(tmp_path):
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "bench" / "bench.py"), "--quick",
-                           "--sizes", "tiny", "--cache", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "bench" / "bench.py"),
+            "--quick",
+            "--sizes",
+            "tiny",
+            "--cache",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[1].startswith("work ") and lines[1].endswith("| met?")
@@ -109,8 +125,23 @@ def test_report_generate_command(tmp_path):
     from reportkit.cli import main
 
     out = tmp_path / "generated"
-    result = CliRunner().invoke(main, ["generate", str(out), "--chapters", "2", "--sections", "3",
-                                       "--recommendations", "4", "--annexes", "1", "--seed", "7"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            str(out),
+            "--chapters",
+            "2",
+            "--sections",
+            "3",
+            "--recommendations",
+            "4",
+            "--annexes",
+            "1",
+            "--seed",
+            "7",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote a report of 2 chapters, 4 recommendations and 1 annexes to {out}\n"
     assert CliRunner().invoke(main, ["check", "--root", str(out)]).exit_code == 0

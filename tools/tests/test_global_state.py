@@ -31,16 +31,25 @@ def no_fcntl(tmp_path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("args", [
-    ["check"],
-    ["check", "--format", "json"],
-    ["owners"],
-    ["progress"],
-    ["review", "--base", "HEAD"],
-], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["check", "--format", "json"],
+        ["owners"],
+        ["progress"],
+        ["review", "--base", "HEAD"],
+    ],
+    ids=" ".join,
+)
 def test_commands_that_read_start_without_fcntl(no_fcntl, args):
-    done = subprocess.run([sys.executable, "-m", "reportkit.cli", *args, "--root", str(SAMPLE_ROOT)],
-                          env=no_fcntl, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", *args, "--root", str(SAMPLE_ROOT)],
+        env=no_fcntl,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "fcntl" not in done.stderr
     if args == ["check"]:
@@ -50,8 +59,13 @@ def test_commands_that_read_start_without_fcntl(no_fcntl, args):
 def test_build_without_fcntl_is_refused_with_a_reason(no_fcntl, tmp_path):
     """The lock needs fcntl; without it only `report build` fails, and it says why."""
     root = readers.copy_sample(tmp_path / "report")
-    done = subprocess.run([sys.executable, "-m", "reportkit.cli", "build", "--root", str(root), "--formats", "docx"],
-                          env=no_fcntl, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "build", "--root", str(root), "--formats", "docx"],
+        env=no_fcntl,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1
     assert "locks its output folder with fcntl" in done.stderr and "Traceback" not in done.stderr
     assert not (root / "build").exists()

@@ -54,13 +54,17 @@ def test_each_edition_grows_linearly(subject, step, bench):
 
 # -- the verdict, on made-up figures -----------------------------------------------------------
 
-@pytest.mark.parametrize("times,ratio_at", [
-    ({0: 1.0, 1: 1.5, 2: 2.0, 4: 3.0}, {1: 1.0, 2: 2.0, 4: 4.0}),  # the fixed cost is taken off
-    ({0: 1.0, 1: 1.5, 2: 3.0, 4: 9.0}, {1: 1.0, 2: 4.0, 4: 16.0}),  # quadratic
-    ({0: 1.0, 1: 1.01, 2: 1.02, 4: 1.1}, {1: 0.1, 2: 0.2, 4: 1.0}),  # under the floor: 10 % of the fixed cost
-    ({0: 0.1, 1: 0.11, 2: 0.12, 4: 0.2}, {1: 1 / 3, 2: 2 / 3, 4: 10 / 3}),  # and at least 30 ms
-    ({0: 1.0, 1: 1.5, 2: 2.0, 4: math.inf}, {1: 1.0, 2: 2.0, 4: math.inf}),  # stopped
-])
+
+@pytest.mark.parametrize(
+    "times,ratio_at",
+    [
+        ({0: 1.0, 1: 1.5, 2: 2.0, 4: 3.0}, {1: 1.0, 2: 2.0, 4: 4.0}),  # the fixed cost is taken off
+        ({0: 1.0, 1: 1.5, 2: 3.0, 4: 9.0}, {1: 1.0, 2: 4.0, 4: 16.0}),  # quadratic
+        ({0: 1.0, 1: 1.01, 2: 1.02, 4: 1.1}, {1: 0.1, 2: 0.2, 4: 1.0}),  # under the floor: 10 % of the fixed cost
+        ({0: 0.1, 1: 0.11, 2: 0.12, 4: 0.2}, {1: 1 / 3, 2: 2 / 3, 4: 10 / 3}),  # and at least 30 ms
+        ({0: 1.0, 1: 1.5, 2: 2.0, 4: math.inf}, {1: 1.0, 2: 2.0, 4: math.inf}),  # stopped
+    ],
+)
 def test_ratios_are_costs_over_the_fixed_cost(times, ratio_at):
     assert growth.ratios(times[0], times) == pytest.approx(ratio_at)
 
@@ -91,8 +95,9 @@ def test_a_clear_verdict_takes_one_run_per_point():
 
 
 def test_one_slow_run_is_run_again_and_the_medians_decide():
-    time_at, calls = scripted({0: [1.0, 1.0, 1.0], 1: [1.5, 1.5, 1.5], 2: [2.0, 2.0, 2.0],
-                               4: [5.0, 3.0, 3.1]})  # a busy neighbour during the first 4x run
+    time_at, calls = scripted(
+        {0: [1.0, 1.0, 1.0], 1: [1.5, 1.5, 1.5], 2: [2.0, 2.0, 2.0], 4: [5.0, 3.0, 3.1]}
+    )  # a busy neighbour during the first 4x run
     times = growth.settle(time_at, runs=3)
     assert len(calls) == 12
     assert growth.over(growth.ratios_of(times)) == []
@@ -150,8 +155,10 @@ def test_the_helper_passes_the_same_function_made_linear():
 
 # -- the meter counts what a command leaves behind -------------------------------------------------
 
+
 def test_the_meter_counts_an_orphans_time_and_sees_it_grow():
     """A command that leaves a child behind, as a build leaves its renderers' fork server."""
+
     def time_at(m: int, budget: float | None) -> float:
         return growth.metered(growth.spin_in_orphan, 1200 * m, budget=budget).cpu
 
@@ -165,8 +172,9 @@ def test_the_meter_counts_an_orphans_time_and_sees_it_grow():
 def test_the_meter_counts_the_site_builders_time(tmp_path):
     """MkDocs runs in a child of the build's fork server: most of an HTML build's time is there."""
     growth.hostile_report(tmp_path / "report", "")
-    run = growth.run_report(["build", "--root", str(tmp_path / "report"), "--formats", "html",
-                             "--out", str(tmp_path / "out")])
+    run = growth.run_report(
+        ["build", "--root", str(tmp_path / "report"), "--formats", "html", "--out", str(tmp_path / "out")]
+    )
     assert run.exit_code == 0, run.output
     assert run.cpu > run.own + 0.3, run
 
@@ -180,13 +188,14 @@ def test_a_run_past_its_budget_is_stopped():
 
 # -- the outcome besides the time ---------------------------------------------------------------
 
+
 def test_a_crash_a_traceback_or_an_unlocated_refusal_is_a_problem():
     located = f"{growth.HOSTILE_FILE}:3:1: error [text.complexity] too much\n"
     assert growth.run_problems(growth.Run(0.1, 0.1, 1, located), "hostile") == []
-    assert growth.run_problems(growth.Run(0.1, 0.1, 3, "internal error"), "hostile") == [
-        "exit 3: internal error"]
+    assert growth.run_problems(growth.Run(0.1, 0.1, 3, "internal error"), "hostile") == ["exit 3: internal error"]
     assert growth.run_problems(growth.Run(0.1, 0.1, 1, "report: build refused\n"), "hostile") == [
-        f"exit 1 without a finding located in {growth.HOSTILE_FILE}: report: build refused"]
+        f"exit 1 without a finding located in {growth.HOSTILE_FILE}: report: build refused"
+    ]
     traced = "Traceback (most recent call last):\n  ...\nRecursionError: maximum\n"
     assert "a traceback in the output" in growth.run_problems(growth.Run(0.1, 0.1, 0, traced), "hostile")
     assert growth.run_problems(growth.Run(0.1, 0.1, 1, located), "generated") == [f"exit 1: {located.strip()}"]

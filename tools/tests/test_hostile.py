@@ -23,16 +23,22 @@ def check(root: Path):
     return result
 
 
-@pytest.mark.parametrize("html,column,message", [
-    ("<script>alert(1)</script>", 1,
-     "<script> could run code or load content in readers' browsers; remove it "
-     "(report.yml `allow_html: true` would allow it)"),
-    ('<iframe src="https://example.org"></iframe>', 1, "<iframe> could run code"),
-    ('<img src="x.png" onerror="alert(1)">', 1, "an attribute of <img> could run code"),
-    ('<a href="javascript:alert(1)">x</a>', 1, "an attribute of <a> could run code"),
-    ('<a href="data:text/html,<b>x</b>">x</a>', 1, "an attribute of <a> could run code"),
-    ('Text then <SVG onload="x()">', 11, "<svg> could run code"),
-])
+@pytest.mark.parametrize(
+    "html,column,message",
+    [
+        (
+            "<script>alert(1)</script>",
+            1,
+            "<script> could run code or load content in readers' browsers; remove it "
+            "(report.yml `allow_html: true` would allow it)",
+        ),
+        ('<iframe src="https://example.org"></iframe>', 1, "<iframe> could run code"),
+        ('<img src="x.png" onerror="alert(1)">', 1, "an attribute of <img> could run code"),
+        ('<a href="javascript:alert(1)">x</a>', 1, "an attribute of <a> could run code"),
+        ('<a href="data:text/html,<b>x</b>">x</a>', 1, "an attribute of <a> could run code"),
+        ('Text then <SVG onload="x()">', 11, "<svg> could run code"),
+    ],
+)
 def test_unsafe_html_is_an_error(copy_report, fixtures_dir, html, column, message):
     root = copy_report(fixtures_dir / "minimal")
     with (root / METHOD).open("a") as handle:
@@ -49,8 +55,10 @@ def test_allow_html_lets_it_through_and_harmless_html_is_a_warning(copy_report, 
         handle.write("\nH<sub>2</sub>O, <https://example.org> and `<script>` in code.\n")
     result = check(root)
     assert result.exit_code == 0
-    assert result.stdout == (f"{METHOD}:16:2: warning [html.raw] raw HTML <sub> appears on the site only; "
-                             "the PDF and DOCX leave it out: write Markdown instead\n")
+    assert result.stdout == (
+        f"{METHOD}:16:2: warning [html.raw] raw HTML <sub> appears on the site only; "
+        "the PDF and DOCX leave it out: write Markdown instead\n"
+    )
     with (root / METHOD).open("a") as handle:
         handle.write("\n<script>alert(1)</script>\n")
     assert check(root).exit_code == 1
@@ -59,12 +67,15 @@ def test_allow_html_lets_it_through_and_harmless_html_is_a_warning(copy_report, 
     assert check(root).exit_code == 0
 
 
-@pytest.mark.parametrize("html", [
-    "<x ' ><script>alert(1)</script>",  # a bare quote is an attribute name, not a value
-    '<a title="a>b" onclick="x()">t</a>',  # '>' inside a value does not end the tag
-    "<b>bold</b> then <img src=x onerror=alert(1)>",
-    '<a href=' + " " * 5000 + '"  javascript:alert(1)">t</a>',  # the spaces read once, and still caught
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<x ' ><script>alert(1)</script>",  # a bare quote is an attribute name, not a value
+        '<a title="a>b" onclick="x()">t</a>',  # '>' inside a value does not end the tag
+        "<b>bold</b> then <img src=x onerror=alert(1)>",
+        "<a href=" + " " * 5000 + '"  javascript:alert(1)">t</a>',  # the spaces read once, and still caught
+    ],
+)
 def test_tricky_html_is_still_caught(copy_report, fixtures_dir, html):
     root = copy_report(fixtures_dir / "minimal")
     with (root / METHOD).open("a") as handle:
@@ -77,11 +88,19 @@ def test_tricky_html_is_still_caught(copy_report, fixtures_dir, html):
 # Inputs built to make a careless parser scan ahead from every position (quadratic time): each
 # must be read in one pass. The timeout only guards against a hang; the benchmark measures speed.
 PATHOLOGICAL = {
-    "brackets": "[" * 400_000, "open references": "[[rec:" * 80_000, "backticks": "`a" * 200_000,
-    "unclosed spans": " `` `a` ``` " * 40_000, "note marks": "[^" * 200_000, "comments": "<!--" * 100_000,
-    "links": "[a](" * 100_000, "tag starts": "<a " * 150_000, "quoted values": "<a x='" * 80_000,
-    "heading spaces": "# " + " " * 400_000 + "x", "heading braces": "# " + "{#a " * 100_000,
-    "closing hashes": "# a" + " #" * 200_000, "fences": "```\n" * 100_000,
+    "brackets": "[" * 400_000,
+    "open references": "[[rec:" * 80_000,
+    "backticks": "`a" * 200_000,
+    "unclosed spans": " `` `a` ``` " * 40_000,
+    "note marks": "[^" * 200_000,
+    "comments": "<!--" * 100_000,
+    "links": "[a](" * 100_000,
+    "tag starts": "<a " * 150_000,
+    "quoted values": "<a x='" * 80_000,
+    "heading spaces": "# " + " " * 400_000 + "x",
+    "heading braces": "# " + "{#a " * 100_000,
+    "closing hashes": "# a" + " #" * 200_000,
+    "fences": "```\n" * 100_000,
 }
 
 
@@ -89,7 +108,8 @@ PATHOLOGICAL = {
 def test_pathological_text_is_read_in_one_pass(copy_report, fixtures_dir, name):
     root = copy_report(fixtures_dir / "minimal")
     (root / "annexes" / "02-hostile.md").write_text(
-        "---\nid: hostile\ntitle: Hostile\nowner: secretariat\nstatus: draft\n---\n\n" + PATHOLOGICAL[name])
+        "---\nid: hostile\ntitle: Hostile\nowner: secretariat\nstatus: draft\n---\n\n" + PATHOLOGICAL[name]
+    )
     done = subprocess.run([REPORT, "check", "--root", str(root)], capture_output=True, text=True, timeout=60)
     assert done.returncode in (0, 1) and "Traceback" not in done.stderr
     assert len(done.stdout.splitlines()) <= MAX_PER_FILE + 1
@@ -98,13 +118,16 @@ def test_pathological_text_is_read_in_one_pass(copy_report, fixtures_dir, name):
 def test_a_20_mib_chapter_is_rejected_with_the_limit_named(copy_report, fixtures_dir):
     root = copy_report(fixtures_dir / "minimal")
     chapter = root / "chapters" / "03-huge.md"
-    chapter.write_text("---\nid: huge\ntitle: Huge\nowner: chair\nstatus: draft\n---\n\n"
-                       + ("A sentence of the chapter. " * 40 + "\n\n") * 19_500)
+    chapter.write_text(
+        "---\nid: huge\ntitle: Huge\nowner: chair\nstatus: draft\n---\n\n"
+        + ("A sentence of the chapter. " * 40 + "\n\n") * 19_500
+    )
     assert chapter.stat().st_size > 20 * 1024 * 1024
     result = check(root)
     assert result.exit_code == 1
-    assert result.stdout == ("chapters/03-huge.md:0:0: error [file.too-large] this file is 20.1 MiB; "
-                             "the limit is 4 MiB per file: split it\n")
+    assert result.stdout == (
+        "chapters/03-huge.md:0:0: error [file.too-large] this file is 20.1 MiB; the limit is 4 MiB per file: split it\n"
+    )
 
 
 def test_a_flood_of_findings_is_capped(copy_report, fixtures_dir):
@@ -114,8 +137,10 @@ def test_a_flood_of_findings_is_capped(copy_report, fixtures_dir):
     lines = check(root).stdout.splitlines()
     assert len(lines) == MAX_PER_FILE + 1
     # 500 unknown references, and the paragraph of 2,000 brackets is past the markup limit too.
-    assert lines[0] == (f"{METHOD}:0:0: error [file.too-many] 301 more findings in this file are not "
-                        f"shown (the first {MAX_PER_FILE} are)")
+    assert lines[0] == (
+        f"{METHOD}:0:0: error [file.too-many] 301 more findings in this file are not "
+        f"shown (the first {MAX_PER_FILE} are)"
+    )
 
 
 def test_an_asset_linking_outside_is_reported_and_left_out(copy_report, fixtures_dir, tmp_path):
@@ -127,8 +152,10 @@ def test_an_asset_linking_outside_is_reported_and_left_out(copy_report, fixtures
     (root / "images" / "leak.png").symlink_to(secret)
     result = check(root)
     assert result.exit_code == 1
-    assert result.stdout == ("images/leak.png:0:0: error [file.outside] this file is a link to a place outside "
-                             "the repository; it was not read and is left out of the editions\n")
+    assert result.stdout == (
+        "images/leak.png:0:0: error [file.outside] this file is a link to a place outside "
+        "the repository; it was not read and is left out of the editions\n"
+    )
     assert load(root).assets == ["images/square.png"]  # what the site copies
 
 
@@ -144,9 +171,16 @@ def test_reading_commands_change_no_file_and_codeowners_is_written_whole(tmp_pat
         return {k: v for k, v in readers.tree_state(root).items() if k != ".git" and not k.startswith(".git/")}
 
     before = state()
-    for args in (["check"], ["check", "--format", "json"], ["owners"], ["owners", "--format", "csv"],
-                 ["progress"], ["review", "--base", "HEAD"], ["owners", "--codeowners"],
-                 ["build", "--formats", "docx", "--out", str(tmp_path / "out")]):
+    for args in (
+        ["check"],
+        ["check", "--format", "json"],
+        ["owners"],
+        ["owners", "--format", "csv"],
+        ["progress"],
+        ["review", "--base", "HEAD"],
+        ["owners", "--codeowners"],
+        ["build", "--formats", "docx", "--out", str(tmp_path / "out")],
+    ):
         result = CliRunner().invoke(main, [*args, "--root", str(root)])
         assert result.exit_code == 0, (args, result.output)
     assert state() == before  # CODEOWNERS was up to date: rewriting it was not needed
@@ -174,13 +208,17 @@ def test_a_misspelt_rule_code_is_reported(copy_report, fixtures_dir):
     root = copy_report(fixtures_dir / "minimal")
     settings = root / "report.yml"
     settings.write_text(settings.read_text() + "rules:\n  rec.unreferencd: error\n")
-    assert check(root).stdout == ("report.yml:6:1: warning [rules.unknown] no check has the code "
-                                  "'rec.unreferencd'; did you mean 'rec.unreferenced'?\n")
+    assert check(root).stdout == (
+        "report.yml:6:1: warning [rules.unknown] no check has the code "
+        "'rec.unreferencd'; did you mean 'rec.unreferenced'?\n"
+    )
 
 
 def test_a_roster_mistake_is_located_at_the_member(copy_report, fixtures_dir):
     root = copy_report(fixtures_dir / "minimal")
     roster = root / "roster.yml"
     roster.write_text(roster.read_text().replace("    role: member\n", "    role: expert\n"))
-    assert check(root).stdout == ("roster.yml:9:1: error [schema] 'role' of members entry 'member-a' is "
-                                  "'expert', which is not one of: co-chair, member, secretariat\n")
+    assert check(root).stdout == (
+        "roster.yml:9:1: error [schema] 'role' of members entry 'member-a' is "
+        "'expert', which is not one of: co-chair, member, secretariat\n"
+    )

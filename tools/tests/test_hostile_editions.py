@@ -57,13 +57,13 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minimal"
 TITLE = "A minimal report"  # the title in the fixture's report.yml
 SAMPLE_TITLE = "The Age of Digital Interdependence"  # the sample report's
 PIXEL_ROW = corpus.secret_pixels()[:48]  # the secret image's first row, as a PDF stores it decoded
-NEEDLES = {FILE_MARKER.encode(): "file marker", ENV_MARKER.encode(): "environment marker",
-           PIXEL_ROW: "secret pixels"}
+NEEDLES = {FILE_MARKER.encode(): "file marker", ENV_MARKER.encode(): "environment marker", PIXEL_ROW: "secret pixels"}
 
 
 # --------------------------------------------------------------------------------------------
 # Running the product
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -93,8 +93,14 @@ def tail(text: str, lines: int = 3) -> str:
 
 def product_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "REPORT_DEBUG")}
-    env.update({"PYTHONPATH": os.pathsep.join([str(TOOLS), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-                corpus.ENV_NAME: ENV_MARKER, "CI": "1", "NO_MKDOCS_2_WARNING": "1"})
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(TOOLS), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            corpus.ENV_NAME: ENV_MARKER,
+            "CI": "1",
+            "NO_MKDOCS_2_WARNING": "1",
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -109,8 +115,15 @@ def report(*args: str, cwd: Path, timeout: float = HANG_GUARD, env: dict[str, st
     """`report ARGS` in a new session; on timeout the whole session is killed (pandoc included)."""
     argv = command(*args)
     started = time.monotonic()
-    process = subprocess.Popen(argv, cwd=cwd, env=product_env(env), stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=product_env(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(timeout=timeout)
         rc: int | None = process.returncode
@@ -118,8 +131,9 @@ def report(*args: str, cwd: Path, timeout: float = HANG_GUARD, env: dict[str, st
         kill_session(process.pid)
         out, err = process.communicate()
         rc = None
-    return Run(list(args), rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-               time.monotonic() - started)
+    return Run(
+        list(args), rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), time.monotonic() - started
+    )
 
 
 def kill_session(pid: int) -> None:
@@ -130,8 +144,9 @@ def kill_session(pid: int) -> None:
 
 def build(root: Path, timeout: float = BUILD_GUARD, *extra: str) -> Run:
     # --force: the hostile reports are drafts; the final gate is tested in test_final.py
-    return report("build", "--root", str(root), "--final", "--force", "--edition", EDITION, *extra, cwd=root,
-                  timeout=timeout)
+    return report(
+        "build", "--root", str(root), "--final", "--force", "--edition", EDITION, *extra, cwd=root, timeout=timeout
+    )
 
 
 def check(root: Path) -> Run:
@@ -142,8 +157,9 @@ def check(root: Path) -> Run:
 # The world: secrets outside the report, a clean report with a good final build, a web server
 # --------------------------------------------------------------------------------------------
 
-SECRET_CHAPTER = (f"---\nid: leaked\ntitle: Leaked\nowner: {corpus.OWNER}\nstatus: draft\n---\n\n"
-                  f"The secret is {FILE_MARKER}.\n")
+SECRET_CHAPTER = (
+    f"---\nid: leaked\ntitle: Leaked\nowner: {corpus.OWNER}\nstatus: draft\n---\n\nThe secret is {FILE_MARKER}.\n"
+)
 
 
 def make_template(dest: Path) -> Path:
@@ -170,8 +186,9 @@ def write_secrets(outside: Path, template: Path) -> None:
     (outside / "report.yml").write_text(re.sub(r"title: .*", f"title: {FILE_MARKER}", settings, count=1))
     (outside / "inherit.yml").write_text(f"copyright: {FILE_MARKER}\n")
     (outside / "theme").mkdir()
-    (outside / "theme" / "main.html").write_text('{% extends "base.html" %}\n'
-                                                 f"{{% block footer %}}{FILE_MARKER}{{% endblock %}}\n")
+    (outside / "theme" / "main.html").write_text(
+        f'{{% extends "base.html" %}}\n{{% block footer %}}{FILE_MARKER}{{% endblock %}}\n'
+    )
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -188,8 +205,12 @@ class World:
     http: str
 
     def values(self, root: Path, doc_folder: str = "chapters") -> dict[str, str]:
-        return {"OUTSIDE": str(self.outside), "UP": os.path.relpath(self.outside, root / doc_folder),
-                "ROOTUP": os.path.relpath(self.outside, root), "HTTP": self.http}
+        return {
+            "OUTSIDE": str(self.outside),
+            "UP": os.path.relpath(self.outside, root / doc_folder),
+            "ROOTUP": os.path.relpath(self.outside, root),
+            "HTTP": self.http,
+        }
 
     def copy(self, dest: Path) -> Path:
         """A copy of the template: its git repository and its previous build."""
@@ -218,6 +239,7 @@ def world(tmp_path_factory):
 # --------------------------------------------------------------------------------------------
 # Planting a case
 # --------------------------------------------------------------------------------------------
+
 
 def plant(case: Case, root: Path, world: World) -> None:
     """Write the case into a copy of the template and commit it; FIFOs come after (git cannot hold them)."""
@@ -260,8 +282,12 @@ def plant(case: Case, root: Path, world: World) -> None:
 def plant_notes(root: Path, world: World) -> None:
     notes = root / "notes"
     notes.mkdir(exist_ok=True)
-    links = {"leak.txt": world.outside / "secret.txt", "leak.typ": world.outside / "secret.typ",
-             "leak.png": world.outside / "secret.png", "environ": Path("/proc/self/environ")}
+    links = {
+        "leak.txt": world.outside / "secret.txt",
+        "leak.typ": world.outside / "secret.typ",
+        "leak.png": world.outside / "secret.png",
+        "environ": Path("/proc/self/environ"),
+    }
     for name, target in links.items():
         if not (notes / name).is_symlink():
             (notes / name).symlink_to(target)
@@ -285,21 +311,28 @@ def in_bytes(data: bytes, where: str) -> list[str]:
 
 def in_text(text: str, where: str) -> list[str]:
     squashed = flat(text)
-    return [f"{where}: {name}" for name, marker in (("file marker", FILE_MARKER), ("environment marker", ENV_MARKER))
-            if marker in squashed]
+    return [
+        f"{where}: {name}"
+        for name, marker in (("file marker", FILE_MARKER), ("environment marker", ENV_MARKER))
+        if marker in squashed
+    ]
 
 
 # What makes a reader's program fetch a local file: a file: URL in a link or a source, a PDF action
 # that opens or jumps into another file, and (in a DOCX) a Word field that pulls a file in when the
 # reader's Word updates fields.
-LOCAL_URL = re.compile(rb"(?:\b(?:src|href|srcset|data|Target|action)\s*=\s*[\"']?\s*file:|/URI\s*\(\s*file:"
-                       rb"|/S\s*/(?:Launch|GoToR|GoToE)\b)", re.IGNORECASE)
+LOCAL_URL = re.compile(
+    rb"(?:\b(?:src|href|srcset|data|Target|action)\s*=\s*[\"']?\s*file:|/URI\s*\(\s*file:"
+    rb"|/S\s*/(?:Launch|GoToR|GoToE)\b)",
+    re.IGNORECASE,
+)
 WORD_FIELD = re.compile(rb"\b(?:INCLUDETEXT|INCLUDEPICTURE|DDEAUTO|DDE|IMPORT|LINK)\b", re.IGNORECASE)
 
 
 def local_references(data: bytes, where: str, pattern: re.Pattern = LOCAL_URL) -> list[str]:
-    return [f"{where}: a reference to a local file ({m.group(0).decode('latin-1')})"
-            for m in pattern.finditer(data)][:1]
+    return [f"{where}: a reference to a local file ({m.group(0).decode('latin-1')})" for m in pattern.finditer(data)][
+        :1
+    ]
 
 
 def field_instructions(xml: bytes) -> bytes:
@@ -371,7 +404,7 @@ def flate_streams(data: bytes) -> list[bytes]:
     for m in re.finditer(rb"stream\r?\n", data):
         inflater = zlib.decompressobj()
         try:
-            found.append(inflater.decompress(data[m.end():m.end() + 50_000_000], 200_000_000))
+            found.append(inflater.decompress(data[m.end() : m.end() + 50_000_000], 200_000_000))
         except zlib.error:
             continue
     return found
@@ -418,15 +451,19 @@ def docx_secrets(path: Path, rel: str) -> list[str]:
     texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     found += in_text("\n".join(texts), f"{rel} paragraphs")
     props = document.core_properties
-    found += in_text(" ".join(str(getattr(props, k) or "") for k in
-                              ("title", "subject", "author", "keywords", "comments", "category")),
-                     f"{rel} core properties")
+    found += in_text(
+        " ".join(
+            str(getattr(props, k) or "") for k in ("title", "subject", "author", "keywords", "comments", "category")
+        ),
+        f"{rel} core properties",
+    )
     return found
 
 
 # --------------------------------------------------------------------------------------------
 # A final edition says what report.yml and the command line say, and nothing the text says
 # --------------------------------------------------------------------------------------------
+
 
 def final_edition_problems(out: Path, title: str = TITLE) -> list[str]:
     problems: list[str] = []
@@ -442,8 +479,9 @@ def final_pdf_problems(path: Path, title: str) -> list[str]:
 
     reader = PdfReader(str(path))
     texts = page_texts(path)
-    problems = [f"PDF page {n}: a DRAFT mark in a final edition"
-                for n, text in enumerate(texts, start=1) if "DRAFT" in text]
+    problems = [
+        f"PDF page {n}: a DRAFT mark in a final edition" for n, text in enumerate(texts, start=1) if "DRAFT" in text
+    ]
     first = readers.squash(texts[0] if texts else "")
     if title not in first or EDITION not in first:
         problems.append(f"PDF title page lacks the title or the edition {EDITION!r}: {first[:200]!r}")
@@ -469,12 +507,16 @@ def final_docx_problems(path: Path, title: str) -> list[str]:
     problems += [f"DOCX core property {k} comes from a chapter: {v!r}" for k, v in fields.items() if FORGED in str(v)]
     styled = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     front = {style: text for style, text in styled if style in ("Title", "Subtitle", "Author", "Date", "Abstract")}
-    problems += [f"DOCX {style} paragraph comes from a chapter: {text!r}" for style, text in front.items()
-                 if FORGED in text]
+    problems += [
+        f"DOCX {style} paragraph comes from a chapter: {text!r}" for style, text in front.items() if FORGED in text
+    ]
     if EDITION not in front.get("Date", ""):
         problems.append(f"DOCX title page does not name the edition: {front}")
-    problems += [f"DOCX paragraph with a DRAFT mark in a final edition: {p.text[:80]!r}"
-                 for p in document.paragraphs if "DRAFT" in p.text]
+    problems += [
+        f"DOCX paragraph with a DRAFT mark in a final edition: {p.text[:80]!r}"
+        for p in document.paragraphs
+        if "DRAFT" in p.text
+    ]
     with zipfile.ZipFile(path) as package:
         body = package.read("word/document.xml")
     if b"<w:bidi" in body or b"<w:rtl" in body:
@@ -485,6 +527,7 @@ def final_docx_problems(path: Path, title: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # The oracle
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Verdict:
@@ -516,8 +559,11 @@ def errors_of(run: Run) -> list[tuple[str, int, str]]:
     """(path, line, text) of each error `report check --format json` printed (or a config error's lines)."""
     try:
         payload = json.loads(run.stdout)
-        return [(d["path"], int(d["line"]), f"{d['path']}:{d['line']}: [{d['code']}] {d['message']}")
-                for d in payload.get("diagnostics", []) if d.get("severity") == "error"]
+        return [
+            (d["path"], int(d["line"]), f"{d['path']}:{d['line']}: [{d['code']}] {d['message']}")
+            for d in payload.get("diagnostics", [])
+            if d.get("severity") == "error"
+        ]
     except (ValueError, AttributeError, KeyError, TypeError):
         pass
     found = []
@@ -542,8 +588,10 @@ def judge_check(verdict: Verdict) -> None:
         verdict.problems.append(f"report check exited {run.rc}: {tail(run.stdout + run.stderr)}")
     elif run.rc != 0 and located(case, run) is None:
         shown = "; ".join(t for _, _, t in errors_of(run)[:3]) or tail(run.stderr)
-        verdict.problems.append(f"report check rejected the case but at no place of it (expected "
-                                f"{case.chapter or ''} lines {case.body_lines()} or {case.where}): {shown}")
+        verdict.problems.append(
+            f"report check rejected the case but at no place of it (expected "
+            f"{case.chapter or ''} lines {case.body_lines()} or {case.where}): {shown}"
+        )
 
 
 def judge_refusal(verdict: Verdict, run: Run, before: dict[str, str]) -> None:
@@ -569,8 +617,12 @@ def build_problems(run: Run, out: Path, before: dict[str, str]) -> list[str]:
     if why or run.rc != 0:
         # A renderer's failure must at least say where (file:line); say so when it does not.
         where = "" if re.search(r"[\w./-]+\.(?:md|ya?ml|png|jpe?g|svg):[1-9]", run.stderr) else ", at no file:line"
-        problems = [(f"report check found no error, yet report build failed{where}: {why or f'exit {run.rc}'}: "
-                     f"{tail(run.stderr)}")]
+        problems = [
+            (
+                f"report check found no error, yet report build failed{where}: {why or f'exit {run.rc}'}: "
+                f"{tail(run.stderr)}"
+            )
+        ]
         if readers.tree_state(out) != before:
             problems.append("the failed build changed the previous build in build/")
         return problems
@@ -582,6 +634,7 @@ def build_problems(run: Run, out: Path, before: dict[str, str]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Running the corpus: checks one by one, refusals one by one, accepted cases in one shared build
 # --------------------------------------------------------------------------------------------
+
 
 def parallel(function, items, workers: int) -> list:
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -635,7 +688,7 @@ def build_in_groups(verdicts: list[Verdict], world: World, name: str = "all") ->
     if build_together(verdicts, world, name):
         return
     size = -(-len(verdicts) // 4)
-    parts = [verdicts[i:i + size] for i in range(0, len(verdicts), size)]
+    parts = [verdicts[i : i + size] for i in range(0, len(verdicts), size)]
     parallel(lambda part: build_in_groups(part[1], world, f"{name}-{part[0]}"), list(enumerate(parts)), 2)
 
 
@@ -680,6 +733,7 @@ def describe(verdict: Verdict) -> str:
 # The tests: the corpus, case by case, and across it
 # --------------------------------------------------------------------------------------------
 
+
 def test_corpus_is_well_formed():
     assert corpus.check_corpus() == []
 
@@ -692,14 +746,18 @@ def test_hostile_case(case: Case, verdicts):
 
 def test_check_and_build_agree(verdicts):
     """Wherever `report check` finds no error, `report build` succeeds: one verdict for both."""
-    disagree = [describe(v) for v in verdicts.values()
-                if v.accepted and v.build is not None and (v.build.rc != 0 or v.build.crashed())]
+    disagree = [
+        describe(v)
+        for v in verdicts.values()
+        if v.accepted and v.build is not None and (v.build.rc != 0 or v.build.crashed())
+    ]
     assert not disagree, f"{len(disagree)} cases pass the check and fail the build:\n" + "\n".join(disagree)
 
 
 # --------------------------------------------------------------------------------------------
 # Controls: the harness sees a leak when there is one, and the clean reports pass it
 # --------------------------------------------------------------------------------------------
+
 
 def test_control_the_clean_reports_check_and_build_clean(world):
     """The template every case starts from, and the real sample report, pass the whole oracle."""
@@ -720,22 +778,33 @@ def test_control_a_secret_inside_the_repository_is_seen_everywhere(world):
     root = world.copy(world.base / "control" / "report")
     (root / "images" / "inside-secret.png").write_bytes(corpus.secret_png())
     (root / "web" / "inside-secret.txt").write_text(FILE_MARKER + "\n")
-    control = Case("control", corpus.LEAK, body=f"The marker {FILE_MARKER} in the text.\n\n"
-                                              "![A legitimate picture](../images/inside-secret.png)\n")
+    control = Case(
+        "control",
+        corpus.LEAK,
+        body=f"The marker {FILE_MARKER} in the text.\n\n![A legitimate picture](../images/inside-secret.png)\n",
+    )
     plant(control, root, world)
     assert check(root).rc == 0
     run = report("build", "--root", str(root), cwd=root, timeout=BUILD_GUARD)  # a draft
     assert run.rc == 0, run.stderr
     found = secrets_in(root / "build")
-    expected = ["panel-report.pdf object stream", "panel-report.pdf raw stream", "panel-report.pdf page",
-                "panel-report.docx:word/media/", "panel-report.docx:word/document.xml text",
-                "panel-report.docx paragraphs", "site/images/inside-secret.png", "site/inside-secret.txt",
-                "site/chapters/90-control/index.html"]
+    expected = [
+        "panel-report.pdf object stream",
+        "panel-report.pdf raw stream",
+        "panel-report.pdf page",
+        "panel-report.docx:word/media/",
+        "panel-report.docx:word/document.xml text",
+        "panel-report.docx paragraphs",
+        "site/images/inside-secret.png",
+        "site/inside-secret.txt",
+        "site/chapters/90-control/index.html",
+    ]
     missing = [e for e in expected if not any(f.startswith(e) for f in found)]
     assert not missing, f"readers blind to {missing}; they found {found}"
     assert any("secret pixels" in f for f in found if f.startswith("panel-report.pdf"))
-    assert [n for n, text in enumerate(readers.Pdf(root / "build" / "panel-report.pdf").page_texts)
-            if "DRAFT" not in text] == [], "the DRAFT detector does not see the draft mark"
+    assert [
+        n for n, text in enumerate(readers.Pdf(root / "build" / "panel-report.pdf").page_texts) if "DRAFT" not in text
+    ] == [], "the DRAFT detector does not see the draft mark"
 
 
 def test_control_the_readers_see_each_kind_of_local_reference():
@@ -757,6 +826,7 @@ def test_control_the_readers_see_each_kind_of_local_reference():
 # --------------------------------------------------------------------------------------------
 # 2. Writes outside the repository: refused, and the outside file or folder unchanged
 # --------------------------------------------------------------------------------------------
+
 
 def snapshot(path: Path) -> dict[str, tuple]:
     """Each entry at and under path, links not followed: its kind, content hash and modification time."""
@@ -875,10 +945,17 @@ def test_staging_names_pre_created_as_links_are_not_followed(world, tmp_path):
     outside.mkdir()
     (outside / "keep.txt").write_text("keep me\n")
     before, previous = snapshot(outside), readers.tree_state(root / "build")
-    argv = [sys.executable, "-c", WRAPPER, str(root), str(outside),
-            *command("build", "--root", str(root), "--final", "--force", "--edition", EDITION)]
-    done = subprocess.run(argv, cwd=root, env=product_env(), capture_output=True, text=True, timeout=BUILD_GUARD,
-                          check=False)
+    argv = [
+        sys.executable,
+        "-c",
+        WRAPPER,
+        str(root),
+        str(outside),
+        *command("build", "--root", str(root), "--final", "--force", "--edition", EDITION),
+    ]
+    done = subprocess.run(
+        argv, cwd=root, env=product_env(), capture_output=True, text=True, timeout=BUILD_GUARD, check=False
+    )
     run = Run(argv, done.returncode, done.stdout, done.stderr, 0.0)
     assert run.crashed() is None, run.crashed()
     assert snapshot(outside) == before, "the build wrote through a pre-created staging link"
@@ -894,6 +971,7 @@ def test_staging_names_pre_created_as_links_are_not_followed(world, tmp_path):
 # 3. Interrupted inside a renderer: ended within 2 s, no renderer left running, build/ intact
 # --------------------------------------------------------------------------------------------
 
+
 def proc_table() -> dict[int, tuple[int, int, str, int]]:
     """pid -> (parent, session, state, start time) of every process, from /proc."""
     table = {}
@@ -904,7 +982,7 @@ def proc_table() -> dict[int, tuple[int, int, str, int]]:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2:].split()
+        fields = raw[raw.rindex(")") + 2 :].split()
         table[int(entry)] = (int(fields[1]), int(fields[3]), fields[0], int(fields[19]))
     return table
 
@@ -936,8 +1014,11 @@ def family(root_pid: int, known: dict[int, tuple[int, str]]) -> dict[int, tuple[
 def survivors(known: dict[int, tuple[int, str]]) -> dict[int, str]:
     """Those of the known processes still alive (same process id and start time), with their command now."""
     table = proc_table()
-    return {pid: cmdline(pid) or cmd for pid, (start, cmd) in known.items()
-            if pid in table and table[pid][3] == start and table[pid][2] not in ("Z", "X")}
+    return {
+        pid: cmdline(pid) or cmd
+        for pid, (start, cmd) in known.items()
+        if pid in table and table[pid][3] == start and table[pid][2] not in ("Z", "X")
+    }
 
 
 def staged_docx(root: Path) -> bool:
@@ -971,8 +1052,11 @@ def wait_for_moment(process: subprocess.Popen, root: Path, moment: str, seen: di
             found = [pid for pid, (_, cmd) in live.items() if Path(cmd.split(" ")[0]).name == "pandoc"]
         else:
             table = proc_table()
-            found = [pid for pid, (_, cmd) in live.items() if "forkserver" in cmd and pid in table
-                     and "forkserver" in live.get(table[pid][0], (0, ""))[1]]
+            found = [
+                pid
+                for pid, (_, cmd) in live.items()
+                if "forkserver" in cmd and pid in table and "forkserver" in live.get(table[pid][0], (0, ""))[1]
+            ]
             if staged_docx(root):
                 return False
         for pid in found:
@@ -986,9 +1070,15 @@ def wait_for_moment(process: subprocess.Popen, root: Path, moment: str, seen: di
 def strike(root: Path, sig: signal.Signals, moment: str) -> Strike:
     # --force: the generated report's sections are not all agreed, and the final gate would refuse the
     # build before any renderer ran (this is about interruptions, not the gate: test_final.py).
-    process = subprocess.Popen(command("build", "--root", str(root), "--final", "--force", "--edition", EDITION),
-                               cwd=root, env=product_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        command("build", "--root", str(root), "--final", "--force", "--edition", EDITION),
+        cwd=root,
+        env=product_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     seen: dict[int, tuple[int, str]] = {}
     try:
         reached = wait_for_moment(process, root, moment, seen)
@@ -1048,6 +1138,7 @@ def test_interrupted_inside_a_renderer(large_report, tmp_path, sig, moment):
 # 5. Wrong results from the environment and the command line
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", corpus.BAD_EPOCHS)
 def test_an_invalid_source_date_epoch_is_a_clear_error(world, tmp_path, value):
     root = world.copy(tmp_path / "report")
@@ -1062,8 +1153,7 @@ def test_an_invalid_source_date_epoch_is_a_clear_error(world, tmp_path, value):
 def test_a_build_into_build_site_does_not_poison_the_next_build(world, tmp_path):
     root = world.copy(tmp_path / "report")
     previous = readers.tree_state(root / "build")
-    first = report("build", "--root", str(root), "--out", str(root / "build" / "site"), cwd=root,
-                   timeout=BUILD_GUARD)
+    first = report("build", "--root", str(root), "--out", str(root / "build" / "site"), cwd=root, timeout=BUILD_GUARD)
     assert first.crashed() is None, first.crashed()
     if first.rc != 0:
         assert first.rc in (1, 2) and first.stderr.strip(), first.stderr

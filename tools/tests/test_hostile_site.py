@@ -37,6 +37,7 @@ HOSTILE_EMAIL = "contributor@example.org"
 # The check, once per case
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Verdict:
     case: hs.Case
@@ -64,10 +65,17 @@ class Verdict:
 
 def commit_as(root: Path, author: str, message: str) -> None:
     """Commit everything as `author` (the name git will print as "last updated by")."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": HOSTILE_EMAIL,
-           "GIT_COMMITTER_NAME": readers.AUTHOR_NAME, "GIT_COMMITTER_EMAIL": readers.AUTHOR_EMAIL,
-           "GIT_AUTHOR_DATE": readers.COMMIT_DATE, "GIT_COMMITTER_DATE": readers.COMMIT_DATE,
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": HOSTILE_EMAIL,
+        "GIT_COMMITTER_NAME": readers.AUTHOR_NAME,
+        "GIT_COMMITTER_EMAIL": readers.AUTHOR_EMAIL,
+        "GIT_AUTHOR_DATE": readers.COMMIT_DATE,
+        "GIT_COMMITTER_DATE": readers.COMMIT_DATE,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
     for args in (["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "-m", message]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
@@ -116,6 +124,7 @@ def verdicts(template, targets, tmp_path_factory) -> dict[str, Verdict]:
 # --------------------------------------------------------------------------------------------
 # The accepted cases, built together and read by the browser and the static scan
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SiteRun:
@@ -183,7 +192,7 @@ def culprits(work: Path, cases: list[hs.Case], targets: dict[str, hs.Target], kn
     if len(cases) == 1:
         error = known if known is not None else fails_alone(work, cases, targets)
         return {cases[0].name: error} if error else {}
-    first, second = cases[: len(cases) // 2], cases[len(cases) // 2:]
+    first, second = cases[: len(cases) // 2], cases[len(cases) // 2 :]
     first_error = fails_alone(work, first, targets)
     if not first_error:
         return culprits(work, second, targets, None)
@@ -221,8 +230,7 @@ def run_site(work: Path, name: str, cases: list[hs.Case], targets: dict[str, hs.
 def sites(verdicts, targets, tmp_path_factory) -> list[SiteRun]:
     work = tmp_path_factory.mktemp("sites")
     accepted = [c for c in hs.CASES if verdicts[c.name].exit_code == 0 and verdicts[c.name].broken is None]
-    return [run_site(work, f"site-{k}", group, targets)
-            for k, group in enumerate(groups(accepted, targets)) if group]
+    return [run_site(work, f"site-{k}", group, targets) for k, group in enumerate(groups(accepted, targets)) if group]
 
 
 def attributed(violation: Violation, case: hs.Case, applied: hs.Applied) -> bool:
@@ -236,13 +244,15 @@ def attributed(violation: Violation, case: hs.Case, applied: hs.Applied) -> bool
     if not tokens and near and near.group(1) == case.anchor:
         return True
     written = applied.written.get(case.name)
-    return written is not None and any(violation.page == f or violation.page.startswith(f + "/")
-                                       for f in written.site_files)
+    return written is not None and any(
+        violation.page == f or violation.page.startswith(f + "/") for f in written.site_files
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The contract, case by case
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", [case.name for case in hs.CASES])
 def test_hostile_case_is_refused_with_its_place_or_harmless_on_the_site(name, verdicts, sites):
@@ -252,7 +262,8 @@ def test_hostile_case_is_refused_with_its_place_or_harmless_on_the_site(name, ve
     if verdict.refused:
         assert verdict.located(), (
             f"`report check` refused {case.text()!r} ({case.where}) but named no error at "
-            f"{verdict.written.file}, lines {verdict.written.first}-{verdict.written.last}:\n{verdict.stdout}")
+            f"{verdict.written.file}, lines {verdict.written.first}-{verdict.written.last}:\n{verdict.stdout}"
+        )
         return
     run = next(r for r in sites if case in r.cases or name in r.failed_alone)
     assert name not in run.failed_alone, f"`report check` passed, `report build` failed: {run.failed_alone[name]}"
@@ -289,6 +300,7 @@ def test_the_placements_alone_pass_the_check_and_build(template, targets, tmp_pa
 # The harness itself: it passes a clean site, and it cannot pass a site with code in it
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def clean_site(tmp_path_factory) -> Path:
     root = readers.copy_sample(tmp_path_factory.mktemp("clean") / "report")
@@ -317,22 +329,56 @@ def test_the_clean_sample_site_passes_the_harness(clean_site):
 # Each planted snippet and what must be seen of it: (page, into <head>, into the article, what the
 # browser must report, what the static reading must report).
 PLANTED = [
-    ("chapters/01-introduction/index.html", "", "<img src=x onerror=\"window.__pwned='pwn901'\">",
-     {"marker"}, {"handler-attribute"}),
-    ("chapters/02-leaving-no-one-behind/index.html", "", "<span onmouseover=\"alert('pwn902')\">hover</span>",
-     {"dialog"}, {"handler-attribute"}),
-    ("chapters/03-individuals-societies/index.html", "",
-     "<a href=\"java&#x09;script:void(window.__pwned='pwn903')\">x</a>", {"marker"}, {"code-url"}),
-    ("chapters/04-mechanisms/index.html", "", "<img src=\"https://tracker.example/pwn904.png\" alt=\"\">",
-     {"request"}, {"remote-resource"}),
-    ("recommendations/help-desks/index.html", "",
-     "<details open ontoggle=\"document.title='pwn905'\"><summary>x</summary>y</details>",
-     {"marker"}, {"handler-attribute"}),
+    (
+        "chapters/01-introduction/index.html",
+        "",
+        "<img src=x onerror=\"window.__pwned='pwn901'\">",
+        {"marker"},
+        {"handler-attribute"},
+    ),
+    (
+        "chapters/02-leaving-no-one-behind/index.html",
+        "",
+        "<span onmouseover=\"alert('pwn902')\">hover</span>",
+        {"dialog"},
+        {"handler-attribute"},
+    ),
+    (
+        "chapters/03-individuals-societies/index.html",
+        "",
+        "<a href=\"java&#x09;script:void(window.__pwned='pwn903')\">x</a>",
+        {"marker"},
+        {"code-url"},
+    ),
+    (
+        "chapters/04-mechanisms/index.html",
+        "",
+        '<img src="https://tracker.example/pwn904.png" alt="">',
+        {"request"},
+        {"remote-resource"},
+    ),
+    (
+        "recommendations/help-desks/index.html",
+        "",
+        "<details open ontoggle=\"document.title='pwn905'\"><summary>x</summary>y</details>",
+        {"marker"},
+        {"handler-attribute"},
+    ),
     ("recommendations/index.html", "", "<script>fetch('//evil.example/pwn906')</script>", {"request"}, {"script"}),
-    ("progress/index.html", "", "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/pwn907\">",
-     {"request", "navigation"}, {"forbidden-element"}),
-    ("annexes/04-donors/index.html", "<meta http-equiv=\"Content-Security-Policy\" content=\"img-src 'self'\">",
-     "<img src=\"https://tracker.example/pwn908.png\" alt=\"\">", {"csp"}, {"remote-resource"}),
+    (
+        "progress/index.html",
+        "",
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/pwn907">',
+        {"request", "navigation"},
+        {"forbidden-element"},
+    ),
+    (
+        "annexes/04-donors/index.html",
+        '<meta http-equiv="Content-Security-Policy" content="img-src \'self\'">',
+        '<img src="https://tracker.example/pwn908.png" alt="">',
+        {"csp"},
+        {"remote-resource"},
+    ),
 ]
 
 
@@ -345,8 +391,9 @@ def test_the_harness_catches_what_is_planted_in_a_built_site(clean_site, tmp_pat
         # runs: taken out, so that the harness has to see the code run to report it.
         html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", path.read_text("utf-8"))
         assert html.count("</article>") == 1 and html.count("</head>") == 1, page
-        path.write_text(html.replace("</head>", head + "</head>").replace("</article>", article + "</article>"),
-                        "utf-8")
+        path.write_text(
+            html.replace("</head>", head + "</head>").replace("</article>", article + "</article>"), "utf-8"
+        )
     visit = browser.visit_site(site, pages=[p for p, *_ in PLANTED])
     static = browser.scan_site(site)
     for page, _, article, seen, read in PLANTED:

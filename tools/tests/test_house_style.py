@@ -18,7 +18,7 @@ from reportkit import style
 
 def rgb(name: str) -> tuple[int, int, int]:
     value = style.COLOURS[name].lstrip("#")
-    return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def test_the_pdf_embeds_the_house_faces_and_no_other(sample):
@@ -72,8 +72,12 @@ def body_lines(sample) -> list[str]:
 
     pdf = sample.read_pdf
     first, last = pdf.named_destinations["introduction"], pdf.named_destinations["terms-of-reference"]
-    layout = subprocess.run([readers.pdftotext(), "-bbox-layout", "-f", str(first + 1), "-l", str(last),
-                             str(sample.pdf), "-"], check=True, capture_output=True, text=True).stdout
+    layout = subprocess.run(
+        [readers.pdftotext(), "-bbox-layout", "-f", str(first + 1), "-l", str(last), str(sample.pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     lines: list[list[str]] = []
     heights: list[float] = []
 
@@ -95,8 +99,11 @@ def body_lines(sample) -> list[str]:
 
     Lines().feed(layout)
     body = style.SIZES["body"]
-    return [" ".join(words) for words, height in zip(lines, heights, strict=False)
-            if body * 1.1 <= height <= body * 1.45 and not re.match(r"^(\d+\.?|•)$", words[0] if words else "")]
+    return [
+        " ".join(words)
+        for words, height in zip(lines, heights, strict=False)
+        if body * 1.1 <= height <= body * 1.45 and not re.match(r"^(\d+\.?|•)$", words[0] if words else "")
+    ]
 
 
 def test_body_text_is_set_at_a_readable_measure(sample):
@@ -130,20 +137,39 @@ def test_no_page_is_left_part_empty_but_where_a_chapter_ends(sample, tmp_path):
     openings = {pdf.named_destinations[d.id] for d in sample.report.documents if d.kind != "rec"}
     # A draft ends with the positions of members (test_negotiated.py), which open on a page of their own.
     # and opens with the open points, after the contents and the lists of figures and tables.
-    openings |= {i for i, text in enumerate(pdf.page_texts)
-                 if "Positions of Panel members" in text or "passages are still under negotiation" in text}
+    openings |= {
+        i
+        for i, text in enumerate(pdf.page_texts)
+        if "Positions of Panel members" in text or "passages are still under negotiation" in text
+    }
     top = style.PAGE["top-mm"] / style.PAGE["height-mm"]
     bottom = 1 - style.PAGE["bottom-mm"] / style.PAGE["height-mm"]
-    short = [i + 1 for i, image in enumerate(images)
-             if i > 0 and i + 1 not in openings and i + 1 < len(images) and filled(image, top + 0.04, bottom) < 1 / 3]
+    short = [
+        i + 1
+        for i, image in enumerate(images)
+        if i > 0 and i + 1 not in openings and i + 1 < len(images) and filled(image, top + 0.04, bottom) < 1 / 3
+    ]
     assert short == [], f"pages under a third full, not at a chapter's end: {short}"
 
 
 def test_the_recommendation_box_is_drawn(sample, tmp_path):
     pdf = sample.read_pdf
     page = pdf.named_destinations["affordable-access"]
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", str(page + 1), "-l", str(page + 1), str(sample.pdf),
-                    str(tmp_path / "box")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "30",
+            "-png",
+            "-f",
+            str(page + 1),
+            "-l",
+            str(page + 1),
+            str(sample.pdf),
+            str(tmp_path / "box"),
+        ],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("box-*.png"))).convert("RGB")
     fill, edge = rgb("box-fill"), rgb("accent")
     colours = image.getcolors(1 << 20)

@@ -38,8 +38,9 @@ def assert_readable(build: Path) -> None:
 
 
 def start_and_strike(root: Path, sig: signal.Signals, step: str | None, delay: float):
-    process = subprocess.Popen([REPORT, "build", "--root", str(root), "--progress"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [REPORT, "build", "--root", str(root), "--progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     seen = []
     if step is not None:
         for line in process.stderr:  # "building DOCX edition...", then PDF, then HTML
@@ -87,7 +88,8 @@ def test_the_fork_server_drops_only_the_tracebacks_of_a_parent_gone():
     code = "import reportkit.render.forkserver_quiet, pickle; pickle.loads(b'\\x80\\x04\\x95')"
     gone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert gone.returncode == 1 and gone.stderr == ""
-    other = subprocess.run([sys.executable, "-c", "import reportkit.render.forkserver_quiet; 1 / 0"],
-                           capture_output=True, text=True)
+    other = subprocess.run(
+        [sys.executable, "-c", "import reportkit.render.forkserver_quiet; 1 / 0"], capture_output=True, text=True
+    )
     assert other.returncode == 1 and "ZeroDivisionError" in other.stderr
     assert sys.excepthook is sys.__excepthook__

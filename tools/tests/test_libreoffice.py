@@ -21,9 +21,22 @@ def converted(sample, tmp_path_factory) -> Path:
     soffice = readers.find_program("soffice", LIBREOFFICE_PACKAGE)
     out = tmp_path_factory.mktemp("libreoffice")
     for fmt in ("pdf", "odt"):
-        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{out}/profile",
-                        "--convert-to", fmt, "--outdir", str(out), str(sample.docx)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{out}/profile",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out),
+                str(sample.docx),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     return out
 
 
@@ -37,15 +50,18 @@ def test_libreoffice_reads_every_label_and_the_contents(sample, converted):
     # The header says DRAFT; the contents were written in advance, with the PDF edition's page numbers
     # (the lists of figures and tables fill page 3 and the draft's open points page 4, before the
     # foreword: test_negotiated.py).
-    assert contents.startswith("DRAFT · Working draft · 10 June 2019 Contents Foreword 5 Executive summary 6 "
-                               "Chapter 1: Introduction 8 1.1 Mandate 8"), contents[:200]
+    assert contents.startswith(
+        "DRAFT · Working draft · 10 June 2019 Contents Foreword 5 Executive summary 6 "
+        "Chapter 1: Introduction 8 1.1 Mandate 8"
+    ), contents[:200]
 
 
 def test_libreoffice_resolves_every_cross_reference_to_a_bookmark(sample, converted):
     content = zipfile.ZipFile(converted / "panel-report.odt").read("content.xml").decode("utf-8")
     links = re.findall(r'<text:a [^>]*xlink:href="#([^"]+)"', content)
     bookmarks = set(re.findall(r'<text:bookmark(?:-start)? text:name="([^"]+)"', content))
-    in_docx = re.findall(r'<w:hyperlink w:anchor="([^"]+)"',
-                         zipfile.ZipFile(sample.docx).read("word/document.xml").decode("utf-8"))
+    in_docx = re.findall(
+        r'<w:hyperlink w:anchor="([^"]+)"', zipfile.ZipFile(sample.docx).read("word/document.xml").decode("utf-8")
+    )
     assert len(links) == len(in_docx) > 100
     assert [name for name in links if name not in bookmarks] == []

@@ -53,8 +53,13 @@ def server(tmp_path):
     readers.commit_all(root)
     port = free_port()
     log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=root, stdout=log,
-                               stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    process = subprocess.Popen(
+        [MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     try:
         # `mkdocs serve` serves the site under site_url's path, as it is published.
         mount = urlsplit(yaml.safe_load((root / "mkdocs.yml").read_text("utf-8")).get("site_url") or "/").path
@@ -79,8 +84,11 @@ def test_serve_shows_references_resolved_and_follows_edits(server):
     assert "[[rec:" not in html
     # The live preview is a working draft, dated as `report build` dates it (the last commit).
     banner = re.search(r'<p class="report-draft".*?</p>', html, re.DOTALL)
-    assert banner and " ".join(re.sub(r"<[^>]+>", " ", banner.group(0)).split()) == \
-        "DRAFT Working draft 10 June 2019 not for citation or circulation"
+    assert (
+        banner
+        and " ".join(re.sub(r"<[^>]+>", " ", banner.group(0)).split())
+        == "DRAFT Working draft 10 June 2019 not for citation or circulation"
+    )
 
     # Reordering set 3 relabels its recommendations everywhere, at the next save.
     rec = root / "recommendations" / "human-rights-review.md"
@@ -98,5 +106,8 @@ def test_serve_shows_references_resolved_and_follows_edits(server):
             break
         time.sleep(0.3)
     log.seek(0)
-    assert re.search(r"chapters/03-individuals-societies\.md:\d+:5: error \[ref\.unknown\] no recommendation "
-                     r"with id 'human-rights-reveiw'; did you mean 'human-rights-review'\?", log.read())
+    assert re.search(
+        r"chapters/03-individuals-societies\.md:\d+:5: error \[ref\.unknown\] no recommendation "
+        r"with id 'human-rights-reveiw'; did you mean 'human-rights-review'\?",
+        log.read(),
+    )

@@ -45,10 +45,11 @@ def test_a_fence_never_closed_runs_to_the_end():
     ("body", "expected"),
     [
         ("See [[rec:digital-commons]].", [("rec", "digital-commons", None, None, 1, 5)]),
-        ("x\n  [[chapter:intro#scope|custom text]] y",
-         [("chapter", "intro", "scope", "custom text", 2, 3)]),
-        ("[[annex:members#list]][[rec:a|A]]",
-         [("annex", "members", "list", None, 1, 1), ("rec", "a", None, "A", 1, 23)]),
+        ("x\n  [[chapter:intro#scope|custom text]] y", [("chapter", "intro", "scope", "custom text", 2, 3)]),
+        (
+            "[[annex:members#list]][[rec:a|A]]",
+            [("annex", "members", "list", None, 1, 1), ("rec", "a", None, "A", 1, 23)],
+        ),
         ("`code` then [[rec:a]]", [("rec", "a", None, None, 1, 13)]),
         ("- item\n\n    [[rec:a]] continues the item", [("rec", "a", None, None, 3, 5)]),
         ("Ünïcode first, then [[rec:a]]", [("rec", "a", None, None, 1, 21)]),
@@ -108,21 +109,24 @@ def test_links_images_and_their_targets():
     ]
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    # Spaces and line ends around a target and before its title (the pattern reads them once).
-    ("[a](  b.md  )", [("a", "b.md")]),
-    ("[a](\n  b.md\n  'A title'\n)", [("a", "b.md")]),
-    ('![a]( "only a title")', [("a", "")]),  # spaces, then a quoted title: the target is empty
-    ('![a]("x" "t")', [("a", '"x"')]),
-    ("[a](b.md(1) 'x') [c](<d e.md>  )", [("a", "b.md(1)"), ("c", "d e.md")]),
-    # Not links: a target runs to its ')' with nothing else on the way.
-    ("See [a](" + " " * 50 + "\n\nEnd.", []),
-    ("See ![a](" + "\n" * 50 + "End.", []),
-    ("[a](b.md 'title' x)", []),
-    ("[a](<b<c>)", [("a", "b<c")]),  # no '<' in a <target>: this one is a plain target, '<' and all
-    ("[a](<b <c>)", []),
-    ("[a](<" * 5, []),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Spaces and line ends around a target and before its title (the pattern reads them once).
+        ("[a](  b.md  )", [("a", "b.md")]),
+        ("[a](\n  b.md\n  'A title'\n)", [("a", "b.md")]),
+        ('![a]( "only a title")', [("a", "")]),  # spaces, then a quoted title: the target is empty
+        ('![a]("x" "t")', [("a", '"x"')]),
+        ("[a](b.md(1) 'x') [c](<d e.md>  )", [("a", "b.md(1)"), ("c", "d e.md")]),
+        # Not links: a target runs to its ')' with nothing else on the way.
+        ("See [a](" + " " * 50 + "\n\nEnd.", []),
+        ("See ![a](" + "\n" * 50 + "End.", []),
+        ("[a](b.md 'title' x)", []),
+        ("[a](<b<c>)", [("a", "b<c")]),  # no '<' in a <target>: this one is a plain target, '<' and all
+        ("[a](<b <c>)", []),
+        ("[a](<" * 5, []),
+    ],
+)
 def test_link_targets_and_the_whitespace_around_them(body, expected):
     assert [(link.text, link.target) for link in scan(body).links] == expected
 
@@ -130,13 +134,22 @@ def test_link_targets_and_the_whitespace_around_them(body, expected):
 def test_notes():
     s = scan("Text.[^1] More.[^two]\n\n[^1]: The note.\n")
     assert [(n.label, n.definition, s.position(n.start)) for n in s.notes] == [
-        ("1", False, (1, 6)), ("two", False, (1, 16)), ("1", True, (3, 1))]
+        ("1", False, (1, 6)),
+        ("two", False, (1, 16)),
+        ("1", True, (3, 1)),
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "slug"),
-    [("Human rights", "human-rights"), ("  A  b--c ", "a-b-c"), ("snake_case *bold*", "snakecase-bold"),
-     ("Ça va?", "ca-va"), ("[[chapter:x]] and more", "x-and-more"), ("!!!", "section")],
+    [
+        ("Human rights", "human-rights"),
+        ("  A  b--c ", "a-b-c"),
+        ("snake_case *bold*", "snakecase-bold"),
+        ("Ça va?", "ca-va"),
+        ("[[chapter:x]] and more", "x-and-more"),
+        ("!!!", "section"),
+    ],
 )
 def test_slugify(text, slug):
     assert slugify(text) == slug
@@ -144,8 +157,15 @@ def test_slugify(text, slug):
 
 @pytest.mark.parametrize(
     ("target", "external"),
-    [("https://un.org", True), ("mailto:a@b.org", True), ("//cdn.example/x.png", True),
-     ("javascript:alert(1)", True), ("../images/x.png", False), ("#anchor", False), ("c:d.md", True)],
+    [
+        ("https://un.org", True),
+        ("mailto:a@b.org", True),
+        ("//cdn.example/x.png", True),
+        ("javascript:alert(1)", True),
+        ("../images/x.png", False),
+        ("#anchor", False),
+        ("c:d.md", True),
+    ],
 )
 def test_is_external(target, external):
     assert is_external(target) is external
@@ -153,9 +173,41 @@ def test_is_external(target, external):
 
 # Text built from the pieces that matter to the scanner, plus anything at all.
 _PIECES = st.sampled_from(
-    ["[[", "]]", "rec:", "chapter:", "annex:", "#", "|", "`", "``", "```", "~~~", "    ", "\t", "\n",
-     "\n\n", "<!--", "-->", "## ", "- ", "[", "]", "(", ")", "!", "[^", "]:", "{#", "}", "Recommendation 1A",
-     " ", "a", "é", "\r"]
+    [
+        "[[",
+        "]]",
+        "rec:",
+        "chapter:",
+        "annex:",
+        "#",
+        "|",
+        "`",
+        "``",
+        "```",
+        "~~~",
+        "    ",
+        "\t",
+        "\n",
+        "\n\n",
+        "<!--",
+        "-->",
+        "## ",
+        "- ",
+        "[",
+        "]",
+        "(",
+        ")",
+        "!",
+        "[^",
+        "]:",
+        "{#",
+        "}",
+        "Recommendation 1A",
+        " ",
+        "a",
+        "é",
+        "\r",
+    ]
 )
 _TEXT = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=60).map("".join))
 
@@ -168,12 +220,17 @@ def test_scan_never_raises_and_masking_keeps_offsets(body):
     assert [i for i, c in enumerate(masked) if c == "\n"] == [i for i, c in enumerate(body) if c == "\n"]
     s = scan(body)
     lines = body.split("\n")
-    for start in [r.start for r in s.refs] + [o for o, _ in s.broken_refs] + [h.start for h in s.headings] \
-            + [link.target_start for link in s.links] + [n.start for n in s.notes]:
+    for start in (
+        [r.start for r in s.refs]
+        + [o for o, _ in s.broken_refs]
+        + [h.start for h in s.headings]
+        + [link.target_start for link in s.links]
+        + [n.start for n in s.notes]
+    ):
         line, column = s.position(start)
         assert 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]) + 1
     for r in s.refs:  # a reference is found only where the text was not masked
-        assert body[r.start:r.end] == masked[r.start:r.end]
+        assert body[r.start : r.end] == masked[r.start : r.end]
 
 
 def test_brackets_nest_to_their_own_limit_unclosed_ones_included():
@@ -189,24 +246,40 @@ def test_brackets_nest_to_their_own_limit_unclosed_ones_included():
     assert excesses("[a] " * 500) == []  # many, one deep
 
 
-@pytest.mark.parametrize(("text", "escaped"), [
-    ("Text <a <a <a", "Text &lt;a &lt;a &lt;a"),
-    ("<span>kept</span> then <b", "<span>kept</span> then &lt;b"),
-    ("x <y\n\nz >", "x &lt;y\n\nz >"),  # a tag ends in its block
-    ("<<a>", "&lt;<a>"),
-    ("a < b and c > d", "a < b and c > d"),  # not a tag, and nothing to search for either
-    ("<https://un.org> and <abbr title='under <5%'>x</abbr>", "<https://un.org> and <abbr title='under <5%'>x</abbr>"),
-    ('<a title="x>" <b', '&lt;a title="x>" &lt;b'),  # a '>' in a quoted value ends no tag
-    ("`<code` <k", "`<code` &lt;k"),  # code is left as it is
-])
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("Text <a <a <a", "Text &lt;a &lt;a &lt;a"),
+        ("<span>kept</span> then <b", "<span>kept</span> then &lt;b"),
+        ("x <y\n\nz >", "x &lt;y\n\nz >"),  # a tag ends in its block
+        ("<<a>", "&lt;<a>"),
+        ("a < b and c > d", "a < b and c > d"),  # not a tag, and nothing to search for either
+        (
+            "<https://un.org> and <abbr title='under <5%'>x</abbr>",
+            "<https://un.org> and <abbr title='under <5%'>x</abbr>",
+        ),
+        ('<a title="x>" <b', '&lt;a title="x>" &lt;b'),  # a '>' in a quoted value ends no tag
+        ("`<code` <k", "`<code` &lt;k"),  # code is left as it is
+    ],
+)
 def test_a_stray_angle_is_written_as_an_entity(text, escaped):
     assert escape_stray_angles(text) == escaped
 
 
-@pytest.mark.parametrize("text", [
-    "Text <a <a <a\n\nMore <b text.", "<span>kept</span> then <b", "x <y\n\nz >", "<<a> and <b", "a < b > c",
-    "<abbr title='under <5%'>x</abbr> <", "## Heading <b\n\nText.", "`<code` <k", "<!-- never closed\n\nText.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Text <a <a <a\n\nMore <b text.",
+        "<span>kept</span> then <b",
+        "x <y\n\nz >",
+        "<<a> and <b",
+        "a < b > c",
+        "<abbr title='under <5%'>x</abbr> <",
+        "## Heading <b\n\nText.",
+        "`<code` <k",
+        "<!-- never closed\n\nText.",
+    ],
+)
 def test_python_markdown_reads_the_escaped_text_as_the_text(text):
     """What the site shows (Python-Markdown, with the site's extensions) is the same either way."""
     import markdown

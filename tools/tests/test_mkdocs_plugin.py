@@ -15,17 +15,20 @@ from reportkit.render.mkdocs_plugin import ReportPlugin, edit_base
 REPOSITORY = "https://github.com/example/panel-report"
 
 
-@pytest.mark.parametrize("repository, edit_uri, expected", [
-    (REPOSITORY, "edit/main/", f"{REPOSITORY}/edit/main/"),
-    (REPOSITORY + "/", "/edit/drafts", f"{REPOSITORY}/edit/drafts/"),
-    (REPOSITORY, "edit/release 2/", f"{REPOSITORY}/edit/release%202/"),
-    (REPOSITORY, "https://review.example.org/edit/", "https://review.example.org/edit/"),
-    (None, "https://review.example.org/edit", "https://review.example.org/edit/"),
-    (REPOSITORY, None, None),  # no edit_uri: no edit links, whatever the branch is called
-    (REPOSITORY, "", None),
-    (None, "edit/main/", None),  # a relative edit_uri needs the repository
-    (REPOSITORY, "javascript:alert(1)//", None),
-])
+@pytest.mark.parametrize(
+    "repository, edit_uri, expected",
+    [
+        (REPOSITORY, "edit/main/", f"{REPOSITORY}/edit/main/"),
+        (REPOSITORY + "/", "/edit/drafts", f"{REPOSITORY}/edit/drafts/"),
+        (REPOSITORY, "edit/release 2/", f"{REPOSITORY}/edit/release%202/"),
+        (REPOSITORY, "https://review.example.org/edit/", "https://review.example.org/edit/"),
+        (None, "https://review.example.org/edit", "https://review.example.org/edit/"),
+        (REPOSITORY, None, None),  # no edit_uri: no edit links, whatever the branch is called
+        (REPOSITORY, "", None),
+        (None, "edit/main/", None),  # a relative edit_uri needs the repository
+        (REPOSITORY, "javascript:alert(1)//", None),
+    ],
+)
 def test_edit_base_joins_the_repository_and_edit_uri(repository, edit_uri, expected):
     assert edit_base(repository, edit_uri) == expected
 
@@ -53,10 +56,13 @@ def _edit_links(site: Path, page: str) -> list[str]:
     return [a.attrs["href"] for a in readers.Site(site).article(page).iter("a") if a.attrs.get("rel") == "edit"]
 
 
-@pytest.mark.parametrize("setting, expected", [
-    ("edit_uri: edit/drafts/\n", "{repository}/edit/drafts/{path}"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "setting, expected",
+    [
+        ("edit_uri: edit/drafts/\n", "{repository}/edit/drafts/{path}"),
+        ("", None),
+    ],
+)
 def test_edit_links_follow_mkdocs_yml_edit_uri(tmp_path, setting, expected):
     root = readers.copy_sample(tmp_path / "report")
     config = root / "mkdocs.yml"

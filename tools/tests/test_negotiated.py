@@ -40,8 +40,10 @@ SEAT_6 = "Member seat 6 (name to be confirmed)"  # owner of recommendations/auto
 INSERTED = ", at least by sex, age, disability and whether people live in towns or in the countryside"
 REPLACED, REPLACEMENT = "to verify compliance", "so that independent bodies can verify compliance"
 PASSAGE = "Decisions about the use of lethal force should always remain under human control."
-REASON = ("One member holds that arms control is outside the Panel's terms of reference; the Panel has not "
-          "yet agreed whether this action stays.")
+REASON = (
+    "One member holds that arms control is outside the Panel's terms of reference; the Panel has not "
+    "yet agreed whether this action stays."
+)
 MARKED_PAGE = "recommendations/autonomous-systems/index.html"
 
 
@@ -98,25 +100,34 @@ def sample(tmp_path_factory) -> readers.SampleBuild:
 # The scan: marks as located data, code ignored, edge cases refused at their place
 # --------------------------------------------------------------------------------------------
 
+
 def test_each_kind_of_mark_is_found_with_its_texts_and_place():
-    body = ("Keep {== this passage ==}{>> why it is open <<} and {~~ one ~> other ~~}.\n"
-            "Add {++ words ++}, drop {-- words --}, say {>> a lone comment <<}.\n")
+    body = (
+        "Keep {== this passage ==}{>> why it is open <<} and {~~ one ~> other ~~}.\n"
+        "Add {++ words ++}, drop {-- words --}, say {>> a lone comment <<}.\n"
+    )
     s = scan(body)
     found = [(m.kind, s.position(m.start), m.texts) for m in s.marks]
-    assert found == [("highlight", (1, 6), [" this passage ", " why it is open "]),
-                     ("substitution", (1, 53), [" one ", " other "]),
-                     ("insertion", (2, 5), [" words "]), ("deletion", (2, 25), [" words "]),
-                     ("comment", (2, 44), [" a lone comment "])]
+    assert found == [
+        ("highlight", (1, 6), [" this passage ", " why it is open "]),
+        ("substitution", (1, 53), [" one ", " other "]),
+        ("insertion", (2, 5), [" words "]),
+        ("deletion", (2, 25), [" words "]),
+        ("comment", (2, 44), [" a lone comment "]),
+    ]
     assert s.critic.problems == []
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param("Code `{++ not a mark ++}` here.", id="code-span"),
-    pytest.param("```\n{== not a mark ==}\n```", id="fence"),
-    pytest.param("Para.\n\n    {~~ a ~> b ~~}", id="indented-code"),
-    pytest.param("<!-- {-- not a mark --} -->", id="html-comment"),
-    pytest.param("Only `{++` opens in code, and `++}` closes there.", id="tokens-in-code"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Code `{++ not a mark ++}` here.", id="code-span"),
+        pytest.param("```\n{== not a mark ==}\n```", id="fence"),
+        pytest.param("Para.\n\n    {~~ a ~> b ~~}", id="indented-code"),
+        pytest.param("<!-- {-- not a mark --} -->", id="html-comment"),
+        pytest.param("Only `{++` opens in code, and `++}` closes there.", id="tokens-in-code"),
+    ],
+)
 def test_marks_in_code_are_nothing(body):
     s = scan(body + "\n")
     assert (s.marks, s.critic.problems) == ([], [])
@@ -125,7 +136,10 @@ def test_marks_in_code_are_nothing(body):
 def test_marks_inside_lists_are_marks_of_their_item():
     s = scan("- first {++ added ++}\n- second {== held\n  over two lines ==}{>> why <<}\n  1. nested {-- cut --}\n")
     assert [(m.kind, s.position(m.start)) for m in s.marks] == [
-        ("insertion", (1, 9)), ("highlight", (2, 10)), ("deletion", (4, 13))]
+        ("insertion", (1, 9)),
+        ("highlight", (2, 10)),
+        ("deletion", (4, 13)),
+    ]
     assert s.marks[1].texts == [" held\n  over two lines ", " why "]
 
 
@@ -152,17 +166,27 @@ def test_edge_cases_are_errors_at_their_place(fixtures_dir, copy_report):
     across, closes = where(root, rel, "{++ two"), where(root, rel, "paragraphs ++}").split(":")[1]
     result = report("check", root=root)
     assert result.stdout.splitlines() == [
-        (f"{across}: error [mark.span] this mark closes in another paragraph or list item: a mark stays inside "
-        f"one paragraph; close it there and open another (it closes on line {closes})"),
-        (f"{where(root, rel, '{-- inner')}: error [mark.nested] a mark inside the '{{++' mark opened before it: "
-        "marks cannot be nested; close the first one before opening the next"),
-        (f"{where(root, rel, '{-- cut')}: error [mark.span] this mark closes in another paragraph or list item: "
-        "a mark stays inside one paragraph; close it there and open another "
-        f"(it closes on line {int(where(root, rel, 'into the next').split(':')[1])})"),
-        (f"{where(root, rel, '{++ with')}: error [mark.place] a mark in a heading cannot be shown in every "
-        "edition: mark the text of a paragraph, list item, quote, note or table instead"),
-        (f"{where(root, rel, '{== passage')}: error [mark.unclosed] '{{==' opens a mark that is never closed "
-        "with '==}'"),
+        (
+            f"{across}: error [mark.span] this mark closes in another paragraph or list item: a mark stays inside "
+            f"one paragraph; close it there and open another (it closes on line {closes})"
+        ),
+        (
+            f"{where(root, rel, '{-- inner')}: error [mark.nested] a mark inside the '{{++' mark opened before it: "
+            "marks cannot be nested; close the first one before opening the next"
+        ),
+        (
+            f"{where(root, rel, '{-- cut')}: error [mark.span] this mark closes in another paragraph or list item: "
+            "a mark stays inside one paragraph; close it there and open another "
+            f"(it closes on line {int(where(root, rel, 'into the next').split(':')[1])})"
+        ),
+        (
+            f"{where(root, rel, '{++ with')}: error [mark.place] a mark in a heading cannot be shown in every "
+            "edition: mark the text of a paragraph, list item, quote, note or table instead"
+        ),
+        (
+            f"{where(root, rel, '{== passage')}: error [mark.unclosed] '{{==' opens a mark that is never closed "
+            "with '==}'"
+        ),
     ]
     assert result.exit_code == 1
 
@@ -186,12 +210,20 @@ def test_marks_become_the_spans_of_the_single_document_line_for_line(fixtures_di
     doc = report_.by_id["first"]
     single = render(report_, doc, SINGLE).split("\n")
     title_lines = 2  # the title heading and a blank line come before the body
-    line = doc.body.split("\n").index("The Panel proposes {== a binding [treaty ==}{>> asked by [[rec:second]], "
-                                      "*not* agreed <<} by") + title_lines
-    assert single[line].endswith("The Panel proposes [ a binding \\[treaty ]{.rk-mark}"
-                                 "[asked by Recommendation 1B, \\*not\\* agreed]{.rk-comment} by")
-    assert single[line + 1] == ("[ 2025 ]{.rk-del}[ 2030 ]{.rk-ins}, [ with a review, see [Recommendation 2](#third) ]"
-                                "{.rk-ins} and [ no ]{.rk-del} delay.")
+    line = (
+        doc.body.split("\n").index(
+            "The Panel proposes {== a binding [treaty ==}{>> asked by [[rec:second]], *not* agreed <<} by"
+        )
+        + title_lines
+    )
+    assert single[line].endswith(
+        "The Panel proposes [ a binding \\[treaty ]{.rk-mark}"
+        "[asked by Recommendation 1B, \\*not\\* agreed]{.rk-comment} by"
+    )
+    assert single[line + 1] == (
+        "[ 2025 ]{.rk-del}[ 2030 ]{.rk-ins}, [ with a review, see [Recommendation 2](#third) ]"
+        "{.rk-ins} and [ no ]{.rk-del} delay."
+    )
     assert single[line + 3].endswith("Code `{++ stays ++}` as written.")
     site = render(report_, doc, SITE)
     assert "{== a binding [treaty ==}{>> asked by Recommendation 1B, *not* agreed <<} by" in site
@@ -201,6 +233,7 @@ def test_marks_become_the_spans_of_the_single_document_line_for_line(fixtures_di
 # --------------------------------------------------------------------------------------------
 # Draft editions: every mark shown, the same way, in all three
 # --------------------------------------------------------------------------------------------
+
 
 def test_site_shows_each_mark_highlighted(sample):
     article = sample.read_site.article(MARKED_PAGE)
@@ -240,7 +273,8 @@ def test_site_announces_each_mark_to_screen_readers(served):
             page.goto(f"{served}/recommendations/autonomous-systems/")
             for selector in ("mark.critic", "del.critic", "ins.critic", "span.critic.comment"):
                 announced[selector] = page.eval_on_selector(
-                    selector, "e => [getComputedStyle(e, '::before').content, getComputedStyle(e, '::after').content]")
+                    selector, "e => [getComputedStyle(e, '::before').content, getComputedStyle(e, '::after').content]"
+                )
         finally:
             browser.close()
     assert announced == {
@@ -264,8 +298,10 @@ def test_docx_shows_marks_as_tracked_changes_and_comments_by_the_owner(sample):
     assert insertions == [(INSERTED, SEAT_3, date), (REPLACEMENT, SEAT_6, date)]
     assert deletions == [(REPLACED, SEAT_6, date)]
     comments = ET.fromstring(sample.read_docx.parts["word/comments.xml"])
-    assert [(readers.plain_quotes(squash(_texts(c, "t"))), c.get(W + "author"), c.get(W + "date"))
-            for c in comments.iter(W + "comment")] == [(REASON, SEAT_6, date)]
+    assert [
+        (readers.plain_quotes(squash(_texts(c, "t"))), c.get(W + "author"), c.get(W + "date"))
+        for c in comments.iter(W + "comment")
+    ] == [(REASON, SEAT_6, date)]
     # The comment is anchored on the bracketed passage: its range holds exactly that text.
     xml = sample.read_docx.parts["word/document.xml"].decode("utf-8")
     ranged = re.search(r'<w:commentRangeStart w:id="(\d+)" />(.*?)<w:commentRangeEnd w:id="\1" />', xml, re.DOTALL)
@@ -288,8 +324,12 @@ def test_docx_draft_opens_with_the_open_points_and_ends_with_the_positions(sampl
     # ... and the Notes (the apparatus' endnotes) come after the annexes, as one more Heading 1.
     assert order.count("heading") == len([d for d in sample.report.documents if d.kind != "rec"]) + 1
     cells = [[readers.plain_quotes(squash(c.text)) for c in row.cells] for table in docx.tables for row in table.rows]
-    assert ["Recommendation 3B", SEAT_6, f"Bracketed passage: “{PASSAGE}” (why: {REASON})",
-            f"recommendations/autonomous-systems.md:{BRACKETED}"] in cells
+    assert [
+        "Recommendation 3B",
+        SEAT_6,
+        f"Bracketed passage: “{PASSAGE}” (why: {REASON})",
+        f"recommendations/autonomous-systems.md:{BRACKETED}",
+    ] in cells
 
 
 def pdf_words(text: str) -> str:
@@ -304,9 +344,11 @@ def test_pdf_lists_the_open_points_after_the_contents(sample):
     assert "Contents" in pdf.page_texts[1]
     assert len(pages) == 1 and 1 < pages[0] < first_document
     table = readers.plain_quotes(pdf_words(pdf.page_texts[pages[0]]))
-    for source in (f"recommendations/digital-economy-data.md:{INSERTION}",
-                   f"recommendations/autonomous-systems.md:{ALTERNATIVE}",
-                   f"recommendations/autonomous-systems.md:{BRACKETED}"):
+    for source in (
+        f"recommendations/digital-economy-data.md:{INSERTION}",
+        f"recommendations/autonomous-systems.md:{ALTERNATIVE}",
+        f"recommendations/autonomous-systems.md:{BRACKETED}",
+    ):
         assert pdf_words(source) in table
     assert pdf_words(REASON) in table and pdf_words(SEAT_6) in table
     # Not in the contents, and no destination of its own: the report's headings stay the report's.
@@ -316,8 +358,9 @@ def test_pdf_lists_the_open_points_after_the_contents(sample):
 def colours(path: Path, page: int) -> dict[str, int]:
     """Pixels of the template's marks on a page: the insertion's green, the highlight's yellow."""
     out = path.parent / f"page-{page}"
-    subprocess.run(["pdftoppm", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), "-png", str(path), str(out)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), "-png", str(path), str(out)], check=True
+    )
     image = Image.open(next(path.parent.glob(f"page-{page}-*.png"))).convert("RGB")
     counts = {"green": 0, "yellow": 0}
     data = image.tobytes()
@@ -354,10 +397,12 @@ def test_pdf_draft_ends_with_the_positions_of_members(sample):
 
 
 def test_reservations_are_a_note_on_their_recommendation_in_every_edition(sample):
-    note = ("Reservations. Member seat 9 (name to be confirmed): Doubts that every automated decision can be "
-            "explained in terms the person affected can check, and would ask for an account of the main factors "
-            "instead. Member seat 14 (name to be confirmed): Certification should not become a barrier that only "
-            "large companies can afford to cross.")
+    note = (
+        "Reservations. Member seat 9 (name to be confirmed): Doubts that every automated decision can be "
+        "explained in terms the person affected can check, and would ask for an account of the main factors "
+        "instead. Member seat 14 (name to be confirmed): Certification should not become a barrier that only "
+        "large companies can afford to cross."
+    )
     site = readers.plain_quotes(squash(sample.read_site.article(MARKED_PAGE).text()))
     docx = readers.plain_quotes(squash(sample.read_docx.text))
     pdf = readers.plain_quotes(pdf_words("\n".join(sample.read_pdf.page_texts)))
@@ -369,16 +414,31 @@ def test_reservations_are_a_note_on_their_recommendation_in_every_edition(sample
 # --------------------------------------------------------------------------------------------
 
 BLOCKERS = [
-    ("recommendations/autonomous-systems.md", "{~~ to verify",
-     ("open point in Recommendation 3B, alternative: “to verify compliance / so that independent bodies can verify "
-     "compliance”; agree the text and remove its marks")),
-    ("recommendations/autonomous-systems.md", "{== Decisions",
-     ("open point in Recommendation 3B, bracketed passage: “Decisions about the use of lethal force should always "
-     "remain under human control.” (why: “One member holds that arms control is outside the Panel's terms of "
-     "reference; the Panel has not yet…”); agree the text and remove its marks")),
-    ("recommendations/digital-economy-data.md", "{++, at least",
-     ("open point in Recommendation 1D, proposed insertion: “, at least by sex, age, disability and whether people "
-     "live in towns or in the countryside”; agree the text and remove its marks")),
+    (
+        "recommendations/autonomous-systems.md",
+        "{~~ to verify",
+        (
+            "open point in Recommendation 3B, alternative: “to verify compliance / so that independent bodies "
+            "can verify compliance”; agree the text and remove its marks"
+        ),
+    ),
+    (
+        "recommendations/autonomous-systems.md",
+        "{== Decisions",
+        (
+            "open point in Recommendation 3B, bracketed passage: “Decisions about the use of lethal force should "
+            "always remain under human control.” (why: “One member holds that arms control is outside the Panel's "
+            "terms of reference; the Panel has not yet…”); agree the text and remove its marks"
+        ),
+    ),
+    (
+        "recommendations/digital-economy-data.md",
+        "{++, at least",
+        (
+            "open point in Recommendation 1D, proposed insertion: “, at least by sex, age, disability and whether "
+            "people live in towns or in the countryside”; agree the text and remove its marks"
+        ),
+    ),
 ]
 
 
@@ -440,14 +500,22 @@ def test_positions_are_checked_at_their_entry(fixtures_dir, copy_report):
     first = where(root, rel, "{member: chair").split(":")[1]
     result = report("check", root=root)
     assert result.stdout.splitlines() == [
-        (f"{line_of(root, rel, 'membr-a')}: error [position.member] 'membr-a' is not in roster.yml; did you mean "
-        "'member-a'?"),
-        (f"{line_of(root, rel, '- member: chair')}: error [position.duplicate] 'chair' already has a position on "
-        f"this recommendation (line {first}): keep one"),
-        (f"{line_of(root, rel, 'member-a, stance: reservation')}: error [position.note] member-a's reservation has "
-        "no note: say what the reservation is, in `note: \"...\"`"),
-        (f"{line_of(root, rel, 'supports')}: error [schema] 'stance' of positions entry 'member-a' is 'supports', "
-        "which is not one of: support, reservation, objection"),
+        (
+            f"{line_of(root, rel, 'membr-a')}: error [position.member] 'membr-a' is not in roster.yml; did you mean "
+            "'member-a'?"
+        ),
+        (
+            f"{line_of(root, rel, '- member: chair')}: error [position.duplicate] 'chair' already has a position on "
+            f"this recommendation (line {first}): keep one"
+        ),
+        (
+            f"{line_of(root, rel, 'member-a, stance: reservation')}: error [position.note] member-a's reservation has "
+            'no note: say what the reservation is, in `note: "..."`'
+        ),
+        (
+            f"{line_of(root, rel, 'supports')}: error [schema] 'stance' of positions entry 'member-a' is 'supports', "
+            "which is not one of: support, reservation, objection"
+        ),
     ]
     assert result.exit_code == 1
 
@@ -455,43 +523,61 @@ def test_positions_are_checked_at_their_entry(fixtures_dir, copy_report):
 def test_required_positions_are_reported_and_block_the_final_edition(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
     append(root, "report.yml", "positions: required\n")
-    replace(root, "recommendations/first.md", "order: 1\n",
-            "order: 1\npositions:\n  - {member: chair, stance: support}\n  - {member: member-a, stance: support}\n")
-    replace(root, "recommendations/second.md", "order: 2\n",
-            "order: 2\npositions:\n  - {member: chair, stance: support}\n")
+    replace(
+        root,
+        "recommendations/first.md",
+        "order: 1\n",
+        "order: 1\npositions:\n  - {member: chair, stance: support}\n  - {member: member-a, stance: support}\n",
+    )
+    replace(
+        root, "recommendations/second.md", "order: 2\n", "order: 2\npositions:\n  - {member: chair, stance: support}\n"
+    )
     checked = report("check", root=root)
     assert checked.stdout.splitlines() == [
-        (f"{where(root, 'recommendations/second.md', 'positions:')}: warning [position.missing] 1 member has no "
-        "stance on Recommendation 1B: member-a (report.yml: `positions: required`)"),
-        (f"{where(root, 'recommendations/third.md', 'id: third')}: warning [position.missing] 2 members have no "
-        "stance on Recommendation 2: chair, member-a (report.yml: `positions: required`)"),
+        (
+            f"{where(root, 'recommendations/second.md', 'positions:')}: warning [position.missing] 1 member has no "
+            "stance on Recommendation 1B: member-a (report.yml: `positions: required`)"
+        ),
+        (
+            f"{where(root, 'recommendations/third.md', 'id: third')}: warning [position.missing] 2 members have no "
+            "stance on Recommendation 2: chair, member-a (report.yml: `positions: required`)"
+        ),
     ]
     assert checked.exit_code == 0
     readers.commit_all(root)
     built = report("build", "--final", "--formats", "docx", root=root)
     assert built.exit_code == 1
     assert [line for line in built.stderr.splitlines() if "[final.position-missing]" in line] == [
-        (f"{where(root, 'recommendations/second.md', 'positions:')}: error [final.position-missing] 1 member has "
-        "no stance on Recommendation 1B: member-a"),
-        (f"{where(root, 'recommendations/third.md', 'id: third')}: error [final.position-missing] 2 members have "
-        "no stance on Recommendation 2: chair, member-a")]
+        (
+            f"{where(root, 'recommendations/second.md', 'positions:')}: error [final.position-missing] 1 member has "
+            "no stance on Recommendation 1B: member-a"
+        ),
+        (
+            f"{where(root, 'recommendations/third.md', 'id: third')}: error [final.position-missing] 2 members have "
+            "no stance on Recommendation 2: chair, member-a"
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # Staleness, from real git history
 # --------------------------------------------------------------------------------------------
 
+
 def stance(root: Path, commit: str, rel: str = "recommendations/first.md") -> None:
     text = (root / rel).read_text("utf-8")
     text = re.sub(r"positions:\n(  .*\n)*", "", text)
-    text = text.replace("order: 1\n", f"order: 1\npositions:\n  - {{member: member-a, stance: support, "
-                                      f"commit: {commit}}}\n", 1)
+    text = text.replace(
+        "order: 1\n", f"order: 1\npositions:\n  - {{member: member-a, stance: support, commit: {commit}}}\n", 1
+    )
     (root / rel).write_text(text, "utf-8")
 
 
 def codes(root: Path) -> list[str]:
-    return [line.split(" [")[1].split("]")[0] + " " + line.split(":")[1]
-            for line in report("check", root=root).stdout.splitlines()]
+    return [
+        line.split(" [")[1].split("]")[0] + " " + line.split(":")[1]
+        for line in report("check", root=root).stdout.splitlines()
+    ]
 
 
 def test_a_position_goes_stale_when_the_text_changes_after_its_commit(fixtures_dir, copy_report):
@@ -507,9 +593,11 @@ def test_a_position_goes_stale_when_the_text_changes_after_its_commit(fixtures_d
     assert codes(root) == [f"position.stale {line}"]  # changed on disk, not yet committed
     repo.commit("A second sentence", "Bob Editor", "2026-01-03T10:00:00+00:00")
     result = report("check", root=root)
-    assert result.stdout == (f"recommendations/first.md:{line}:1: warning [position.stale] member-a's support was "
-                             f"given on the text of commit {agreed[:10]}, and the text has changed since: ask them "
-                             "to confirm it, then update `commit`\n")
+    assert result.stdout == (
+        f"recommendations/first.md:{line}:1: warning [position.stale] member-a's support was "
+        f"given on the text of commit {agreed[:10]}, and the text has changed since: ask them "
+        "to confirm it, then update `commit`\n"
+    )
     positions = json.loads(report("positions", "--format", "json", root=root).stdout)
     assert positions["recommendations"][0]["positions"]["member-a"]["stale"] is True
     stance(root, repo.run("rev-parse", "HEAD").strip())
@@ -536,9 +624,11 @@ def test_a_commit_git_does_not_know_is_an_error(fixtures_dir, copy_report):
     repo.commit("Agreed", "Alice Admin", "2026-01-01T10:00:00+00:00")
     stance(root, "0123456789abcdef")
     result = report("check", root=root)
-    assert result.stdout == (f"{line_of(root, 'recommendations/first.md', '- {member')}: error [position.commit] "
-                             "no commit '0123456789abcdef' in this repository: give the hash of the commit whose "
-                             "text member-a took a stance on\n")
+    assert result.stdout == (
+        f"{line_of(root, 'recommendations/first.md', '- {member')}: error [position.commit] "
+        "no commit '0123456789abcdef' in this repository: give the hash of the commit whose "
+        "text member-a took a stance on\n"
+    )
     assert result.exit_code == 1
 
 
@@ -546,29 +636,40 @@ def test_a_commit_git_does_not_know_is_an_error(fixtures_dir, copy_report):
 # `report positions`: the matrix, and what blocks the final edition
 # --------------------------------------------------------------------------------------------
 
+
 def test_positions_of_the_sample_in_every_format(sample_root):
     data = json.loads(report("positions", "--format", "json", root=sample_root).stdout)
     recs = {r["label"]: r for r in data["recommendations"]}
     assert data["open_points"] == 3 and data["stale"] == 0
     assert {m: p["stance"] for m, p in recs["3B"]["positions"].items()} == {
-        "seat-06": "support", "melinda-gates": "support", "jack-ma": "support", "seat-09": "reservation",
-        "seat-14": "reservation", "seat-17": "objection"}
+        "seat-06": "support",
+        "melinda-gates": "support",
+        "jack-ma": "support",
+        "seat-09": "reservation",
+        "seat-14": "reservation",
+        "seat-17": "objection",
+    }
     assert [(p["path"], p["line"], p["kind"]) for p in recs["3B"]["open_points"]] == [
         ("recommendations/autonomous-systems.md", ALTERNATIVE, "alternative"),
-        ("recommendations/autonomous-systems.md", BRACKETED, "bracketed passage")]
+        ("recommendations/autonomous-systems.md", BRACKETED, "bracketed passage"),
+    ]
     assert len(data["members"]) == 22 and "secretariat" not in [m["id"] for m in data["members"]]
     rows = list(csv.DictReader(io.StringIO(report("positions", "--format", "csv", root=sample_root).stdout)))
     assert len(rows) == 22 * 11
     assert {(r["label"], r["member"]): r["stance"] for r in rows}[("4", "seat-08")] == "objection"
     text = report("positions", root=sample_root).stdout
-    assert text.startswith("Open points: 3 (each one blocks the final edition)\n\n"
-                           f"  recommendations/digital-economy-data.md:{INSERTION}  Recommendation 1D, owner "
-                           f"{SEAT_3}: proposed insertion “, at least by sex")
+    assert text.startswith(
+        "Open points: 3 (each one blocks the final edition)\n\n"
+        f"  recommendations/digital-economy-data.md:{INSERTION}  Recommendation 1D, owner "
+        f"{SEAT_3}: proposed insertion “, at least by sex"
+    )
     assert re.search(r"^seat-17 +(- +){6}O +(- +){3}-$", text, re.MULTILINE)
     markdown = report("positions", "--format", "markdown", root=sample_root).stdout
     assert markdown.startswith("# Positions and open points\n")
-    assert "| [Recommendation 3B](recommendations/autonomous-systems.md) | Member seat 6 \\(name to be confirmed\\) |" \
+    assert (
+        "| [Recommendation 3B](recommendations/autonomous-systems.md) | Member seat 6 \\(name to be confirmed\\) |"
         in markdown
+    )
 
 
 def test_site_has_the_positions_page_and_the_progress_page_shows_the_matrix(sample):
@@ -577,8 +678,11 @@ def test_site_has_the_positions_page_and_the_progress_page_shows_the_matrix(samp
     tables = list(article.iter("table"))
     header = [squash(th.text()) for th in tables[1].iter("th")]
     assert header == ["Member", "1A", "1B", "1C", "1D", "2", "3A", "3B", "3C", "4", "5A", "5B"]
-    rows = {squash(tr.find("td").text()): [squash(td.text()) for td in tr.iter("td")][1:]
-            for tr in tables[1].iter("tr") if tr.find("td") is not None}
+    rows = {
+        squash(tr.find("td").text()): [squash(td.text()) for td in tr.iter("td")][1:]
+        for tr in tables[1].iter("tr")
+        if tr.find("td") is not None
+    }
     assert rows["Member seat 17 (name to be confirmed)"] == ["-"] * 6 + ["O"] + ["-"] * 4
     sources = [squash(tr.find("td").text()) for tr in tables[0].iter("tr") if tr.find("td") is not None]
     assert sources == ["Recommendation 1D", "Recommendation 3B", "Recommendation 3B"]
@@ -591,13 +695,17 @@ def test_site_has_the_positions_page_and_the_progress_page_shows_the_matrix(samp
 # Hostile input: a located error or a clean output, never exit 3
 # --------------------------------------------------------------------------------------------
 
+
 def test_script_in_a_comment_is_refused_at_its_place(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
     append(root, "chapters/01-intro.md", "\nA point {>> <script>alert(1)</script> <<} here.\n")
     result = report("check", root=root)
     assert result.stdout.splitlines() == [
-        (f"{where(root, 'chapters/01-intro.md', '<script>')}: error [html.unsafe] <script> could run code or load "
-        "content in readers' browsers; remove it (report.yml `allow_html: true` would allow it)")]
+        (
+            f"{where(root, 'chapters/01-intro.md', '<script>')}: error [html.unsafe] <script> could run code or load "
+            "content in readers' browsers; remove it (report.yml `allow_html: true` would allow it)"
+        )
+    ]
 
 
 def test_an_attribute_inside_a_mark_is_refused_at_its_place(fixtures_dir, copy_report):
@@ -605,16 +713,22 @@ def test_an_attribute_inside_a_mark_is_refused_at_its_place(fixtures_dir, copy_r
     append(root, "chapters/01-intro.md", "\nAttribute {++ [red]{typst:text:fill=red} ++} here.\n")
     result = report("check", root=root)
     assert result.stdout.splitlines() == [
-        (f"{where(root, 'chapters/01-intro.md', 'typst:text')}: error [render.attribute] the attribute "
-        "'typst:text:fill' is not allowed: attributes other than a heading's {#id} would pass instructions to the "
-        "PDF or DOCX engine")]
+        (
+            f"{where(root, 'chapters/01-intro.md', 'typst:text')}: error [render.attribute] the attribute "
+            "'typst:text:fill' is not allowed: attributes other than a heading's {#id} would pass instructions to the "
+            "PDF or DOCX engine"
+        )
+    ]
     assert result.exit_code == 1
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    pytest.param('Raw {++ `#read("/etc/passwd")`{=typst} ++} here.', '#read("/etc/passwd"){=typst}', id="raw"),
-    pytest.param("Broken out {++ a]{typst:text:fill=red}[b ++} here.", "a]{typst:text:fill=red}[b", id="brackets"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        pytest.param('Raw {++ `#read("/etc/passwd")`{=typst} ++} here.', '#read("/etc/passwd"){=typst}', id="raw"),
+        pytest.param("Broken out {++ a]{typst:text:fill=red}[b ++} here.", "a]{typst:text:fill=red}[b", id="brackets"),
+    ],
+)
 def test_a_mark_carries_no_code_to_the_editions(fixtures_dir, copy_report, text, shown):
     """Code in a mark, or brackets that would close its span early, are text in every edition."""
     root = copy_report(fixtures_dir / "minimal")
@@ -623,8 +737,9 @@ def test_a_mark_carries_no_code_to_the_editions(fixtures_dir, copy_report, text,
     readers.commit_all(root)
     assert report("build", "--formats", "pdf,docx", root=root).exit_code == 0
     pdf = pdf_words("".join(readers.Pdf(root / "build" / "panel-report.pdf").page_texts))
-    docx = pdf_words(_texts(ET.fromstring(readers.Docx(root / "build" / "panel-report.docx")
-                                          .parts["word/document.xml"]), "t"))
+    docx = pdf_words(
+        _texts(ET.fromstring(readers.Docx(root / "build" / "panel-report.docx").parts["word/document.xml"]), "t")
+    )
     assert pdf_words(shown) in pdf and pdf_words(shown) in docx
     assert "root:x:0:0" not in pdf + docx
 
@@ -649,14 +764,21 @@ def test_a_huge_mark_builds_and_shows_in_every_edition(fixtures_dir, copy_report
 
 def test_a_member_id_with_html_is_a_located_error_and_text_everywhere(fixtures_dir, copy_report):
     root = copy_report(fixtures_dir / "minimal")
-    replace(root, "recommendations/second.md", "order: 2\n",
-            'order: 2\npositions:\n  - {member: "<img src=x onerror=alert(1)>", stance: objection}\n'
-            '  - {member: member-a, stance: objection, note: "<script>alert(1)</script>"}\n')
+    replace(
+        root,
+        "recommendations/second.md",
+        "order: 2\n",
+        'order: 2\npositions:\n  - {member: "<img src=x onerror=alert(1)>", stance: objection}\n'
+        '  - {member: member-a, stance: objection, note: "<script>alert(1)</script>"}\n',
+    )
     result = report("check", root=root)
     assert result.stdout.splitlines() == [
-        (f"{line_of(root, 'recommendations/second.md', '- {member')}: error [schema] 'member' of positions "
-        "entry '<img src=x onerror=alert(1)>' '<img src=x onerror=alert(1)>' is not valid: it must be a stable id "
-        "in kebab-case: lowercase letters, digits and single hyphens, e.g. 'digital-public-goods'")]
+        (
+            f"{line_of(root, 'recommendations/second.md', '- {member')}: error [schema] 'member' of positions "
+            "entry '<img src=x onerror=alert(1)>' '<img src=x onerror=alert(1)>' is not valid: it must be a stable id "
+            "in kebab-case: lowercase letters, digits and single hyphens, e.g. 'digital-public-goods'"
+        )
+    ]
     for fmt in ("text", "json", "csv", "markdown"):
         shown = report("positions", "--format", fmt, root=root)
         assert shown.exit_code == 0 and "<img" not in shown.stdout  # not a member: left to the schema's finding

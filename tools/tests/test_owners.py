@@ -35,24 +35,37 @@ def repo(copy_report, fixtures_dir) -> GitRepo:
     git.run("checkout", "-q", "main")
     git.edit("annexes/01-members.md", "The roster.", "The roster of the Panel.")
     git.commit("Annex wording", "Alice Admin", "2026-01-04T10:00:00+00:00")
-    git.run("merge", "-q", "--no-ff", "-m", "Merge the rename", "rename",
-            author="Alice Admin", date="2026-01-05T10:00:00+00:00")
-    git.edit("recommendations/first-idea.md", "See [[chapter:intro#scope]].",
-             "See [[chapter:intro#scope]] and [[chapter:method]].")
+    git.run(
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge the rename",
+        "rename",
+        author="Alice Admin",
+        date="2026-01-05T10:00:00+00:00",
+    )
+    git.edit(
+        "recommendations/first-idea.md",
+        "See [[chapter:intro#scope]].",
+        "See [[chapter:intro#scope]] and [[chapter:method]].",
+    )
     git.commit("Link the method", "Bob Writer", "2026-01-06T10:00:00+00:00")
     return git
 
 
 def test_history_follows_renames_and_merges(repo: GitRepo):
-    paths = ["chapters/01-intro.md", "recommendations/first-idea.md", "annexes/01-members.md",
-             "chapters/02-method.md"]
+    paths = ["chapters/01-intro.md", "recommendations/first-idea.md", "annexes/01-members.md", "chapters/02-method.md"]
     found = history.read(repo.path, paths)
     first = found["recommendations/first-idea.md"]
     assert (first.last_date[:10], first.last_author, first.contributors, first.commits) == (
-        "2026-01-06", "Bob Writer", ["Bob Writer", "Carol Editor", "Alice Admin"], 3)
+        "2026-01-06",
+        "Bob Writer",
+        ["Bob Writer", "Carol Editor", "Alice Admin"],
+        3,
+    )
     intro = found["chapters/01-intro.md"]
-    assert (intro.last_author, intro.contributors, intro.commits) == (
-        "Bob Writer", ["Bob Writer", "Alice Admin"], 2)
+    assert (intro.last_author, intro.contributors, intro.commits) == ("Bob Writer", ["Bob Writer", "Alice Admin"], 2)
     assert found["annexes/01-members.md"].contributors == ["Alice Admin"]
     assert found["chapters/02-method.md"].commits == 1
 
@@ -77,8 +90,18 @@ def test_owners_json_and_table(repo: GitRepo):
     assert data["history"] is True
     assert [s["id"] for s in data["sections"]] == ["intro", "method", "first", "second", "third", "members"]
     table = run("owners", "--root", str(repo.path)).stdout.splitlines()
-    assert table[0].split() == ["id", "kind", "label", "title", "owner", "status", "words",
-                                "last_change", "last_author", "contributors"]
+    assert table[0].split() == [
+        "id",
+        "kind",
+        "label",
+        "title",
+        "owner",
+        "status",
+        "words",
+        "last_change",
+        "last_author",
+        "contributors",
+    ]
     assert len(table) == 8
 
 
@@ -120,7 +143,8 @@ def test_codeowners_written_exactly_and_drift_is_caught(copy_report, fixtures_di
     assert result.exit_code == 1
     assert result.stdout == (
         ".github/CODEOWNERS:6:1: error [codeowners.stale] CODEOWNERS no longer matches the front "
-        "matter (line 6 should be '/chapters/01-intro.md @the-secretariat'); run `report owners --codeowners`\n")
+        "matter (line 6 should be '/chapters/01-intro.md @the-secretariat'); run `report owners --codeowners`\n"
+    )
     run("owners", "--root", str(root), "--codeowners")
     assert run("check", "--root", str(root)).exit_code == 0
 
@@ -141,11 +165,15 @@ def test_review_routes_each_change(repo: GitRepo):
         "  modified  second                           recommendations/second.md  status agreed  "
         "approval: Member A, @the-secretariat\n"
         "  other     report.yml\n"
-        "approvals needed: @the-chair, Member A, @the-secretariat\n")
+        "approvals needed: @the-chair, Member A, @the-secretariat\n"
+    )
     data = json.loads(run("review", "--root", str(root), "--base", "HEAD", "--format", "json").stdout)
     assert data["approvers"] == ["chair", "member-a", "secretariat"]
     assert [(s["id"], s["change"]) for s in data["sections"]] == [
-        ("intro", "modified"), ("method", "renamed"), ("second", "modified")]
+        ("intro", "modified"),
+        ("method", "renamed"),
+        ("second", "modified"),
+    ]
     markdown = run("review", "--root", str(root), "--base", "HEAD", "--format", "markdown").stdout
     assert "| **intro** `chapters/01-intro.md` | modified | draft → review | chair | @the-chair |" in markdown
     assert markdown.rstrip().endswith("**Approvals needed:** @the-chair, Member A, @the-secretariat")
@@ -157,10 +185,12 @@ def test_review_pairs_a_rename_git_cannot_see_by_id(repo: GitRepo):
     old.unlink()
     # Rewritten entirely and moved: git sees a delete and an add; the id says it is one section.
     (repo.path / "recommendations/third-rewritten.md").write_text(
-        text.split("---\n\n")[0] + "---\n\n## Rationale\n\nA wholly new text for [[chapter:intro]].\n")
+        text.split("---\n\n")[0] + "---\n\n## Rationale\n\nA wholly new text for [[chapter:intro]].\n"
+    )
     data = json.loads(run("review", "--root", str(repo.path), "--base", "HEAD", "--format", "json").stdout)
     assert [(s["id"], s["change"], s["old_path"], s["path"]) for s in data["sections"]] == [
-        ("third", "renamed", "recommendations/third.md", "recommendations/third-rewritten.md")]
+        ("third", "renamed", "recommendations/third.md", "recommendations/third-rewritten.md")
+    ]
 
 
 def test_review_over_history_and_bad_ref(repo: GitRepo):
@@ -170,7 +200,8 @@ def test_review_over_history_and_bad_ref(repo: GitRepo):
         "  renamed   first                            recommendations/first.md -> "
         "recommendations/first-idea.md  status agreed  "
         "approval: Member A, @the-secretariat",
-        "approvals needed: Member A, @the-secretariat"]
+        "approvals needed: Member A, @the-secretariat",
+    ]
     bad = run("review", "--root", str(repo.path), "--base", "no-such-ref")
     assert bad.exit_code == 2 and "'no-such-ref' is not a commit in this repository" in bad.stderr
 
@@ -193,6 +224,7 @@ def test_budget_warning_and_progress(copy_report, fixtures_dir):
 
 
 # --- names git would quote: history and review show them as themselves -------------------------
+
 
 def chapter(ident: str, owner: str, status: str, text: str) -> str:
     return f"---\nid: {ident}\ntitle: {ident.title()}\nowner: {owner}\nstatus: {status}\n---\n\n## Text\n\n{text}\n"
@@ -227,16 +259,19 @@ def test_review_lists_files_with_accents_as_themselves_and_asks_their_owner(acce
         "status draft  approval: @the-chair\n"
         "  modified  two-words                        chapters/04-two words.md  status agreed  "
         "approval: Member A, @the-secretariat\n"
-        "approvals needed: @the-chair, Member A, @the-secretariat\n")
+        "approvals needed: @the-chair, Member A, @the-secretariat\n"
+    )
     markdown = run("review", "--root", str(accented.path), "--base", "HEAD", "--format", "markdown").stdout
     assert "| **two-words** `chapters/04-two words.md` | modified | agreed | member-a |" in markdown
 
 
 # --- the decisions, without git ---------------------------------------------------------------------
 
-MEMBERS = {"chair": Member("chair", "The Chair", "co-chair", github="the-chair"),
-           "member-a": Member("member-a", "Member A", "member"),
-           "secretariat": Member("secretariat", "Secretariat", "secretariat", github="the-secretariat")}
+MEMBERS = {
+    "chair": Member("chair", "The Chair", "co-chair", github="the-chair"),
+    "member-a": Member("member-a", "Member A", "member"),
+    "secretariat": Member("secretariat", "Secretariat", "secretariat", github="the-secretariat"),
+}
 
 
 def meta(ident: str, owner: str, status: str) -> dict:
@@ -244,36 +279,56 @@ def meta(ident: str, owner: str, status: str) -> dict:
 
 
 def test_git_changes_become_entries_relative_to_the_report():
-    diff = [NameStatus("M", "report/chapters/a.md", "report/chapters/a.md"),
-            NameStatus("R", "report/chapters/b.md", "report/chapters/c.md", 91),
-            NameStatus("C", "report/chapters/a.md", "report/chapters/copy.md", 100),
-            NameStatus("D", "report/annexes/x.md", "report/annexes/x.md"),
-            NameStatus("T", "report/images/i.png", "report/images/i.png")]
+    diff = [
+        NameStatus("M", "report/chapters/a.md", "report/chapters/a.md"),
+        NameStatus("R", "report/chapters/b.md", "report/chapters/c.md", 91),
+        NameStatus("C", "report/chapters/a.md", "report/chapters/copy.md", 100),
+        NameStatus("D", "report/annexes/x.md", "report/annexes/x.md"),
+        NameStatus("T", "report/images/i.png", "report/images/i.png"),
+    ]
     assert routing.entries(diff, ["report/recommendations/new é.md"], "report/") == [
         routing.Entry("modified", "chapters/a.md", "chapters/a.md"),
         routing.Entry("renamed", "chapters/b.md", "chapters/c.md"),
         routing.Entry("added", "", "chapters/copy.md"),
         routing.Entry("deleted", "annexes/x.md", ""),
         routing.Entry("modified", "images/i.png", "images/i.png"),
-        routing.Entry("added", "", "recommendations/new é.md")]
+        routing.Entry("added", "", "recommendations/new é.md"),
+    ]
 
 
 def test_an_owner_change_needs_both_owners():
     entry = routing.Entry("modified", "chapters/a.md", "chapters/a.md")
-    result = routing.route("main", [entry], {"chapters/a.md": meta("a", "chair", "draft")},
-                           {"chapters/a.md": meta("a", "member-a", "review")}, MEMBERS)
+    result = routing.route(
+        "main",
+        [entry],
+        {"chapters/a.md": meta("a", "chair", "draft")},
+        {"chapters/a.md": meta("a", "member-a", "review")},
+        MEMBERS,
+    )
     [section] = result.sections
     assert (section.owner, section.old_owner, section.status, section.old_status, section.approvers) == (
-        "member-a", "chair", "review", "draft", ["member-a", "chair"])
-    assert (result.approvers, result.handles) == (["member-a", "chair"],
-                                                  {"member-a": "Member A", "chair": "@the-chair"})
+        "member-a",
+        "chair",
+        "review",
+        "draft",
+        ["member-a", "chair"],
+    )
+    assert (result.approvers, result.handles) == (
+        ["member-a", "chair"],
+        {"member-a": "Member A", "chair": "@the-chair"},
+    )
 
 
 @pytest.mark.parametrize("old_status, new_status", [("agreed", "agreed"), ("agreed", "review"), ("review", "agreed")])
 def test_an_agreed_section_also_needs_the_secretariat(old_status, new_status):
     entry = routing.Entry("modified", "recommendations/r.md", "recommendations/r.md")
-    result = routing.route("main", [entry], {entry.old: meta("r", "chair", old_status)},
-                           {entry.new: meta("r", "chair", new_status)}, MEMBERS)
+    result = routing.route(
+        "main",
+        [entry],
+        {entry.old: meta("r", "chair", old_status)},
+        {entry.new: meta("r", "chair", new_status)},
+        MEMBERS,
+    )
     assert result.sections[0].approvers == ["chair", "secretariat"]
 
 
@@ -284,31 +339,47 @@ def test_a_section_without_owner_goes_to_the_secretariat():
 
 
 def test_a_delete_and_an_add_with_the_same_id_are_a_rename():
-    changed = [routing.Entry("deleted", "recommendations/old.md", ""),
-               routing.Entry("added", "", "recommendations/new.md"),
-               routing.Entry("deleted", "chapters/gone.md", ""),
-               routing.Entry("added", "", "chapters/other.md"),
-               routing.Entry("deleted", "annexes/no-id.md", ""),
-               routing.Entry("added", "", "annexes/no-id-either.md")]
-    before = {"recommendations/old.md": meta("idea", "chair", "agreed"),
-              "chapters/gone.md": meta("gone", "chair", "draft"), "annexes/no-id.md": {"owner": "chair"}}
-    after = {"recommendations/new.md": meta("idea", "member-a", "agreed"),
-             "chapters/other.md": meta("other", "chair", "draft"), "annexes/no-id-either.md": {"owner": "chair"}}
+    changed = [
+        routing.Entry("deleted", "recommendations/old.md", ""),
+        routing.Entry("added", "", "recommendations/new.md"),
+        routing.Entry("deleted", "chapters/gone.md", ""),
+        routing.Entry("added", "", "chapters/other.md"),
+        routing.Entry("deleted", "annexes/no-id.md", ""),
+        routing.Entry("added", "", "annexes/no-id-either.md"),
+    ]
+    before = {
+        "recommendations/old.md": meta("idea", "chair", "agreed"),
+        "chapters/gone.md": meta("gone", "chair", "draft"),
+        "annexes/no-id.md": {"owner": "chair"},
+    }
+    after = {
+        "recommendations/new.md": meta("idea", "member-a", "agreed"),
+        "chapters/other.md": meta("other", "chair", "draft"),
+        "annexes/no-id-either.md": {"owner": "chair"},
+    }
     assert routing.pair_by_id(changed, before, after) == [
         routing.Entry("renamed", "recommendations/old.md", "recommendations/new.md"),
         routing.Entry("deleted", "chapters/gone.md", ""),
         routing.Entry("added", "", "chapters/other.md"),
         routing.Entry("deleted", "annexes/no-id.md", ""),
-        routing.Entry("added", "", "annexes/no-id-either.md")]
+        routing.Entry("added", "", "annexes/no-id-either.md"),
+    ]
 
 
 def test_files_outside_the_text_go_to_the_secretariat_in_path_order():
-    changed = [routing.Entry("modified", "report.yml", "report.yml"),
-               routing.Entry("added", "", "images/new.png"),
-               routing.Entry("modified", "chapters/a.md", "chapters/a.md"),
-               routing.Entry("deleted", "chapters/notes.txt", "")]
-    result = routing.route("HEAD~1", changed, {"chapters/a.md": meta("a", "member-a", "draft")},
-                           {"chapters/a.md": meta("a", "member-a", "draft")}, MEMBERS)
+    changed = [
+        routing.Entry("modified", "report.yml", "report.yml"),
+        routing.Entry("added", "", "images/new.png"),
+        routing.Entry("modified", "chapters/a.md", "chapters/a.md"),
+        routing.Entry("deleted", "chapters/notes.txt", ""),
+    ]
+    result = routing.route(
+        "HEAD~1",
+        changed,
+        {"chapters/a.md": meta("a", "member-a", "draft")},
+        {"chapters/a.md": meta("a", "member-a", "draft")},
+        MEMBERS,
+    )
     assert result.other_files == ["chapters/notes.txt", "images/new.png", "report.yml"]
     assert [s.path for s in result.sections] == ["chapters/a.md"]
     assert result.approvers == ["member-a", "secretariat"]
@@ -323,25 +394,34 @@ def test_a_path_that_is_not_utf8_is_printed_not_fatal():
 
 # --- the history, without git -------------------------------------------------------------------------
 
+
 def record(author: str, date: str, *changes: tuple[str, ...]) -> LogRecord:
-    return LogRecord("0" * 40, author, author.lower() + "@example.org", date,
-                     [NameStatus(c[0], c[1], c[-1]) for c in changes])
+    return LogRecord(
+        "0" * 40, author, author.lower() + "@example.org", date, [NameStatus(c[0], c[1], c[-1]) for c in changes]
+    )
 
 
 def test_history_follows_renames_newest_first():
-    log = [record("Carol", "2026-01-03", ("M", "r/b.md")),
-           record("Bob", "2026-01-02", ("R", "r/a.md", "r/b.md"), ("A", "r/a.md")),  # a moved to b; a new a
-           record("Alice", "2026-01-01", ("A", "r/a.md"))]
+    log = [
+        record("Carol", "2026-01-03", ("M", "r/b.md")),
+        record("Bob", "2026-01-02", ("R", "r/a.md", "r/b.md"), ("A", "r/a.md")),  # a moved to b; a new a
+        record("Alice", "2026-01-01", ("A", "r/a.md")),
+    ]
     found = history.histories(log, ["b.md", "a.md"], "r/")
     assert (found["b.md"].contributors, found["b.md"].commits, found["b.md"].last_email) == (
-        ["Carol", "Bob", "Alice"], 3, "carol@example.org")
+        ["Carol", "Bob", "Alice"],
+        3,
+        "carol@example.org",
+    )
     assert (found["a.md"].contributors, found["a.md"].commits, found["a.md"].last_date) == (["Bob"], 1, "2026-01-02")
 
 
 def test_history_of_two_files_that_swapped_names():
-    log = [record("Bob", "2026-01-02", ("R", "x.md", "y.md"), ("R", "y.md", "x.md")),
-           record("Alice", "2026-01-01", ("M", "x.md")),
-           record("Zoë", "2025-12-31", ("A", "x.md"), ("A", "y.md"))]
+    log = [
+        record("Bob", "2026-01-02", ("R", "x.md", "y.md"), ("R", "y.md", "x.md")),
+        record("Alice", "2026-01-01", ("M", "x.md")),
+        record("Zoë", "2025-12-31", ("A", "x.md"), ("A", "y.md")),
+    ]
     found = history.histories(log, ["x.md", "y.md"], "")
     assert found["y.md"].contributors == ["Bob", "Alice", "Zoë"]  # y was x before the swap
     assert found["x.md"].contributors == ["Bob", "Zoë"]

@@ -15,8 +15,15 @@ from playwright.sync_api import sync_playwright
 
 from browser import find_chromium
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 15_000
 # Nothing may leave 127.0.0.1: no fonts, no scripts, no repository statistics from GitHub's API.
 ALLOWED_ELSEWHERE: set[str] = set()

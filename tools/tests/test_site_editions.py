@@ -48,8 +48,17 @@ DRAFT_IMPRINT = [
 ]
 # Whoever commits to the public fixture: a name and address that no page of the report contains.
 GIT_NAME, GIT_EMAIL = "Gitta Workflowauthor", "gitta.workflowauthor@example.org"
-WORKFLOW_WORDS = ("report-facts", "Owner:", "Status:", "Last updated", "progress/", ">Progress<", GIT_NAME,
-                  GIT_EMAIL, "Panel Secretariat")
+WORKFLOW_WORDS = (
+    "report-facts",
+    "Owner:",
+    "Status:",
+    "Last updated",
+    "progress/",
+    ">Progress<",
+    GIT_NAME,
+    GIT_EMAIL,
+    "Panel Secretariat",
+)
 DESKTOP = {"width": 1280, "height": 900}
 WIDE = {"width": 1920, "height": 1080}
 PHONE = {"width": 375, "height": 812}
@@ -58,6 +67,7 @@ PHONE = {"width": 375, "height": 812}
 # --------------------------------------------------------------------------------------------
 # The editions: the session's draft build of the sample, and a public build of a finished copy
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def draft(tmp_path_factory) -> readers.SampleBuild:
@@ -78,13 +88,23 @@ def finished_copy(root: Path) -> Path:
         if member.pop("vacancy", False):
             member["name"], member["affiliation"] = f"Appointed Member {number}", f"Institution {number}"
     (root / "roster.yml").write_text(yaml.safe_dump(roster, allow_unicode=True, sort_keys=False), "utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": GIT_NAME, "GIT_AUTHOR_EMAIL": GIT_EMAIL,
-           "GIT_COMMITTER_NAME": GIT_NAME, "GIT_COMMITTER_EMAIL": GIT_EMAIL,
-           "GIT_AUTHOR_DATE": readers.COMMIT_DATE, "GIT_COMMITTER_DATE": readers.COMMIT_DATE,
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": GIT_NAME,
+        "GIT_AUTHOR_EMAIL": GIT_EMAIL,
+        "GIT_COMMITTER_NAME": GIT_NAME,
+        "GIT_COMMITTER_EMAIL": GIT_EMAIL,
+        "GIT_AUTHOR_DATE": readers.COMMIT_DATE,
+        "GIT_COMMITTER_DATE": readers.COMMIT_DATE,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
     (root / ".gitignore").write_text("build/\n.build*\n")
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Final"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Final"],
+    ):
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     return root
 
@@ -109,6 +129,7 @@ def texts(page: readers.Element, tag: str, cls: str) -> list[str]:
 # The draft site
 # --------------------------------------------------------------------------------------------
 
+
 def test_draft_site_shows_draft_edition_and_date_on_every_page(draft):
     site = draft.read_site
     pages = site.html_files()
@@ -128,8 +149,11 @@ def test_draft_site_keeps_the_workflow_data_out_of_the_page_text_and_search(draf
     for doc in report.documents:
         rel = readers.site_page(doc)
         facts = texts(site.article(rel), "p", "report-facts")
-        assert len(facts) == 1 and facts[0].startswith("Owner: ") and facts[0].endswith(
-            "Last updated: 10 June 2019 by Panel Secretariat"), rel
+        assert (
+            len(facts) == 1
+            and facts[0].startswith("Owner: ")
+            and facts[0].endswith("Last updated: 10 June 2019 by Panel Secretariat")
+        ), rel
         url = rel[: -len("index.html")]
         entries = [e for e in index if e["location"].split("#")[0] == url]
         assert entries, url
@@ -141,14 +165,15 @@ def test_draft_banner_shows_an_edition_name_as_text(tmp_path):
     with (root / "report.yml").open("a", encoding="utf-8") as settings:
         settings.write("paragraph_numbers: true\n")
     readers.commit_all(root)
-    name = 'Draft <img src=x onerror="alert(\'pwn605\')"> & {{ config }} #3'
+    name = "Draft <img src=x onerror=\"alert('pwn605')\"> & {{ config }} #3"
     result = readers.run_report("build", "--root", str(root), "--edition", name, "--formats", "html")
     assert result.exit_code == 0, result.output
     site = readers.Site(root / "build" / "site")
     assert browser.scan_site(site.root) == []
     for rel in ("index.html", "404.html", "recommendations/help-desks/index.html"):
         assert texts(site.page(rel), "p", "report-draft") == [
-            f"DRAFT {name} 10 June 2019 not for citation or circulation"], rel
+            f"DRAFT {name} 10 June 2019 not for citation or circulation"
+        ], rel
     # A draft numbers its paragraphs when report.yml asks: each section's count starts again at 1.
     numbers = texts(site.article("chapters/01-introduction/index.html"), "span", "para-num")
     assert numbers[0] == "1" and len(numbers) >= 5 and all(n.isdigit() for n in numbers), numbers
@@ -159,17 +184,26 @@ def test_navigation_labels_are_short(draft):
     nav = page.find("nav", "md-nav--primary")
     labels = [readers.squash(a.text()) for a in nav.iter("a", "md-nav__link")]
     recs = [label for label in labels if re.match(r"\d[A-Z]? ", label)]  # chapters are "1. Introduction"
-    assert recs == ["1A Affordable access", "1B Digital public goods", "1C Inclusive digital economy",
-                    "1D Inclusion metrics and data", "2 Capacity-building help desks", "3A Human rights review",
-                    "3B Accountable autonomous systems", "3C Ethics into standards",
-                    "4 Global commitment on trust", "5A Consultation on the architecture",
-                    "5B Flexible, interoperable governance"]
+    assert recs == [
+        "1A Affordable access",
+        "1B Digital public goods",
+        "1C Inclusive digital economy",
+        "1D Inclusion metrics and data",
+        "2 Capacity-building help desks",
+        "3A Human rights review",
+        "3B Accountable autonomous systems",
+        "3C Ethics into standards",
+        "4 Global commitment on trust",
+        "5A Consultation on the architecture",
+        "5B Flexible, interoperable governance",
+    ]
     assert "Progress" in labels
 
 
 # --------------------------------------------------------------------------------------------
 # The public site
 # --------------------------------------------------------------------------------------------
+
 
 def test_public_site_shows_no_workflow_data_in_its_pages_or_search(public):
     assert not (public.root / "progress").exists()
@@ -226,7 +260,7 @@ def test_404_page_names_its_files_from_the_published_path(public):
     links = [e.attrs["href"] for e in page.iter("link") if e.attrs.get("rel") == "stylesheet"]
     links += [e.attrs["src"] for e in page.iter("script") if "src" in e.attrs]
     assert len(links) >= 4 and all(link.startswith("/panel-report/") for link in links), links
-    assert all((public.root / link[len("/panel-report/"):]).is_file() for link in links), links
+    assert all((public.root / link[len("/panel-report/") :]).is_file() for link in links), links
 
 
 def test_imprint_takes_report_yml_and_shows_every_value_as_text(tmp_path):
@@ -241,10 +275,11 @@ def test_imprint_takes_report_yml_and_shows_every_value_as_text(tmp_path):
     (root / "report.yml").write_text(settings + "paragraph_numbers: true\n", "utf-8")
     rec = root / "recommendations" / "affordable-access.md"
     short = "<i onclick=alert('pwn603')>Access</i> & more"
-    rec.write_text(rec.read_text("utf-8").replace("short_title: Affordable access",
-                                                  f"short_title: {json.dumps(short)}"), "utf-8")
+    rec.write_text(
+        rec.read_text("utf-8").replace("short_title: Affordable access", f"short_title: {json.dumps(short)}"), "utf-8"
+    )
     readers.commit_all(root, "Odd values")
-    edition = 'Final <b onmouseover="alert(\'pwn604\')">edition</b> & more'
+    edition = "Final <b onmouseover=\"alert('pwn604')\">edition</b> & more"
     site = readers.Site(build_public(root, edition))
     assert browser.scan_site(site.root) == []
     assert not any(site.page(rel).find("span", "para-num") for rel in site.html_files())  # drafts only
@@ -253,10 +288,14 @@ def test_imprint_takes_report_yml_and_shows_every_value_as_text(tmp_path):
         edition_line = f"{AUTHOR}, The Age of Digital Interdependence. {edition}, 10 June 2019."
         assert imprint == [copyright_line, edition_line, f"How to cite: {citation}"], rel
     nav = site.page("index.html").find("nav", "md-nav--primary")  # the theme's titles hold no angle bracket
-    assert "1A ‹i onclick=alert('pwn603')›Access‹/i› & more" in [readers.squash(a.text())
-                                                                 for a in nav.iter("a", "md-nav__link")]
-    edit = [a.attrs["href"] for a in site.article("recommendations/affordable-access/index.html").iter("a")
-            if a.attrs.get("rel") == "edit"]
+    assert "1A ‹i onclick=alert('pwn603')›Access‹/i› & more" in [
+        readers.squash(a.text()) for a in nav.iter("a", "md-nav__link")
+    ]
+    edit = [
+        a.attrs["href"]
+        for a in site.article("recommendations/affordable-access/index.html").iter("a")
+        if a.attrs.get("rel") == "edit"
+    ]
     assert edit == [f"{REPOSITORY}/edit/main/recommendations/affordable-access.md"]
 
 
@@ -302,13 +341,15 @@ async () => {
 """
 
 # Every CSP violation a page meets, kept for the test to read.
-CSP_WATCH = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
-             "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI), true);")
+CSP_WATCH = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI), true);"
+)
 
 
 def rgb(hex_colour: str) -> str:
     value = hex_colour.lstrip("#")
-    return "rgb({}, {}, {})".format(*(int(value[i:i + 2], 16) for i in (0, 2, 4)))
+    return "rgb({}, {}, {})".format(*(int(value[i : i + 2], 16) for i in (0, 2, 4)))
 
 
 def dominant(path: Path) -> tuple[int, int, int]:
@@ -319,14 +360,15 @@ def dominant(path: Path) -> tuple[int, int, int]:
 
 def near(colour: tuple[int, int, int], hex_colour: str, tolerance: int = 6) -> bool:
     value = hex_colour.lstrip("#")
-    return all(abs(c - int(value[i:i + 2], 16)) <= tolerance for c, i in zip(colour, (0, 2, 4), strict=True))
+    return all(abs(c - int(value[i : i + 2], 16)) <= tolerance for c, i in zip(colour, (0, 2, 4), strict=True))
 
 
 @pytest.fixture(scope="module")
 def chromium():
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=browser.find_chromium(), headless=True,
-                                              args=browser.CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(
+            executable_path=browser.find_chromium(), headless=True, args=browser.CHROMIUM_FLAGS
+        )
         try:
             yield launched
         finally:
@@ -340,8 +382,10 @@ def tab(chromium, site: Path, viewport: dict):
         context = chromium.new_context(viewport=viewport, service_workers="block")
         page = context.new_page()
         page.origin, page.left, page.failed, page.fonts = origin, [], [], []
-        context.route(re.compile("^(?!" + re.escape(origin + "/") + ")"),
-                      lambda route: (page.left.append(route.request.url), route.abort()))
+        context.route(
+            re.compile("^(?!" + re.escape(origin + "/") + ")"),
+            lambda route: (page.left.append(route.request.url), route.abort()),
+        )
         page.on("response", lambda r: page.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("response", lambda r: page.fonts.append(r.url) if r.url.endswith(".ttf") and r.ok else None)
         page.add_init_script(CSP_WATCH)
@@ -386,8 +430,10 @@ def test_recommendation_box_and_draft_banner_are_drawn(chromium, draft, tmp_path
         open_page(page, "recommendations/affordable-access/index.html")
         box = page.locator("article .recommendation")
         assert box.count() == 1 and box.is_visible()
-        assert readers.squash(box.locator(".recommendation-statement").inner_text()) == \
-            draft.report.by_id["affordable-access"].title
+        assert (
+            readers.squash(box.locator(".recommendation-statement").inner_text())
+            == draft.report.by_id["affordable-access"].title
+        )
         # As the PDF's box sets it: the set's name small and upper-case, the statement in the sans.
         set_name = box.locator(".recommendation-set")
         assert set_name.text_content() == "Set 1: An inclusive digital economy and society"
@@ -422,8 +468,9 @@ class _Pages(http.server.SimpleHTTPRequestHandler):
     """A site published at /panel-report/ as GitHub Pages serves it: its 404 page for any missing address."""
 
     def translate_path(self, path):
-        return super().translate_path("/" + path[len("/panel-report/"):] if path.startswith("/panel-report/")
-                                      else "/no-such-file")
+        return super().translate_path(
+            "/" + path[len("/panel-report/") :] if path.startswith("/panel-report/") else "/no-such-file"
+        )
 
     def send_error(self, code, message=None, explain=None):
         if code != 404:

@@ -34,8 +34,7 @@ def all_workflows() -> dict[str, dict]:
 def test_actionlint_passes(tmp_path: Path):
     shutil.copytree(REPO / ".github", tmp_path / ".github")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    result = subprocess.run([str(BIN / "actionlint"), "-no-color"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run([str(BIN / "actionlint"), "-no-color"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -44,10 +43,10 @@ def test_actionlint_is_real(tmp_path: Path):
     (tmp_path / ".github/workflows").mkdir(parents=True)
     (tmp_path / ".github/workflows/bad.yml").write_text(
         "on: pull_request\npermissions: {contents: bogus}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
-        "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+        '    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    result = subprocess.run([str(BIN / "actionlint"), "-no-color"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run([str(BIN / "actionlint"), "-no-color"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 1
     assert "[permissions]" in result.stdout and "potentially untrusted" in result.stdout
 
@@ -143,8 +142,13 @@ def copy_make_files(root: Path) -> None:
 
 def make(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env, "VENV": str(BIN.parent)}
-    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", *args], cwd=root,
-                          env=environment, capture_output=True, text=True)
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", *args],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_make_check_github_format_as_the_workflow_runs_it(checkout):
@@ -161,8 +165,9 @@ def test_make_review_markdown_as_the_workflow_runs_it(checkout):
 
 
 def test_make_diff_markdown_as_the_workflow_runs_it(checkout):
-    step = next(s for s in load("pull-request.yml")["jobs"]["check"]["steps"] if s.get("name", "").startswith(
-        "What changed"))
+    step = next(
+        s for s in load("pull-request.yml")["jobs"]["check"]["steps"] if s.get("name", "").startswith("What changed")
+    )
     assert step["run"] == 'make diff FORMAT=markdown >> "$GITHUB_STEP_SUMMARY"'
     assert step["env"] == {"BASE": "origin/${{ github.base_ref }}"} and step["if"] == "${{ !cancelled() }}"
     result = make(checkout, "diff", FORMAT="markdown", BASE="HEAD")
@@ -185,8 +190,14 @@ def _site_make(root: Path, step: dict, **env: str) -> subprocess.CompletedProces
     assert step["run"] == f"make {target}" and target in ("build", "ready")
     copy_make_files(root)
     environment = {**os.environ, **step.get("env", {}), **env, "VENV": str(BIN.parent), "CI": "true"}
-    return subprocess.run(["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target], cwd=root,
-                          env=environment, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", f"{BIN.parent}/.installed", target],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _site_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
@@ -203,8 +214,9 @@ def test_site_publishes_nothing_while_the_final_edition_is_blocked(tmp_path: Pat
     root = readers.copy_sample(tmp_path / "report")
     readers.commit_all(root)
     output, summary = tmp_path / "output", tmp_path / "summary.md"
-    result = _site_make(root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output),
-                        GITHUB_STEP_SUMMARY=str(summary))
+    result = _site_make(
+        root, _site_step("Is the report final?"), GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert output.read_text() == "final=false\n"
     text = summary.read_text("utf-8")
@@ -257,13 +269,17 @@ def test_site_build_adds_the_page_of_changes_since_the_newest_edition_tag(tmp_pa
     git.edit("recommendations/affordable-access.md", "A clear target date", "A clear, public target date")
     git.commit("Draft 2", "Alice Admin", "2026-02-01T10:00:00+00:00")
     git.run("tag", "edition-draft-2")
-    git.edit("recommendations/affordable-access.md", "A clear, public target date",
-             "A clear, public, agreed target date")
+    git.edit(
+        "recommendations/affordable-access.md", "A clear, public target date", "A clear, public, agreed target date"
+    )
     result = _site_build(root, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
-    assert manifest["redline"] == {"ref": "edition-draft-2", "commit": git.run("rev-parse", "edition-draft-2").strip(),
-                                   "formats": ["html"]}
+    assert manifest["redline"] == {
+        "ref": "edition-draft-2",
+        "commit": git.run("rev-parse", "edition-draft-2").strip(),
+        "formats": ["html"],
+    }
     page = (tmp_path / "out/site/changes/index.html").read_text("utf-8")
     assert "What changed since the last edition" in page and "Compared with edition-draft-2" in page
     # Words carry their punctuation: "public" became "public, agreed" (since edition-draft-2 only).
@@ -288,8 +304,9 @@ def run_edition_step(checkout: Path, tag: str, out: Path) -> subprocess.Complete
     """Run the release workflow's build step as written, with the tag it would get."""
     step = next(s for s in load("edition.yml")["jobs"]["release"]["steps"] if s.get("name") == "Build the edition")
     env = {**os.environ, "TAG": tag, "OUT": str(out), "VENV": str(BIN.parent), "CI": "true"}  # see copy_make_files
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", step["run"]], cwd=checkout, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", step["run"]], cwd=checkout, env=env, capture_output=True, text=True
+    )
 
 
 def test_edition_tag_script_builds_that_edition(checkout, tmp_path: Path):

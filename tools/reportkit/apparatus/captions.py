@@ -27,8 +27,10 @@ from .rules import at
 KINDS = ("figure", "table", "box")
 NAMES = {"figure": "Figure", "table": "Table", "box": "Box"}
 TARGETS = {"figure": "an image on a line of its own", "table": "a table", "box": "a quote (lines starting with '>')"}
-_CAPTION = re.compile(r"(?P<word>Figure|Table|Box):[ \t]+(?P<text>\S.*?)"
-                      r"(?P<suffix>[ \t]+\{#(?P<id>[^\s{}]*)\})?[ \t]*$")
+_CAPTION = re.compile(
+    r"(?P<word>Figure|Table|Box):[ \t]+(?P<text>\S.*?)"
+    r"(?P<suffix>[ \t]+\{#(?P<id>[^\s{}]*)\})?[ \t]*$"
+)
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -63,14 +65,20 @@ def find(doc: Document) -> tuple[list[Caption], list[Diagnostic]]:
     for index, block in enumerate(blocks):
         if block.kind != "paragraph":
             continue
-        masked = doc.scan.masked[block.start:block.end].rstrip("\n")
+        masked = doc.scan.masked[block.start : block.end].rstrip("\n")
         m = _CAPTION.match(masked)
         if not m:
             continue
         if "\n" in masked:
-            problems.append(at(doc, block.start, "caption.syntax",
-                               f"a caption takes one line: write '{m['word']}: ...' on a line of its own, "
-                               "with a blank line after it"))
+            problems.append(
+                at(
+                    doc,
+                    block.start,
+                    "caption.syntax",
+                    f"a caption takes one line: write '{m['word']}: ...' on a line of its own, "
+                    "with a blank line after it",
+                )
+            )
             continue
         caption, trouble = _caption(doc, block, m, blocks[index + 1] if index + 1 < len(blocks) else None)
         problems += trouble
@@ -79,22 +87,42 @@ def find(doc: Document) -> tuple[list[Caption], list[Diagnostic]]:
     return found, problems
 
 
-def _caption(doc: Document, block: Block, m: re.Match, following: Block | None
-             ) -> tuple[Caption | None, list[Diagnostic]]:
+def _caption(
+    doc: Document, block: Block, m: re.Match, following: Block | None
+) -> tuple[Caption | None, list[Diagnostic]]:
     kind = m["word"].lower()
-    ident = m["id"] if m["id"] is not None else slugify(doc.scan.body[block.start + m.start("text"):
-                                                                     block.start + m.end("text")])
+    ident = (
+        m["id"]
+        if m["id"] is not None
+        else slugify(doc.scan.body[block.start + m.start("text") : block.start + m.end("text")])
+    )
     if m["id"] is not None and not ID.fullmatch(ident):
-        return None, [at(doc, block.start + m.start("suffix"), "caption.syntax",
-                         f"the id '{{#{ident}}}' may hold only lowercase letters, digits and single hyphens")]
+        return None, [
+            at(
+                doc,
+                block.start + m.start("suffix"),
+                "caption.syntax",
+                f"the id '{{#{ident}}}' may hold only lowercase letters, digits and single hyphens",
+            )
+        ]
     target = following if following is not None and _fits(doc, kind, following) else None
-    problems = [] if target is not None else [at(doc, block.start, "caption.target",
-                                                 f"'{m['word']}:' must be followed, after a blank line, by "
-                                                 f"{TARGETS[kind]}")]
+    problems = (
+        []
+        if target is not None
+        else [
+            at(
+                doc,
+                block.start,
+                "caption.target",
+                f"'{m['word']}:' must be followed, after a blank line, by {TARGETS[kind]}",
+            )
+        ]
+    )
     end = block.start + m.end()
     text_end = block.start + (m.start("suffix") if m["suffix"] else m.end("text"))
-    return Caption(doc, kind, ident, block, block.start + m.start("text"), text_end, end, target,
-                   m["id"] is not None), problems
+    return Caption(
+        doc, kind, ident, block, block.start + m.start("text"), text_end, end, target, m["id"] is not None
+    ), problems
 
 
 def _fits(doc: Document, kind: str, block: Block) -> bool:
@@ -102,10 +130,13 @@ def _fits(doc: Document, kind: str, block: Block) -> bool:
         return block.kind == "table"
     if kind == "box":
         return block.kind == "quote"
-    text = doc.scan.body[block.start:block.end].strip()
-    start = block.start + len(doc.scan.body[block.start:block.end]) - len(doc.scan.body[block.start:block.end].lstrip())
+    text = doc.scan.body[block.start : block.end].strip()
+    start = (
+        block.start + len(doc.scan.body[block.start : block.end]) - len(doc.scan.body[block.start : block.end].lstrip())
+    )
     return block.kind == "paragraph" and any(
-        link.image and link.start == start and link.end - link.start == len(text) for link in doc.scan.links)
+        link.image and link.start == start and link.end - link.start == len(text) for link in doc.scan.links
+    )
 
 
 def number(report: Report, captions: dict[str, list[Caption]]) -> None:
@@ -129,15 +160,27 @@ def check(report: Report) -> list[Diagnostic]:
         other = seen.get(caption.id)
         if other is not None:
             line, _ = other.doc.where(other.block.start)
-            found.append(at(caption.doc, caption.block.start, "caption.duplicate",
-                            f"the id '{caption.id}' is already given to a caption in {other.doc.path}:{line}; "
-                            "figures, tables and boxes share one set of ids: give this one another "
-                            f"with {{#another-id}}"))
+            found.append(
+                at(
+                    caption.doc,
+                    caption.block.start,
+                    "caption.duplicate",
+                    f"the id '{caption.id}' is already given to a caption in {other.doc.path}:{line}; "
+                    "figures, tables and boxes share one set of ids: give this one another "
+                    f"with {{#another-id}}",
+                )
+            )
         seen.setdefault(caption.id, caption)
         if caption.anchor in caption.doc.anchors:
-            found.append(at(caption.doc, caption.block.start, "caption.duplicate",
-                            f"a heading of this file has the id '{caption.anchor}', which this caption needs; "
-                            "give the heading or the caption another id"))
+            found.append(
+                at(
+                    caption.doc,
+                    caption.block.start,
+                    "caption.duplicate",
+                    f"a heading of this file has the id '{caption.anchor}', which this caption needs; "
+                    "give the heading or the caption another id",
+                )
+            )
     return found
 
 
@@ -155,10 +198,14 @@ def resolve(report: Report, ref: RefMatch):
         hint = suggest(ref.target, same) or suggest(ref.target, by_id)
         return Unresolved("ref.unknown", f"no {ref.kind} with id '{ref.target}'{hint}")
     if caption.kind != ref.kind:
-        return Unresolved("ref.kind", f"'{ref.target}' is a {caption.kind}, not a {ref.kind}: write "
-                          f"[[{caption.kind}:{ref.target}]]")
+        return Unresolved(
+            "ref.kind", f"'{ref.target}' is a {caption.kind}, not a {ref.kind}: write [[{caption.kind}:{ref.target}]]"
+        )
     if caption.number is None:
-        return Unresolved("ref.withdrawn", f"the {caption.kind} '{ref.target}' is in a withdrawn recommendation, "
-                          "which the editions do not print; remove the reference")
+        return Unresolved(
+            "ref.withdrawn",
+            f"the {caption.kind} '{ref.target}' is in a withdrawn recommendation, "
+            "which the editions do not print; remove the reference",
+        )
     text = ref.text.strip() if ref.text and ref.text.strip() else caption.label
     return Resolved(caption.doc, caption.anchor, text)

@@ -20,10 +20,16 @@ def check_heading_levels(report: Report) -> list[Diagnostic]:
         level = 1
         for heading in doc.scan.headings:
             if heading.level > level + 1:
-                found.append(at(doc, heading.start, "heading.skip",
-                                f"this heading skips a level: '{'#' * heading.level}' after "
-                                f"'{'#' * level}'{' (the title)' if level == 1 else ''}; use "
-                                f"'{'#' * (level + 1)}'"))
+                found.append(
+                    at(
+                        doc,
+                        heading.start,
+                        "heading.skip",
+                        f"this heading skips a level: '{'#' * heading.level}' after "
+                        f"'{'#' * level}'{' (the title)' if level == 1 else ''}; use "
+                        f"'{'#' * (level + 1)}'",
+                    )
+                )
             level = heading.level
     return found
 

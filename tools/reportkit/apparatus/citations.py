@@ -42,8 +42,11 @@ def find(doc: Document) -> list[Citation]:
     for m in _GROUP.finditer(masked):
         keys = [k for k in _KEY_IN_GROUP.finditer(m.group(0))]
         if keys:
-            found.append(Citation(m.start(), m.end(), tuple(k["key"] for k in keys),
-                                  tuple(m.start() + k.start() for k in keys), True))
+            found.append(
+                Citation(
+                    m.start(), m.end(), tuple(k["key"] for k in keys), tuple(m.start() + k.start() for k in keys), True
+                )
+            )
             taken.append((m.start(), m.end()))
     for m in _BARE.finditer(masked):
         if not any(start <= m.start() < end for start, end in taken):
@@ -73,21 +76,44 @@ def check(report: Report) -> list[Diagnostic]:
         headings = [(h.start, h.end) for h in doc.scan.headings]
         for citation in report.apparatus.citations.get(doc.path, []):
             if any(start <= citation.start < end for start, end in headings):
-                found.append(at(doc, citation.start, "cite.syntax", "a citation in a heading is not "
-                                "supported: cite the work in the text under it"))
+                found.append(
+                    at(
+                        doc,
+                        citation.start,
+                        "cite.syntax",
+                        "a citation in a heading is not supported: cite the work in the text under it",
+                    )
+                )
             for key, offset in zip(citation.keys, citation.key_offsets, strict=True):
                 cited.add(key)
                 if key not in known:
-                    where = f"references.yml{suggest(key, known)}" if known else \
-                        "references.yml (there is no such file: create it)"
+                    where = (
+                        f"references.yml{suggest(key, known)}"
+                        if known
+                        else "references.yml (there is no such file: create it)"
+                    )
                     found.append(at(doc, offset, "cite.unknown", f"no reference with the key '{key}' in {where}"))
     if files:
-        found += [in_file(REFERENCES_FILE, e.line, "cite.unused", f"the reference '{e.id}' is never cited: "
-                          f"cite it with [@{e.id}] where the text relies on it, or remove it")
-                  for e in files.references if e.id not in cited]
+        found += [
+            in_file(
+                REFERENCES_FILE,
+                e.line,
+                "cite.unused",
+                f"the reference '{e.id}' is never cited: "
+                f"cite it with [@{e.id}] where the text relies on it, or remove it",
+            )
+            for e in files.references
+            if e.id not in cited
+        ]
     if cited and not any(d.kind == "annex" and d.meta.get("bibliography") is True for d in report.documents):
         first = next(d for d in report.documents if report.apparatus.citations.get(d.path))
-        found.append(at(first, report.apparatus.citations[first.path][0].start, "cite.unplaced",
-                        "the report cites works, but no annex lists them: add 'bibliography: true' to the "
-                        "front matter of the annex that prints the references"))
+        found.append(
+            at(
+                first,
+                report.apparatus.citations[first.path][0].start,
+                "cite.unplaced",
+                "the report cites works, but no annex lists them: add 'bibliography: true' to the "
+                "front matter of the annex that prints the references",
+            )
+        )
     return found

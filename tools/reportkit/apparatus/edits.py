@@ -32,8 +32,7 @@ class Formatted(Protocol):
     def bibliography_markdown(self) -> str: ...
 
 
-def edits(report: Report, doc: Document, mode: str, anchor_id, href, formatted: Formatted | None = None
-          ) -> list[Edit]:
+def edits(report: Report, doc: Document, mode: str, anchor_id, href, formatted: Formatted | None = None) -> list[Edit]:
     """Every apparatus edit of a document's body for an edition (anchor_id and href: the resolver's)."""
     found = _captions(report, doc, mode, anchor_id)
     found += _acronyms(report, doc, mode)
@@ -50,12 +49,16 @@ def _captions(report: Report, doc: Document, mode: str, anchor_id) -> list[Edit]
             continue
         if mode == SINGLE:
             ident = anchor_id(doc, caption.anchor, mode)
-            found += [(caption.block.start, caption.text_start, "["),
-                      (caption.text_end, caption.end, f"]{{#{ident} .rk-{caption.kind}}}")]
+            found += [
+                (caption.block.start, caption.text_start, "["),
+                (caption.text_end, caption.end, f"]{{#{ident} .rk-{caption.kind}}}"),
+            ]
         else:
-            found += [(caption.block.start, caption.text_start, f"**{md_text(caption.label)}:** "),
-                      # Python-Markdown takes a paragraph's attributes from a line of their own.
-                      (caption.text_end, caption.end, f"\n{{: #{caption.anchor} .rk-caption .rk-{caption.kind} }}")]
+            found += [
+                (caption.block.start, caption.text_start, f"**{md_text(caption.label)}:** "),
+                # Python-Markdown takes a paragraph's attributes from a line of their own.
+                (caption.text_end, caption.end, f"\n{{: #{caption.anchor} .rk-caption .rk-{caption.kind} }}"),
+            ]
     return found
 
 
@@ -81,10 +84,13 @@ def _acronyms(report: Report, doc: Document, mode: str) -> list[Edit]:
     for use in report.apparatus.acronyms.get(doc.path, []):
         if use.term is None:
             continue
-        word = doc.scan.body[use.start:use.end]
+        word = doc.scan.body[use.start : use.end]
         expansion = use.term.expansion(use.plural)
-        shown = md_text(word) if mode == SINGLE else \
-            f'<abbr title="{html.escape(expansion, quote=True)}">{html.escape(word)}</abbr>'
+        shown = (
+            md_text(word)
+            if mode == SINGLE
+            else f'<abbr title="{html.escape(expansion, quote=True)}">{html.escape(word)}</abbr>'
+        )
         if use.start in spelt:
             found.append((use.start, use.end, f"{md_text(spelt[use.start])} ({shown})"))
         elif mode == SITE:
@@ -96,8 +102,11 @@ def _note_labels(report: Report, doc: Document) -> list[Edit]:
     """On the site each note's label becomes its number in the report's series: the page's notes
     carry the PDF's numbers (see render/site_apparatus.py)."""
     numbers = report.apparatus.note_numbers(doc.path)
-    return [(n.start, n.end, f"[^{numbers[n.label]}]{':' if n.definition else ''}")
-            for n in doc.scan.notes if n.label in numbers]
+    return [
+        (n.start, n.end, f"[^{numbers[n.label]}]{':' if n.definition else ''}")
+        for n in doc.scan.notes
+        if n.label in numbers
+    ]
 
 
 def _citations(report: Report, doc: Document, href, formatted: Formatted | None) -> list[Edit]:
@@ -113,8 +122,13 @@ def _citations(report: Report, doc: Document, href, formatted: Formatted | None)
     out = []
     for citation in found:
         text = formatted.citation_markdown(doc.path, reading[id(citation)], link) if formatted else None
-        out.append((citation.start, citation.end,
-                    text if text is not None else md_text(doc.scan.body[citation.start:citation.end])))
+        out.append(
+            (
+                citation.start,
+                citation.end,
+                text if text is not None else md_text(doc.scan.body[citation.start : citation.end]),
+            )
+        )
     return out
 
 

@@ -101,12 +101,23 @@ def _terms(data: dict, node) -> tuple[list[Term], list[Diagnostic]]:
     seen: dict[str, int] = {}
     for index, item in enumerate(data.get("entries", [])):
         line = lines[index] if index < len(lines) else 0
-        term = Term(" ".join(item["term"].split()), item.get("acronym"), " ".join(item.get("definition", "").split()),
-                    item.get("plural"), line)
+        term = Term(
+            " ".join(item["term"].split()),
+            item.get("acronym"),
+            " ".join(item.get("definition", "").split()),
+            item.get("plural"),
+            line,
+        )
         for name in filter(None, (term.acronym, term.term.casefold())):
             if name in seen:
-                problems.append(in_file(GLOSSARY_FILE, line, "glossary.duplicate",
-                                        f"'{name}' is already in the glossary (line {seen[name]}); keep one entry"))
+                problems.append(
+                    in_file(
+                        GLOSSARY_FILE,
+                        line,
+                        "glossary.duplicate",
+                        f"'{name}' is already in the glossary (line {seen[name]}); keep one entry",
+                    )
+                )
             seen.setdefault(name, line)
         terms.append(term)
     return terms, problems
@@ -120,9 +131,15 @@ def _entries(data: dict, node) -> tuple[list[Entry], list[Diagnostic]]:
     for index, item in enumerate(data.get("references", [])):
         line = lines[index] if index < len(lines) else 0
         if item["id"] in seen:
-            problems.append(in_file(REFERENCES_FILE, line, "references.duplicate",
-                                    f"the key '{item['id']}' is already used on line {seen[item['id']]}; "
-                                    "give each reference its own id"))
+            problems.append(
+                in_file(
+                    REFERENCES_FILE,
+                    line,
+                    "references.duplicate",
+                    f"the key '{item['id']}' is already used on line {seen[item['id']]}; "
+                    "give each reference its own id",
+                )
+            )
             continue
         seen[item["id"]] = line
         entries.append(Entry(item["id"], dict(item), line))

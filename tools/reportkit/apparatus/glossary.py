@@ -53,8 +53,7 @@ def _pattern(acronyms: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w&/.@#-])(?P<word>" + words + r")(?P<s>s?)(?![\w&/-])")
 
 
-def uses(doc: Document, terms: dict[str, Term], ignore: frozenset[str], cites: list[citations.Citation]
-         ) -> list[Use]:
+def uses(doc: Document, terms: dict[str, Term], ignore: frozenset[str], cites: list[citations.Citation]) -> list[Use]:
     """Every acronym-like word of the text, defined or not, in source order."""
     skipped = _skipped(doc, cites)
     found, index = [], 0
@@ -84,9 +83,13 @@ def first_uses(doc: Document, found: list[Use]) -> dict[str, Use]:
 
 def spelled_out(doc: Document, use: Use) -> bool:
     """The text already spells it out: 'United Nations (UN)'."""
-    before = doc.scan.body[max(0, use.start - 300):use.start]
-    return before.rstrip().endswith("(") and before.rstrip()[:-1].rstrip().lower().endswith(
-        use.term.expansion(use.plural).lower()) if use.term else False
+    before = doc.scan.body[max(0, use.start - 300) : use.start]
+    return (
+        before.rstrip().endswith("(")
+        and before.rstrip()[:-1].rstrip().lower().endswith(use.term.expansion(use.plural).lower())
+        if use.term
+        else False
+    )
 
 
 _SENTENCE_END = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)]*[ \t]+|\n[ \t]*\n[ \t]*|^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)$")
@@ -94,11 +97,15 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)]*[ \t]+|\n[ \t]*\n[ \t]
 
 def opens_sentence(doc: Document, use: Use) -> bool:
     """The use starts a sentence, a paragraph or a list item (its expansion then takes a capital)."""
-    before = doc.scan.body[max(0, use.start - 40):use.start]
+    before = doc.scan.body[max(0, use.start - 40) : use.start]
     start_of_body = use.start <= 40 and not before.strip()
     line = before.rsplit("\n", 1)[-1]
-    return start_of_body or bool(_SENTENCE_END.search(before)) or not line.strip() or bool(
-        re.fullmatch(r"[ \t]*(?:[-*+]|\d{1,9}[.)]|>|\[\^[^\]]+\]:)[ \t]+", line))
+    return (
+        start_of_body
+        or bool(_SENTENCE_END.search(before))
+        or not line.strip()
+        or bool(re.fullmatch(r"[ \t]*(?:[-*+]|\d{1,9}[.)]|>|\[\^[^\]]+\]:)[ \t]+", line))
+    )
 
 
 def check(report: Report) -> list[Diagnostic]:
@@ -114,17 +121,35 @@ def check(report: Report) -> list[Diagnostic]:
             used.add(use.acronym)
             if use.term is None and use.acronym not in reported:
                 reported.add(use.acronym)
-                found.append(at(doc, use.start, "glossary.undefined",
-                                f"'{use.acronym}' reads as an acronym but is not in glossary.yml: add it (acronym "
-                                "and term), or list it under 'ignore' if it is not one"))
+                found.append(
+                    at(
+                        doc,
+                        use.start,
+                        "glossary.undefined",
+                        f"'{use.acronym}' reads as an acronym but is not in glossary.yml: add it (acronym "
+                        "and term), or list it under 'ignore' if it is not one",
+                    )
+                )
     for term in files.terms:
         if term.acronym and term.acronym not in used:
-            found.append(in_file(GLOSSARY_FILE, term.line, "glossary.unused",
-                                 f"the acronym '{term.acronym}' is never used in the text: remove it"))
+            found.append(
+                in_file(
+                    GLOSSARY_FILE,
+                    term.line,
+                    "glossary.unused",
+                    f"the acronym '{term.acronym}' is never used in the text: remove it",
+                )
+            )
     if not any(d.kind == "annex" and d.meta.get("glossary") is True for d in report.documents):
-        found.append(in_file(GLOSSARY_FILE, 1, "glossary.unplaced",
-                             "no annex prints the glossary: add 'glossary: true' to the front matter of the "
-                             "annex that should hold it"))
+        found.append(
+            in_file(
+                GLOSSARY_FILE,
+                1,
+                "glossary.unplaced",
+                "no annex prints the glossary: add 'glossary: true' to the front matter of the "
+                "annex that should hold it",
+            )
+        )
     return found
 
 
@@ -138,8 +163,10 @@ def markdown(report: Report) -> str:
     acronyms = sorted((t for t in files.terms if t.acronym), key=lambda t: (t.acronym or "").casefold())
     if acronyms:
         parts += ["**Abbreviations and acronyms**", "", "| Abbreviation | Meaning |", "|---|---|"]
-        parts += [f"| {md_text(t.acronym)} | {md_text(t.term + (': ' + t.definition if t.definition else ''))} |"
-                  for t in acronyms]
+        parts += [
+            f"| {md_text(t.acronym)} | {md_text(t.term + (': ' + t.definition if t.definition else ''))} |"
+            for t in acronyms
+        ]
         parts.append("")
     terms = sorted((t for t in files.terms if not t.acronym), key=lambda t: t.term.casefold())
     if terms:

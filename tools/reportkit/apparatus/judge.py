@@ -23,15 +23,19 @@ def check_cite(report: Report, doc: Document, node: dict) -> list[Diagnostic]:
         key = citation.get("citationId", "")
         if key not in known:
             offset = doc.scan.body.find("@" + key)
-            found.append(at(doc, max(offset, 0), "cite.unknown",
-                            f"no reference with the key '{key}' in references.yml"))
+            found.append(
+                at(doc, max(offset, 0), "cite.unknown", f"no reference with the key '{key}' in references.yml")
+            )
     return found
 
 
 def cite_parts(node: dict) -> list[list]:
     """The inlines a `Cite` node's citations carry (prefix, suffix): text to judge like any other."""
-    return [part for citation in node["c"][0] for part in (citation.get("citationPrefix", []),
-                                                          citation.get("citationSuffix", []))]
+    return [
+        part
+        for citation in node["c"][0]
+        for part in (citation.get("citationPrefix", []), citation.get("citationSuffix", []))
+    ]
 
 
 def _walk(blocks: list) -> tuple[int, list[tuple[str, ...]], dict[str, tuple[int, list]]]:
@@ -67,21 +71,40 @@ def agreement(report: Report, doc: Document, blocks: list, anchor_id) -> list[Di
     defined = {d.label for d in notes.definitions(doc)}
     calls = [n for n in notes.references(doc) if n.label in defined]
     if count != len(calls) and calls:
-        found.append(at(doc, calls[0].start, "note.mismatch",
-                        f"the PDF and DOCX engine reads {count} note{'s' if count != 1 else ''} in this file where "
-                        f"the text calls {len(calls)}: a call inside a link, an image description or raw HTML is "
-                        "read differently by the editions; move it into the running text"))
+        found.append(
+            at(
+                doc,
+                calls[0].start,
+                "note.mismatch",
+                f"the PDF and DOCX engine reads {count} note{'s' if count != 1 else ''} in this file where "
+                f"the text calls {len(calls)}: a call inside a link, an image description or raw HTML is "
+                "read differently by the editions; move it into the running text",
+            )
+        )
     expected = citations.in_reading_order(doc, report.apparatus.citations.get(doc.path, []))
     for index, citation in enumerate(expected):
         if index >= len(cites) or cites[index] != citation.keys:
-            found.append(at(doc, citation.start, "cite.syntax",
-                            "the PDF and DOCX engine does not read this as the citation it seems to be: write "
-                            "citations as [@key], [@key, p. 12] or [see @key; @other], in the running text"))
+            found.append(
+                at(
+                    doc,
+                    citation.start,
+                    "cite.syntax",
+                    "the PDF and DOCX engine does not read this as the citation it seems to be: write "
+                    "citations as [@key], [@key, p. 12] or [see @key; @other], in the running text",
+                )
+            )
             break
     else:
         if len(cites) > len(expected):
-            found.append(at(doc, 0, "cite.syntax", "the PDF and DOCX engine reads a citation in this file that "
-                            "the check does not see: write citations as [@key] in the running text"))
+            found.append(
+                at(
+                    doc,
+                    0,
+                    "cite.syntax",
+                    "the PDF and DOCX engine reads a citation in this file that "
+                    "the check does not see: write citations as [@key] in the running text",
+                )
+            )
     found += _captions(report, doc, spans, anchor_id)
     return found
 
@@ -93,9 +116,15 @@ def _captions(report: Report, doc: Document, spans: dict, anchor_id) -> list[Dia
             continue
         where = spans.get(anchor_id(doc, caption.anchor, "single"))
         if where is None or not _names(caption.kind, where[1], where[0]):
-            found.append(at(doc, caption.block.start, "caption.syntax",
-                            "the PDF and DOCX engine does not read this caption and what follows as one: check "
-                            "for an unclosed bracket or '*' in the caption, and a blank line before what it names"))
+            found.append(
+                at(
+                    doc,
+                    caption.block.start,
+                    "caption.syntax",
+                    "the PDF and DOCX engine does not read this caption and what follows as one: check "
+                    "for an unclosed bracket or '*' in the caption, and a blank line before what it names",
+                )
+            )
     return found
 
 
@@ -108,6 +137,7 @@ def _names(kind: str, blocks: list, index: int) -> bool:
         return following.get("t") == "Table"
     if kind == "box":
         return following.get("t") == "BlockQuote"
-    inlines = [i for i in following.get("c", []) if isinstance(i, dict) and i.get("t") not in ("Span", "Space",
-                                                                                              "SoftBreak")]
+    inlines = [
+        i for i in following.get("c", []) if isinstance(i, dict) and i.get("t") not in ("Span", "Space", "SoftBreak")
+    ]
     return following.get("t") in ("Para", "Plain") and len(inlines) == 1 and inlines[0].get("t") == "Image"

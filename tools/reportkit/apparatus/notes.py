@@ -75,14 +75,26 @@ def check(report: Report) -> list[Diagnostic]:
         for note in references(doc):
             if note.label in seen:
                 line, _ = doc.where(seen[note.label])
-                found.append(at(doc, note.start, "note.reused",
-                                f"note [^{note.label}] is already called on line {line}: each call needs a note "
-                                f"of its own in the one series of notes; write a new note (for instance "
-                                "'See note ...') with a label of its own"))
+                found.append(
+                    at(
+                        doc,
+                        note.start,
+                        "note.reused",
+                        f"note [^{note.label}] is already called on line {line}: each call needs a note "
+                        f"of its own in the one series of notes; write a new note (for instance "
+                        "'See note ...') with a label of its own",
+                    )
+                )
             seen.setdefault(note.label, note.start)
             inside = next((d for d in spans if d.start <= note.start < d.end), None)
             if inside is not None:
-                found.append(at(doc, note.start, "note.nested",
-                                f"note [^{note.label}] is called inside the text of note [^{inside.label}]; "
-                                "a note cannot hold a note: move the call into the main text"))
+                found.append(
+                    at(
+                        doc,
+                        note.start,
+                        "note.nested",
+                        f"note [^{note.label}] is called inside the text of note [^{inside.label}]; "
+                        "a note cannot hold a note: move the call into the main text",
+                    )
+                )
     return found

@@ -65,7 +65,7 @@ def _presenting(chapter: Document, recs: list[Document]) -> list[Segment]:
     for k, (kind, value) in enumerate(items):
         if kind == "head":
             continue
-        cut = next((heads[v].start for kind_, v in items[k + 1:] if kind_ == "head"), body_end)
+        cut = next((heads[v].start for kind_, v in items[k + 1 :] if kind_ == "head"), body_end)
         found.append(Segment(chapter, position, cut, chapter))
         found += [Segment(d, 0, len(d.scan.body), chapter) for d in recs if d.set == value]
         position = cut

@@ -14,11 +14,20 @@ REFERENCES_FILE = "references.yml"
 
 # Merged into checks.RULES (report.yml's `rules:` may raise, lower or silence each).
 RULES: dict[str, str] = {
-    "note.reused": ERROR, "note.nested": ERROR, "note.mismatch": ERROR,
-    "caption.target": ERROR, "caption.duplicate": ERROR, "caption.syntax": ERROR,
-    "cite.unknown": ERROR, "cite.unused": WARNING, "cite.syntax": ERROR, "cite.unplaced": ERROR,
+    "note.reused": ERROR,
+    "note.nested": ERROR,
+    "note.mismatch": ERROR,
+    "caption.target": ERROR,
+    "caption.duplicate": ERROR,
+    "caption.syntax": ERROR,
+    "cite.unknown": ERROR,
+    "cite.unused": WARNING,
+    "cite.syntax": ERROR,
+    "cite.unplaced": ERROR,
     "references.duplicate": ERROR,
-    "glossary.undefined": WARNING, "glossary.unused": WARNING, "glossary.duplicate": ERROR,
+    "glossary.undefined": WARNING,
+    "glossary.unused": WARNING,
+    "glossary.duplicate": ERROR,
     "glossary.unplaced": WARNING,
     "heading.skip": ERROR,
 }

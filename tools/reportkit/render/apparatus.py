@@ -53,6 +53,7 @@ def _plain_text(inlines: list) -> str:
 
 # -- the list of references -----------------------------------------------------------------------
 
+
 def bibliography(parsed: Parsed) -> list:
     """The entries citeproc listed (each a Div 'ref-KEY'), or none."""
     blocks = parsed.ast.get("blocks", [])
@@ -72,14 +73,16 @@ def _place_bibliography(blocks: list, entries: list, docx: bool) -> list:
         if not _is_marker(block):
             out.append(block)
         elif docx:
-            out += [{"t": "Div", "c": [[e["c"][0][0], [], [["custom-style", "Bibliography"]]], e["c"][1]]}
-                    for e in entries]
+            out += [
+                {"t": "Div", "c": [[e["c"][0][0], [], [["custom-style", "Bibliography"]]], e["c"][1]]} for e in entries
+            ]
         else:
             out += entries
     return out
 
 
 # -- captions ---------------------------------------------------------------------------------------
+
 
 def _caption_of(block: dict, by_id: dict[str, Caption]) -> tuple[Caption, list] | None:
     """The caption a paragraph holds (the resolver's span), with the span's inlines."""
@@ -111,8 +114,10 @@ def _typst_caption(caption: Caption, inlines: list, target: dict) -> list:
 def _docx_caption(caption: Caption, inlines: list, target: dict) -> list:
     ident = anchor_id(caption.doc, caption.anchor, SINGLE)
     label = [{"t": "Span", "c": [[ident, [], []], []]}, *text_inlines(caption.label + ":"), {"t": "Space"}]
-    title = {"t": "Div", "c": [["", [], [["custom-style", DOCX_CAPTION_STYLES[caption.kind]]]],
-                               [{"t": "Para", "c": label + inlines}]]}
+    title = {
+        "t": "Div",
+        "c": [["", [], [["custom-style", DOCX_CAPTION_STYLES[caption.kind]]]], [{"t": "Para", "c": label + inlines}]],
+    }
     if caption.kind == "box":
         return [title, {"t": "Div", "c": [["", [], [["custom-style", "Box"]]], target["c"]]}]
     return [title, target]
@@ -131,13 +136,15 @@ def _captions(report: Report, blocks: list, docx: bool) -> list:
             continue
         caption, inlines = found
         make = _docx_caption if docx else _typst_caption
-        out += make(caption, [i for i in inlines if not (i.get("t") == "Span" and is_block_anchor(i))],
-                    blocks[index + 1])
+        out += make(
+            caption, [i for i in inlines if not (i.get("t") == "Span" and is_block_anchor(i))], blocks[index + 1]
+        )
         index += 2
     return out
 
 
 # -- endnotes ---------------------------------------------------------------------------------------
+
 
 def _endnotes(blocks: list, docx: bool) -> tuple[list, list[list]]:
     """Each Note replaced by its number, linked; the notes' text, in order. A note a redline shows
@@ -177,8 +184,9 @@ def _notes_section(notes: list[list], docx: bool) -> list:
         return []
     heading = {"t": "Header", "c": [1, [NOTES_ID, [], []], text_inlines("Notes")]}
     if not docx:
-        items = [b for n, body in enumerate(notes, 1)
-                 for b in (_raw(f"#enum.item({n})["), *body, _raw(f"] <note-{n}>"))]
+        items = [
+            b for n, body in enumerate(notes, 1) for b in (_raw(f"#enum.item({n})["), *body, _raw(f"] <note-{n}>"))
+        ]
         return [heading, _raw("#rk-endnotes["), *items, _raw("]")]
     items = []
     for n, note in enumerate(notes, 1):
@@ -196,6 +204,7 @@ def _notes_section(notes: list[list], docx: bool) -> list:
 
 # -- images -----------------------------------------------------------------------------------------
 
+
 def _typst_images(blocks: list) -> list:
     """Every image with its description as alt text, which PDF/UA requires and pandoc leaves out."""
     from .pandoc import typst_string
@@ -210,6 +219,7 @@ def _typst_images(blocks: list) -> list:
 
 
 # -- the editions -----------------------------------------------------------------------------------
+
 
 def for_typst(report: Report, parsed: Parsed, blocks: list) -> list:
     blocks = _place_bibliography(blocks, bibliography(parsed), docx=False)

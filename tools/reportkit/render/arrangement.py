@@ -22,8 +22,7 @@ KEEP = "rk-keep"  # blocks that stay on one page
 def arrange(report: Report, parsed: Parsed) -> list:
     """All top-level blocks of the single document, in the printed order."""
     own = {doc.path: list(parsed.ast["blocks"][start:end]) for doc, start, end in parsed.spans}
-    presenter = next((d for d in report.of_kind("chapter") if d.presents_recommendations and d.path in own),
-                     None)
+    presenter = next((d for d in report.of_kind("chapter") if d.presents_recommendations and d.path in own), None)
     recs = [d for d in report.of_kind("rec") if d.path in own and d.number]
     placed: set[str] = set()
     if presenter is not None:
@@ -39,13 +38,20 @@ def arrange(report: Report, parsed: Parsed) -> list:
     return _lists(report, blocks, parsed)
 
 
-def _with_sets(report: Report, chapter: Document, blocks: list, recs: list[Document],
-               own: dict[str, list], boxes: dict[str, tuple[list, list]]) -> list:
+def _with_sets(
+    report: Report,
+    chapter: Document,
+    blocks: list,
+    recs: list[Document],
+    own: dict[str, list],
+    boxes: dict[str, tuple[list, list]],
+) -> list:
     """The chapter's blocks with each set's recommendations at the end of the set's section."""
     out = list(blocks)
     for number in sorted({d.set for d in recs if d.set}):
-        members = [b for d in recs if d.set == number
-                   for b in _as_recommendation(report, d, own[d.path], 2, boxes.get(d.path))]
+        members = [
+            b for d in recs if d.set == number for b in _as_recommendation(report, d, own[d.path], 2, boxes.get(d.path))
+        ]
         ident = anchor_id(chapter, f"set-{number}", SINGLE)
         start = next((i for i, b in enumerate(out) if _header(b, 2) and b["c"][1][0] == ident), None)
         if start is None:  # the chapter has no section for this set: a divider of its own, at its end
@@ -65,8 +71,9 @@ def _set_header(report: Report, ident: str, number: int) -> dict:
     return {"t": "Header", "c": [2, [ident, ["rk-set"], []], text]}
 
 
-def _as_recommendation(report: Report, doc: Document, blocks: list, shift: int,
-                       drawn: tuple[list, list] | None = None) -> list:
+def _as_recommendation(
+    report: Report, doc: Document, blocks: list, shift: int, drawn: tuple[list, list] | None = None
+) -> list:
     """A recommendation's blocks: its box (label as a heading, set, statement), then its sections,
     their headings moved down by `shift` levels to sit inside the chapter. drawn: the box's label
     and statement as inlines (a redline's, changes marked), instead of the front matter's text."""
@@ -99,12 +106,14 @@ def _lists(report: Report, blocks: list, parsed: Parsed) -> list:
 
 def _only_marker(inlines: list) -> bool:
     spans = [i for i in inlines if i.get("t") == "Span"]
-    return (any(LIST_MARKER in s["c"][0][1] for s in spans)
-            and all(i.get("t") in ("Span", "Space", "SoftBreak") for i in inlines))
+    return any(LIST_MARKER in s["c"][0][1] for s in spans) and all(
+        i.get("t") in ("Span", "Space", "SoftBreak") for i in inlines
+    )
 
 
-def recommendations_list(report: Report, boxes: dict[str, tuple[list, list]] | None = None,
-                         retired: list[tuple[int, str, str]] | None = None) -> list:
+def recommendations_list(
+    report: Report, boxes: dict[str, tuple[list, list]] | None = None, retired: list[tuple[int, str, str]] | None = None
+) -> list:
     """Every recommendation by set: the set's name, then each label and statement, linked. A redline
     gives each one's label and statement with their changes marked (`boxes`), and the recommendations
     no longer printed, deleted (`retired`: set, label, statement)."""
@@ -117,12 +126,26 @@ def recommendations_list(report: Report, boxes: dict[str, tuple[list, list]] | N
         items = []
         for doc in (d for d in recs if d.set == number):
             label, said = (boxes or {}).get(doc.path) or (text_inlines(doc.label), text_inlines(doc.title))
-            link = {"t": "Link", "c": [["", [], []], [{"t": "Strong", "c": label}],
-                                       ["#" + anchor_id(doc, None, SINGLE), ""]]}
+            link = {
+                "t": "Link",
+                "c": [["", [], []], [{"t": "Strong", "c": label}], ["#" + anchor_id(doc, None, SINGLE), ""]],
+            }
             items.append([{"t": "Plain", "c": [link, *_spaced(said)]}])
-        items += [[{"t": "Plain", "c": [changes.span(changes.DELETED, [
-            {"t": "Strong", "c": text_inlines(label)}, {"t": "Space"}, *text_inlines(said)])]}]
-            for set_number, label, said in gone if set_number == number]
+        items += [
+            [
+                {
+                    "t": "Plain",
+                    "c": [
+                        changes.span(
+                            changes.DELETED,
+                            [{"t": "Strong", "c": text_inlines(label)}, {"t": "Space"}, *text_inlines(said)],
+                        )
+                    ],
+                }
+            ]
+            for set_number, label, said in gone
+            if set_number == number
+        ]
         # A set's name never ends a page without its recommendations.
         blocks.append({"t": "Div", "c": [["", [KEEP], []], [heading, {"t": "BulletList", "c": items}]]})
     return blocks

@@ -70,8 +70,10 @@ def for_docx(blocks: list, by: Attribution, changed_by: Attribution | None = Non
             return {"t": "Span", "c": [["", ["deletion"], stamp], inner]}
         if kind == COMMENT:  # a comment on nothing in particular: a comment on a space
             ident = str(next(counter))
-            return [{"t": "Span", "c": [[ident, ["comment-start"], stamp], inner]},
-                    {"t": "Span", "c": [[ident, ["comment-end"], []], []]}]
+            return [
+                {"t": "Span", "c": [[ident, ["comment-start"], stamp], inner]},
+                {"t": "Span", "c": [[ident, ["comment-end"], []], []]},
+            ]
         return {"t": "Span", "c": [["", [], [["custom-style", "Highlighted"]]], inner]}
 
     return _inside_links(_comments_on_marks(rewrite(blocks, change), by))
@@ -79,6 +81,7 @@ def for_docx(blocks: list, by: Attribution, changed_by: Attribution | None = Non
 
 def _comments_on_marks(blocks: list, by: Attribution) -> list:
     """A highlighted passage followed by its comment becomes one Word comment on that passage."""
+
     # for_docx has made each comment a comment-start/comment-end pair right where it was written;
     # when the comment follows a highlighted passage, move its start before the passage.
     def change(node: Node) -> Replacement:
@@ -94,8 +97,9 @@ def _anchor_comments(inlines: list) -> list:
     for item in inlines:
         is_start = item.get("t") == "Span" and "comment-start" in item["c"][0][1]
         before = out[-1] if out else None
-        highlighted = (before is not None and before.get("t") == "Span"
-                       and ["custom-style", "Highlighted"] in before["c"][0][2])
+        highlighted = (
+            before is not None and before.get("t") == "Span" and ["custom-style", "Highlighted"] in before["c"][0][2]
+        )
         if is_start and highlighted:
             out.insert(len(out) - 1, item)
         else:
@@ -104,9 +108,19 @@ def _anchor_comments(inlines: list) -> list:
 
 
 # Inline containers and where their inlines are: None for the node's content itself.
-WRAPPERS: dict[str, int | None] = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None,
-                                   "Superscript": None, "Subscript": None, "SmallCaps": None,
-                                   "Quoted": 1, "Link": 1, "Span": 1, "Cite": 1}
+WRAPPERS: dict[str, int | None] = {
+    "Emph": None,
+    "Strong": None,
+    "Underline": None,
+    "Strikeout": None,
+    "Superscript": None,
+    "Subscript": None,
+    "SmallCaps": None,
+    "Quoted": 1,
+    "Link": 1,
+    "Span": 1,
+    "Cite": 1,
+}
 _TRACKED = frozenset({"insertion", "deletion"})
 
 
@@ -135,6 +149,7 @@ def _inside_links(blocks: list) -> list:
     """Each tracked change that holds a hyperlink split around it and put inside it: LibreOffice drops
     a hyperlink's text from a change around it (a note's number, a citation, a reference), so that
     accepting the change would lose them; a change inside a link it keeps, as Word does."""
+
     def change(node: Node) -> Replacement:
         if node["t"] != "Span" or not _TRACKED & set(node["c"][0][1]):
             return node
@@ -161,6 +176,7 @@ def _spread(attr: list, inlines: list) -> list:
 def for_typst(blocks: list) -> list:
     """Marked spans as calls to the template's functions, around the span's own inlines (which
     pandoc still writes, escaped, as Typst markup)."""
+
     def change(node: Node) -> Replacement:
         kind = kind_of(node)
         if kind is None:

@@ -31,9 +31,11 @@ from .transforms import Node, Replacement, is_block_anchor, rewrite
 PAGE = "changes.md"
 STYLE = "assets/reportkit-changes.css"
 HTML_TAGS = {changes.INSERTED: "ins", changes.DELETED: "del", changes.MARKED: "mark"}
-LEGEND = ("Inserted text is underlined and deleted text struck through; screen readers announce where "
-          "each insertion and deletion starts and ends. Under each section changed, the passages that "
-          "changed are shown with the heading they fall under.")
+LEGEND = (
+    "Inserted text is underlined and deleted text struck through; screen readers announce where "
+    "each insertion and deletion starts and ends. Under each section changed, the passages that "
+    "changed are shown with the heading they fall under."
+)
 
 
 class Links:
@@ -66,6 +68,7 @@ class Links:
 def _for_site(blocks: list, links: Links) -> list:
     """Blocks as the page shows them: headings under the section's own, no ids, links to site pages,
     marked spans as raw `<ins>` / `<del>` (added after judging, like the PDF's Typst calls)."""
+
     def change(node: Node) -> Replacement:
         kind = node["t"]
         if kind == "Span" and is_block_anchor(node):
@@ -73,8 +76,11 @@ def _for_site(blocks: list, links: Links) -> list:
         marked = changes.kind_of(node)
         if marked in HTML_TAGS:
             tag = HTML_TAGS[marked]
-            return [{"t": "RawInline", "c": ["html", f"<{tag}>"]}, *rewrite(node["c"][1], change),
-                    {"t": "RawInline", "c": ["html", f"</{tag}>"]}]
+            return [
+                {"t": "RawInline", "c": ["html", f"<{tag}>"]},
+                *rewrite(node["c"][1], change),
+                {"t": "RawInline", "c": ["html", f"</{tag}>"]},
+            ]
         if kind == "Header":
             level, (_, classes, pairs), inlines = node["c"]
             return {"t": "Header", "c": [min(level + 2, 6), ["", classes, pairs], rewrite(inlines, change)]}
@@ -83,8 +89,10 @@ def _for_site(blocks: list, links: Links) -> list:
             inner = rewrite(node["c"][1], change)
             return inner if url is None else {"t": "Link", "c": [node["c"][0], inner, [url, node["c"][2][1]]]}
         if kind == "Image":
-            return {"t": "Image", "c": [node["c"][0], rewrite(node["c"][1], change),
-                                        [links.asset(node["c"][2][0]), node["c"][2][1]]]}
+            return {
+                "t": "Image",
+                "c": [node["c"][0], rewrite(node["c"][1], change), [links.asset(node["c"][2][0]), node["c"][2][1]]],
+            }
         return node
 
     return rewrite(blocks, change)
@@ -117,16 +125,19 @@ def _summary(section: diff.SectionChange | None) -> str:
         facts.append(f"{section.words_added} words added, {section.words_removed} removed")
     if section.paragraphs_moved:
         facts.append(f"{section.paragraphs_moved} paragraph{'s' if section.paragraphs_moved != 1 else ''} moved")
-    for name, before, after in (("label", section.label_from, section.label_to),
-                                ("status", section.status_from, section.status_to),
-                                ("owner", section.owner_from, section.owner_to)):
+    for name, before, after in (
+        ("label", section.label_from, section.label_to),
+        ("status", section.status_from, section.status_to),
+        ("owner", section.owner_from, section.owner_to),
+    ):
         if before != after and section.change not in ("added", "removed"):
             facts.append(f"{name} {before or 'none'} → {after or 'none'}")
     return "; ".join(facts) + "."
 
 
-def site_blocks(report: Report, merged: list[DocumentRedline], comparison: diff.Comparison,
-                use_directory_urls: bool) -> list:
+def site_blocks(
+    report: Report, merged: list[DocumentRedline], comparison: diff.Comparison, use_directory_urls: bool
+) -> list:
     """The page's passages: for each section with a change, its heading, what changed, the passages."""
     links = Links(report, use_directory_urls)
     sections = {(s.id, s.path): s for s in comparison.sections}
@@ -150,8 +161,13 @@ def site_blocks(report: Report, merged: list[DocumentRedline], comparison: diff.
 def html(blocks: list, api_version: list, work: Path, timeout: float) -> str:
     """The passages as an HTML fragment, written by pandoc (in the sandbox folder, reading nothing)."""
     document = json.dumps({"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}, ensure_ascii=False)
-    out, _ = runner.run_program([pandoc_path(), "--sandbox", "-f", "json", "-t", "html5", "--wrap=none"],
-                                input=document.encode("utf-8"), cwd=work, timeout=timeout, what="pandoc")
+    out, _ = runner.run_program(
+        [pandoc_path(), "--sandbox", "-f", "json", "-t", "html5", "--wrap=none"],
+        input=document.encode("utf-8"),
+        cwd=work,
+        timeout=timeout,
+        what="pandoc",
+    )
     return out.decode("utf-8")
 
 

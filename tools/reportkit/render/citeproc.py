@@ -31,13 +31,50 @@ UNDOCS = "https://undocs.org/en/"
 # A UN document symbol: a series of the Organization's documents (the General Assembly's A, the
 # Security Council's S, ECOSOC's E, the Secretariat's ST, UNCTAD ...), then parts separated by '/'
 # (A/RES/70/1, A/HRC/RES/20/8, UNCTAD/IER/2017, A/RES/217(III)). OECD/LEGAL/0449 is not one.
-UN_SERIES = ("A", "S", "E", "ST", "UNCTAD", "TD", "UNEP", "DP", "CEDAW", "CCPR", "CRC", "CERD", "CRPD",
-             "ECE", "ECA", "ECLAC", "ESCAP", "ESCWA", "UNW", "ICEF")
+UN_SERIES = (
+    "A",
+    "S",
+    "E",
+    "ST",
+    "UNCTAD",
+    "TD",
+    "UNEP",
+    "DP",
+    "CEDAW",
+    "CCPR",
+    "CRC",
+    "CERD",
+    "CRPD",
+    "ECE",
+    "ECA",
+    "ECLAC",
+    "ESCAP",
+    "ESCWA",
+    "UNW",
+    "ICEF",
+)
 SYMBOL = re.compile(r"(?:" + "|".join(UN_SERIES) + r")(?:/[A-Za-z0-9.()\-]{1,20}){1,6}")
 BIBLIOGRAPHY_ID = "refs"
 # What citeproc's text may hold: anything else is a bug upstream, and is not passed on.
-_INLINES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline", "SmallCaps",
-                      "Superscript", "Subscript", "Strikeout", "Quoted", "Span", "Link", "Code"})
+_INLINES = frozenset(
+    {
+        "Str",
+        "Space",
+        "SoftBreak",
+        "LineBreak",
+        "Emph",
+        "Strong",
+        "Underline",
+        "SmallCaps",
+        "Superscript",
+        "Subscript",
+        "Strikeout",
+        "Quoted",
+        "Span",
+        "Link",
+        "Code",
+    }
+)
 
 
 class CiteprocError(Exception):
@@ -63,14 +100,16 @@ class Formatted:
         """The list of references as paragraphs, each with its id ('ref-KEY') for the citations' links."""
         entries = []
         for key, blocks in self.bibliography:
-            text = " ".join(inlines_markdown(b["c"], lambda k: f"#ref-{k}") for b in blocks
-                            if b.get("t") in ("Para", "Plain"))
+            text = " ".join(
+                inlines_markdown(b["c"], lambda k: f"#ref-{k}") for b in blocks if b.get("t") in ("Para", "Plain")
+            )
             entries.append(f"{text}\n{{: #ref-{key} .csl-entry }}\n")
         return "\n".join(entries)
 
     def dump(self, path: Path) -> None:
-        path.write_text(json.dumps({"citations": self.citations, "bibliography": self.bibliography},
-                                   ensure_ascii=False), "utf-8")
+        path.write_text(
+            json.dumps({"citations": self.citations, "bibliography": self.bibliography}, ensure_ascii=False), "utf-8"
+        )
 
     @classmethod
     def load(cls, path: Path, parsed: Parsed | None = None) -> Formatted:
@@ -90,8 +129,10 @@ def _meta_text(value: object) -> dict:
 
 
 def _names(names: list[dict]) -> dict:
-    return {"t": "MetaList", "c": [{"t": "MetaMap", "c": {k: _meta_text(v) for k, v in name.items()}}
-                                   for name in names]}
+    return {
+        "t": "MetaList",
+        "c": [{"t": "MetaMap", "c": {k: _meta_text(v) for k, v in name.items()}} for name in names],
+    }
 
 
 def _issued(value: object) -> dict:
@@ -125,14 +166,23 @@ def run(report: Report, parsed: Parsed, work: Path, timeout: float = runner.DEFA
     """Format every citation of the judged AST, once. Without citations, the AST as it was."""
     if not _has_citations(report):
         return Formatted(parsed)
-    meta = {"references": references_meta(report), "link-citations": {"t": "MetaBool", "c": True},
-            "lang": {"t": "MetaString", "c": str(report.settings.get("language", "en-GB"))}}
-    document = json.dumps({"pandoc-api-version": parsed.ast["pandoc-api-version"], "meta": meta,
-                           "blocks": parsed.ast["blocks"]}, ensure_ascii=False).encode("utf-8")
+    meta = {
+        "references": references_meta(report),
+        "link-citations": {"t": "MetaBool", "c": True},
+        "lang": {"t": "MetaString", "c": str(report.settings.get("language", "en-GB"))},
+    }
+    document = json.dumps(
+        {"pandoc-api-version": parsed.ast["pandoc-api-version"], "meta": meta, "blocks": parsed.ast["blocks"]},
+        ensure_ascii=False,
+    ).encode("utf-8")
     try:
-        out, _ = runner.run_program([pandoc_path(), "-f", "json", "-t", "json", "--citeproc",
-                                     f"--csl={style_file(report)}"], input=document, cwd=work, timeout=timeout,
-                                    what="pandoc (citeproc)")
+        out, _ = runner.run_program(
+            [pandoc_path(), "-f", "json", "-t", "json", "--citeproc", f"--csl={style_file(report)}"],
+            input=document,
+            cwd=work,
+            timeout=timeout,
+            what="pandoc (citeproc)",
+        )
     except runner.RendererFailed as exc:
         raise CiteprocError(f"the citations could not be formatted: {exc}") from None
     blocks = json.loads(out)["blocks"]
@@ -218,8 +268,11 @@ def link_symbol(inlines: list, symbol: str) -> list:
             out.append(_symbol_inside(item, symbol))
             continue
         link = {"t": "Link", "c": [["", ["un-symbol"], []], [{"t": "Str", "c": symbol}], [UNDOCS + symbol, ""]]}
-        out += [p for p in ({"t": "Str", "c": text[:at]}, link, {"t": "Str", "c": text[at + len(symbol):]})
-                if p.get("t") == "Link" or p["c"]]
+        out += [
+            p
+            for p in ({"t": "Str", "c": text[:at]}, link, {"t": "Str", "c": text[at + len(symbol) :]})
+            if p.get("t") == "Link" or p["c"]
+        ]
     return out
 
 
@@ -235,9 +288,15 @@ def _symbol_inside(item: dict, symbol: str) -> dict:
 # Markdown, not HTML: the site's links to the list of references are then links MkDocs resolves
 # and validates like any other, and every piece of text is written as text (`md_text`).
 
-_MARKS = {"Emph": ("*", "*"), "Strong": ("**", "**"), "Superscript": ("<sup>", "</sup>"),
-          "Subscript": ("<sub>", "</sub>"), "Strikeout": ("<s>", "</s>"), "Underline": ("<u>", "</u>"),
-          "SmallCaps": ('<span class="small-caps">', "</span>")}
+_MARKS = {
+    "Emph": ("*", "*"),
+    "Strong": ("**", "**"),
+    "Superscript": ("<sup>", "</sup>"),
+    "Subscript": ("<sub>", "</sub>"),
+    "Strikeout": ("<s>", "</s>"),
+    "Underline": ("<u>", "</u>"),
+    "SmallCaps": ('<span class="small-caps">', "</span>"),
+}
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 
 
@@ -268,5 +327,5 @@ def inlines_markdown(inlines: list, link) -> str:
 
 def _link_markdown(content: list, link) -> str:
     target, text = content[2][0], inlines_markdown(content[1], link)
-    href = link(target[len("#ref-"):]) if target.startswith("#ref-") else target
+    href = link(target[len("#ref-") :]) if target.startswith("#ref-") else target
     return f"[{text}](<{href}>)" if href and "<" not in href and ">" not in href else text

@@ -26,7 +26,9 @@ RELS = "word/_rels/document.xml.rels"
 TYPES = "[Content_Types].xml"
 _HEADING = re.compile(
     r'<w:bookmarkStart w:id="\d+" w:name="(?P<name>[^"]+)" />\s*'
-    r'<w:p><w:pPr><w:pStyle w:val="Heading(?P<level>\d)" />(?P<body>.*?)</w:p>', re.S)
+    r'<w:p><w:pPr><w:pStyle w:val="Heading(?P<level>\d)" />(?P<body>.*?)</w:p>',
+    re.S,
+)
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _EMPTY_RESULT = '<w:fldChar w:fldCharType="separate" /><w:fldChar w:fldCharType="end" /></w:r></w:p>'
 HEADER_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -48,9 +50,11 @@ def listed_ids(report: Report) -> set[str]:
 
 
 def _entry(level: int, name: str, text: str, page: int | None) -> str:
-    number = f'<w:r><w:tab /></w:r><w:r><w:t>{page}</w:t></w:r>' if page else ""
-    return (f'<w:p><w:pPr><w:pStyle w:val="TOC{min(level, 2)}" /></w:pPr><w:hyperlink w:anchor="{name}" '
-            f'w:history="1"><w:r><w:t xml:space="preserve">{text}</w:t></w:r>{number}</w:hyperlink></w:p>')
+    number = f"<w:r><w:tab /></w:r><w:r><w:t>{page}</w:t></w:r>" if page else ""
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="TOC{min(level, 2)}" /></w:pPr><w:hyperlink w:anchor="{name}" '
+        f'w:history="1"><w:r><w:t xml:space="preserve">{text}</w:t></w:r>{number}</w:hyperlink></w:p>'
+    )
 
 
 def with_contents(xml: str, report: Report, pages: dict[str, int]) -> str | None:
@@ -58,12 +62,18 @@ def with_contents(xml: str, report: Report, pages: dict[str, int]) -> str | None
     if xml.count(_EMPTY_RESULT) != 1:
         return None
     wanted = listed_ids(report)
-    entries = [_entry(int(m["level"]), m["name"], "".join(_TEXT.findall(m["body"])), pages.get(m["name"]))
-               for m in _HEADING.finditer(xml) if m["name"] in wanted]
+    entries = [
+        _entry(int(m["level"]), m["name"], "".join(_TEXT.findall(m["body"])), pages.get(m["name"]))
+        for m in _HEADING.finditer(xml)
+        if m["name"] in wanted
+    ]
     if not entries:
         return None
-    result = ('<w:fldChar w:fldCharType="separate" /></w:r></w:p>' + "".join(entries)
-              + '<w:p><w:r><w:fldChar w:fldCharType="end" /></w:r></w:p>')
+    result = (
+        '<w:fldChar w:fldCharType="separate" /></w:r></w:p>'
+        + "".join(entries)
+        + '<w:p><w:r><w:fldChar w:fldCharType="end" /></w:r></w:p>'
+    )
     return xml.replace(_EMPTY_RESULT, result)
 
 
@@ -86,8 +96,9 @@ def _anchors_hidden(xml: str) -> str:
 
 # Bookmarks pandoc wraps around a whole section (its heading's id), between paragraphs; and the
 # paragraph each starts before. Their ends stand between paragraphs too, on lines of their own.
-_SECTION_BOOKMARKS = re.compile(r"((?:<w:bookmarkStart [^>]*/>\s*)+)<w:p>(<w:pPr>(?:(?!</w:pPr>).)*</w:pPr>)?",
-                                re.DOTALL)
+_SECTION_BOOKMARKS = re.compile(
+    r"((?:<w:bookmarkStart [^>]*/>\s*)+)<w:p>(<w:pPr>(?:(?!</w:pPr>).)*</w:pPr>)?", re.DOTALL
+)
 _SECTION_BOOKMARK_END = re.compile(r"\n\s*<w:bookmarkEnd w:id=\"(\d+)\" />")
 _BOOKMARK_ID = re.compile(r'<w:bookmarkStart w:id="(\d+)"')
 
@@ -115,16 +126,23 @@ def _rows_kept_whole(xml: str) -> str:
 
 
 def _header_part(text: str, colour: str, bold: bool) -> bytes:
-    run = (f'<w:r><w:rPr><w:rFonts w:ascii="Noto Sans" w:hAnsi="Noto Sans" w:cs="Noto Sans" />'
-           f'{"<w:b />" if bold else ""}<w:color w:val="{colour}" /><w:sz w:val="16" /></w:rPr>'
-           f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>') if text else ""
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{W}"><w:p><w:pPr>'
-            f'<w:jc w:val="right" /></w:pPr>{run}</w:p></w:hdr>').encode()
+    run = (
+        (
+            f'<w:r><w:rPr><w:rFonts w:ascii="Noto Sans" w:hAnsi="Noto Sans" w:cs="Noto Sans" />'
+            f'{"<w:b />" if bold else ""}<w:color w:val="{colour}" /><w:sz w:val="16" /></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+        )
+        if text
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr xmlns:w="{W}"><w:p><w:pPr>'
+        f'<w:jc w:val="right" /></w:pPr>{run}</w:p></w:hdr>'
+    ).encode()
 
 
 def _empty_footer() -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="{W}"><w:p /></w:ftr>'
-            ).encode()
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="{W}"><w:p /></w:ftr>').encode()
 
 
 def _pages(parts: dict[str, bytes], header: str, draft: bool) -> None:
@@ -133,23 +151,34 @@ def _pages(parts: dict[str, bytes], header: str, draft: bool) -> None:
     parts["word/header-rk1.xml"] = _header_part(header, "B00020" if draft else "4D5963", draft)
     parts["word/header-rk2.xml"] = _header_part("", "000000", False)
     parts["word/footer-rk2.xml"] = _empty_footer()
-    rels = parts[RELS].decode("utf-8").replace("</Relationships>", (
-        f'<Relationship Id="rIdRkH1" Type="{HEADER_TYPE}" Target="header-rk1.xml" />'
-        f'<Relationship Id="rIdRkH2" Type="{HEADER_TYPE}" Target="header-rk2.xml" />'
-        f'<Relationship Id="rIdRkF2" Type="{FOOTER_TYPE}" Target="footer-rk2.xml" /></Relationships>'))
+    rels = (
+        parts[RELS]
+        .decode("utf-8")
+        .replace(
+            "</Relationships>",
+            (
+                f'<Relationship Id="rIdRkH1" Type="{HEADER_TYPE}" Target="header-rk1.xml" />'
+                f'<Relationship Id="rIdRkH2" Type="{HEADER_TYPE}" Target="header-rk2.xml" />'
+                f'<Relationship Id="rIdRkF2" Type="{FOOTER_TYPE}" Target="footer-rk2.xml" /></Relationships>'
+            ),
+        )
+    )
     parts[RELS] = rels.encode("utf-8")
     types = parts[TYPES].decode("utf-8")
     main = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     for name, kind in (("header-rk1", "header"), ("header-rk2", "header"), ("footer-rk2", "footer")):
-        types = types.replace("</Types>", f'<Override PartName="/word/{name}.xml" ContentType="{main}.{kind}+xml" />'
-                              "</Types>")
+        types = types.replace(
+            "</Types>", f'<Override PartName="/word/{name}.xml" ContentType="{main}.{kind}+xml" /></Types>'
+        )
     parts[TYPES] = types.encode("utf-8")
     xml = parts[DOCUMENT].decode("utf-8")
     at = xml.rfind("<w:sectPr>")
-    references = ('<w:headerReference r:id="rIdRkH1" w:type="default" />'
-                  '<w:headerReference r:id="rIdRkH2" w:type="first" />'
-                  '<w:footerReference r:id="rIdRkF2" w:type="first" />')
-    xml = xml[:at] + "<w:sectPr>" + references + xml[at + len("<w:sectPr>"):]
+    references = (
+        '<w:headerReference r:id="rIdRkH1" w:type="default" />'
+        '<w:headerReference r:id="rIdRkH2" w:type="first" />'
+        '<w:footerReference r:id="rIdRkF2" w:type="first" />'
+    )
+    xml = xml[:at] + "<w:sectPr>" + references + xml[at + len("<w:sectPr>") :]
     end = xml.rfind("</w:sectPr>")
     if "<w:titlePg" not in xml[at:end]:  # titlePg comes late in a section's properties
         xml = xml[:end] + "<w:titlePg />" + xml[end:]

@@ -61,13 +61,25 @@ class Facts:
         return self.marks_by is not None and date.strip() == self.marks_by[1]
 
 
-def properties(report: Report, edition: str, date: str, final: bool, commit: str | None,
-               uncommitted: bool, marks_by: tuple[str, str] | None = None) -> dict[str, str]:
+def properties(
+    report: Report,
+    edition: str,
+    date: str,
+    final: bool,
+    commit: str | None,
+    uncommitted: bool,
+    marks_by: tuple[str, str] | None = None,
+) -> dict[str, str]:
     """The custom properties of an edition's DOCX, as pandoc metadata (pandoc writes every key it
     does not know to docProps/custom.xml)."""
-    values = {f"{PREFIX}anchors": SCHEME, f"{PREFIX}edition": edition, f"{PREFIX}date": date,
-              f"{PREFIX}final": "yes" if final else "no", f"{PREFIX}commit": commit or "none",
-              f"{PREFIX}uncommitted": "yes" if uncommitted else "no"}
+    values = {
+        f"{PREFIX}anchors": SCHEME,
+        f"{PREFIX}edition": edition,
+        f"{PREFIX}date": date,
+        f"{PREFIX}final": "yes" if final else "no",
+        f"{PREFIX}commit": commit or "none",
+        f"{PREFIX}uncommitted": "yes" if uncommitted else "no",
+    }
     if marks_by is not None:
         values[f"{PREFIX}marks-by"], values[f"{PREFIX}marks-date"] = marks_by
     for index, doc in enumerate(d for d in report.documents if d.id):
@@ -88,11 +100,15 @@ def read(custom: dict[str, str]) -> Facts | None:
             documents[ident] = unquote(path)
     commit = custom.get(f"{PREFIX}commit", "").strip()
     by, when = custom.get(f"{PREFIX}marks-by", "").strip(), custom.get(f"{PREFIX}marks-date", "").strip()
-    return Facts(edition=custom.get(f"{PREFIX}edition", "").strip(), date=custom.get(f"{PREFIX}date", "").strip(),
-                 final=custom.get(f"{PREFIX}final", "").strip() == "yes",
-                 commit=commit if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit) else None,
-                 uncommitted=custom.get(f"{PREFIX}uncommitted", "").strip() == "yes", documents=documents,
-                 marks_by=(by, when) if by and when else None)
+    return Facts(
+        edition=custom.get(f"{PREFIX}edition", "").strip(),
+        date=custom.get(f"{PREFIX}date", "").strip(),
+        final=custom.get(f"{PREFIX}final", "").strip() == "yes",
+        commit=commit if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit) else None,
+        uncommitted=custom.get(f"{PREFIX}uncommitted", "").strip() == "yes",
+        documents=documents,
+        marks_by=(by, when) if by and when else None,
+    )
 
 
 def pandoc_bookmark(name: str) -> str:

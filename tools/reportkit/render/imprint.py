@@ -30,9 +30,17 @@ class Imprint:
 
     def context(self) -> dict[str, object]:
         """The imprint as the site's templates read it (they escape every value)."""
-        return {"final": self.final, "edition": self.edition, "iso_date": self.iso_date, "date": self.date,
-                "title": self.title, "author": self.author, "copyright": self.copyright,
-                "citation": self.citation, "draft_notice": DRAFT_NOTICE}
+        return {
+            "final": self.final,
+            "edition": self.edition,
+            "iso_date": self.iso_date,
+            "date": self.date,
+            "title": self.title,
+            "author": self.author,
+            "copyright": self.copyright,
+            "citation": self.citation,
+            "draft_notice": DRAFT_NOTICE,
+        }
 
 
 def _plain(value: object) -> str:
@@ -56,8 +64,12 @@ def imprint(report: Report, edition: str, iso_date: str, final: bool, url: str |
     settings = report.settings
     given = _plain(settings.get("citation"))
     return Imprint(
-        final=final, edition=_plain(edition), iso_date=iso_date[:10], date=date,
-        title=_plain(report.title), author=_plain(settings.get("author")),
+        final=final,
+        edition=_plain(edition),
+        iso_date=iso_date[:10],
+        date=date,
+        title=_plain(report.title),
+        author=_plain(settings.get("author")),
         copyright=_plain(settings.get("copyright")) or DEFAULT_COPYRIGHT,
         citation=given or default_citation(report, edition, date, url),
     )

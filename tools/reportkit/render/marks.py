@@ -51,8 +51,10 @@ def _single(report: Report, doc: Document, mark: CriticMark) -> list[Edit]:
         return [(mark.start, mark.end, comment_span(report, mark.texts[0]))]
     found: list[Edit] = [(mark.start, mark.start + 3, "[")]
     if mark.kind == "substitution":
-        found += [(parts[0][1], parts[1][0], f"]{{.{changes.DELETED}}}["),
-                  (parts[1][1], mark.end, f"]{{.{changes.INSERTED}}}")]
+        found += [
+            (parts[0][1], parts[1][0], f"]{{.{changes.DELETED}}}["),
+            (parts[1][1], mark.end, f"]{{.{changes.INSERTED}}}"),
+        ]
     elif mark.kind == "highlight":
         found.append((parts[0][1], parts[0][1] + 3, f"]{{.{changes.MARKED}}}"))
         if len(parts) == 2:
@@ -111,7 +113,7 @@ def shield(text: str) -> str:
 
     def split(m: re.Match) -> str:
         token = m.group()
-        if masked[m.start():m.end()] == token:
+        if masked[m.start() : m.end()] == token:
             return token  # running text: the site's reader shows the mark
         return token[0] + SENTINEL + token[1:]
 

@@ -137,8 +137,9 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         try:
             return imprint.imprint(report, name, date, self.config.final, site_url or None)
         except ValueError:
-            raise PluginError(f"report: the plugin's `date` must be an ISO date such as 2019-06-10, "
-                              f"not {date!r}") from None
+            raise PluginError(
+                f"report: the plugin's `date` must be an ISO date such as 2019-06-10, not {date!r}"
+            ) from None
 
     def _load(self, root: Path) -> None:
         """Load the report, print what `report check` would, and read the pages' history."""
@@ -157,8 +158,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             found, why = history.of_report(self.report)
             self.history = found or {}
             if why:  # a degraded page: under --strict it fails, as every warning does
-                log.warning(f"report: the pages show no last update ({why}); set the plugin's "
-                            "option `history: false` to build without one")
+                log.warning(
+                    f"report: the pages show no last update ({why}); set the plugin's "
+                    "option `history: false` to build without one"
+                )
 
     def on_files(self, files: Files, config) -> Files:
         report = self.loaded
@@ -175,15 +178,26 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         for rel, asset in validated.items():
             if files.get_file_from_path(rel) is None:
                 files.append(File.generated(config, rel, content=asset.data))
-        files.append(File.generated(config, site_plan.RECOMMENDATIONS_INDEX,
-                                    content=pages.recommendations_index(report, final=self.config.final)))
+        files.append(
+            File.generated(
+                config,
+                site_plan.RECOMMENDATIONS_INDEX,
+                content=pages.recommendations_index(report, final=self.config.final),
+            )
+        )
         if not self.config.final:  # the public site has no progress page, open points or positions
             table = owners.rows(report, self.history or None)
             progress = owners.progress_markdown(table)
             matrix = positions.matrix(report)
             progress += positions.progress_section(matrix, site_plan.POSITIONS)
-            files.append(File.generated(config, site_plan.POSITIONS, content=positions.page_markdown(report, matrix),
-                                        inclusion=InclusionLevel.NOT_IN_NAV))  # linked from the progress page
+            files.append(
+                File.generated(
+                    config,
+                    site_plan.POSITIONS,
+                    content=positions.page_markdown(report, matrix),
+                    inclusion=InclusionLevel.NOT_IN_NAV,
+                )
+            )  # linked from the progress page
             files.append(File.generated(config, site_plan.PROGRESS, content=progress))
         if self.changes is not None:
             files = self._add_changes(config, files)
@@ -199,8 +213,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         assert self.changes is not None
         for name in (changes_page.PAGE, changes_page.STYLE):
             if files.get_file_from_path(name) is not None:
-                raise PluginError(f"report: the site's page of changes is published at '{name}'; rename the "
-                                  "file of the site's folder that takes that address")
+                raise PluginError(
+                    f"report: the site's page of changes is published at '{name}'; rename the "
+                    "file of the site's folder that takes that address"
+                )
         style = (Path(__file__).resolve().parents[1] / "templates" / "changes.css").read_text("utf-8")
         files.append(File.generated(config, changes_page.PAGE, content=self.changes))
         files.append(File.generated(config, changes_page.STYLE, content=style))
@@ -211,8 +227,7 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         files.append(File.generated(config, HOUSE_CSS, content=style.site_css("fonts/")))
         for face in (style.BODY, style.SANS):
             for name in face.files.values():
-                files.append(File.generated(config, HOUSE_FONTS + name,
-                                            abs_src_path=str(style.fonts_folder() / name)))
+                files.append(File.generated(config, HOUSE_FONTS + name, abs_src_path=str(style.fonts_folder() / name)))
 
     def _edit_url(self, file: File, doc) -> str | None:
         """The editor for the page's source: the report's file, or the site's own page. The public
@@ -281,8 +296,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         violations, hashes = sanitize.audit(output, self.theme, base)
         if violations:
             details = "; ".join(f"{v.where}: {v.why}" for v in violations[:5])
-            raise PluginError(f"report: the page for {where} would carry executable content "
-                              f"({details}); this is a bug in the sanitizer, please report it")
+            raise PluginError(
+                f"report: the page for {where} would carry executable content "
+                f"({details}); this is a bug in the sanitizer, please report it"
+            )
         language = html.escape(str(self.loaded.settings.get("language") or "en-GB"), quote=True)
         output = _HTML_LANG.sub(lambda m: f'{m.group(1)}lang="{language}"', output, count=1)
         return output.replace("<head>", "<head>\n" + sanitize.csp_meta(hashes), 1)
@@ -300,8 +317,10 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
         if self.changes is None:
             return ""
         title = changes_page.title_of(self.changes)
-        return f"\n## {md_text(title)}\n\n[{md_text(title)}]({changes_page.PAGE}): renumbered sections, " \
-               "words added and removed, and every changed passage.\n"
+        return (
+            f"\n## {md_text(title)}\n\n[{md_text(title)}]({changes_page.PAGE}): renumbered sections, "
+            "words added and removed, and every changed passage.\n"
+        )
 
 
 def _toc_items(items) -> list:

@@ -39,8 +39,7 @@ def attributed(report: Report, parsed: Parsed, when: str) -> Parsed:
     out = list(blocks)
     for doc, start, end in parsed.spans:
         if doc.scan.marks:
-            out[start:end] = changes.for_docx(blocks[start:end],
-                                              changes.Attribution(author(report, doc), when))
+            out[start:end] = changes.for_docx(blocks[start:end], changes.Attribution(author(report, doc), when))
     return dataclasses.replace(parsed, ast={**parsed.ast, "blocks": unique_comments(out)})
 
 
@@ -64,6 +63,7 @@ def unique_comments(blocks: list) -> list:
 
 
 # -- nodes built from text -----------------------------------------------------------------------
+
 
 def _title(text: str, docx: bool) -> Node:
     """A section title outside the report's own headings: unlisted in the PDF; in Word the style of
@@ -93,21 +93,27 @@ def table(headers: list[str], rows: list[list[str]], widths: list[float]) -> Nod
 
 # -- the draft editions' sections ----------------------------------------------------------------
 
+
 def open_points_section(report: Report, matrix: Matrix, docx: bool) -> list:
     """After the contents: every open point, with its section, owner and place in the sources."""
     points = matrix.points
     if not points:
-        return [_title("Open points", docx), _para("No open points: nothing in the text is marked as still "
-                                                   "under negotiation.")]
+        return [
+            _title("Open points", docx),
+            _para("No open points: nothing in the text is marked as still under negotiation."),
+        ]
     rows = []
     for point in points:
         rows.append([point.doc.label, owner_name(report, point.doc), point.description(), point.where])
     intro = f"{len(points)} passages are still under negotiation; each is marked in the text."
     # The table is not the section's last block: a bookmark right after a table (the next document's
     # title) is lost by some word processors (LibreOffice takes it into the table).
-    return [_title("Open points", docx), _para(intro),
-            table(["Section", "Owner", "Open point", "Source"], rows, [0.22, 0.18, 0.38, 0.22]),
-            _para("Each one blocks the final edition. This section belongs to draft editions only.")]
+    return [
+        _title("Open points", docx),
+        _para(intro),
+        table(["Section", "Owner", "Open point", "Source"], rows, [0.22, 0.18, 0.38, 0.22]),
+        _para("Each one blocks the final edition. This section belongs to draft editions only."),
+    ]
 
 
 def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
@@ -117,30 +123,52 @@ def positions_section(report: Report, matrix: Matrix, docx: bool) -> list:
     labels = [short_label(row.doc) for row in rows]
     share = 0.7 / max(len(rows), 1)
     grid = [[member.name] + [row.cell(member.id) for row in rows] for member in matrix.members]
-    blocks = [_title("Positions of Panel members", docx),
-              _para(f"Where each member stands on each recommendation. {LEGEND}. This section belongs to "
-                    "draft editions only."),
-              table(["Member"] + labels, grid, [0.3] + [share] * len(rows))]
+    blocks = [
+        _title("Positions of Panel members", docx),
+        _para(
+            f"Where each member stands on each recommendation. {LEGEND}. This section belongs to draft editions only."
+        ),
+        table(["Member"] + labels, grid, [0.3] + [share] * len(rows)),
+    ]
     noted = [(row, p) for row in rows for p in row.positions.values() if p.stance != "support"]
     names = {m.id: m.name for m in matrix.members}
     blocks.append(_para("Reservations and objections", strong=True))
     if noted:
-        blocks.append(table(["Recommendation", "Member", "Stance", "Note"],
-                            [[short_label(row.doc), names.get(p.member, p.member),
-                              p.stance + (" (older text)" if p.member in row.stale else ""), p.note or "—"]
-                             for row, p in noted], [0.2, 0.24, 0.14, 0.42]))
+        blocks.append(
+            table(
+                ["Recommendation", "Member", "Stance", "Note"],
+                [
+                    [
+                        short_label(row.doc),
+                        names.get(p.member, p.member),
+                        p.stance + (" (older text)" if p.member in row.stale else ""),
+                        p.note or "—",
+                    ]
+                    for row, p in noted
+                ],
+                [0.2, 0.24, 0.14, 0.42],
+            )
+        )
     else:
         blocks.append(_para("None recorded."))
     blocks.append(_para("No stance yet", strong=True))
     everyone = len(matrix.members)
     waiting = [(row, row.missing(matrix.members)) for row in rows]
-    blocks.append(table(["Recommendation", "Members without a stance"],
-                        [[short_label(row.doc), _without_stance(missing, everyone)] for row, missing in waiting],
-                        [0.2, 0.8]))
+    blocks.append(
+        table(
+            ["Recommendation", "Members without a stance"],
+            [[short_label(row.doc), _without_stance(missing, everyone)] for row, missing in waiting],
+            [0.2, 0.8],
+        )
+    )
     # A closing line: where positions are recorded. It also ends the DOCX on a paragraph, not a table
     # (LibreOffice drops a bookmark, here the Notes', that closes after a table at the document's end).
-    blocks.append(_para("Members record their positions in each recommendation's front matter; "
-                        "the command report positions lists them all."))
+    blocks.append(
+        _para(
+            "Members record their positions in each recommendation's front matter; "
+            "the command report positions lists them all."
+        )
+    )
     return blocks
 
 

@@ -28,11 +28,13 @@ def owner_name(report: Report, doc: Document) -> str:
 def recommendations_index(report: Report, final: bool = False) -> str:
     """A table of every recommendation by set: label and title, and in a draft its owner and status
     (the public site shows no workflow data)."""
-    lines = ["# Recommendations", "",
-             "Every recommendation of the report, by set. Each has its own page.", ""]
+    lines = ["# Recommendations", "", "Every recommendation of the report, by set. Each has its own page.", ""]
     recs = report.of_kind("rec")
-    header = ["| Label | Recommendation |", "|---|---|"] if final else \
-        ["| Label | Recommendation | Owner | Status |", "|---|---|---|---|"]
+    header = (
+        ["| Label | Recommendation |", "|---|---|"]
+        if final
+        else ["| Label | Recommendation | Owner | Status |", "|---|---|---|---|"]
+    )
     for number in sorted({d.set for d in recs if d.set}):
         lines += [f"## Set {number}: {md_text(report.set_title(number))}", "", *header]
         for doc in (d for d in recs if d.set == number):
@@ -48,11 +50,13 @@ def recommendations_index(report: Report, final: bool = False) -> str:
 def facts(report: Report, doc: Document, history: FileHistory | None) -> dict[str, str]:
     """A page's workflow facts for the draft site's template (which escapes them): owner, status,
     last update. They are not part of the page's text, so the site's search never shows them."""
-    found = {"owner": owner_name(report, doc),
-             "status": STATUS_NAMES.get(doc.status or "", doc.status or "unknown")}
+    found = {"owner": owner_name(report, doc), "status": STATUS_NAMES.get(doc.status or "", doc.status or "unknown")}
     if history and history.last_date:
-        found |= {"updated": un_date(history.last_date), "updated_iso": history.last_date[:10],
-                  "author": " ".join(history.last_author.split())}
+        found |= {
+            "updated": un_date(history.last_date),
+            "updated_iso": history.last_date[:10],
+            "author": " ".join(history.last_author.split()),
+        }
     return found
 
 
@@ -96,8 +100,7 @@ def navigation(report: Report, final: bool = False) -> list:
     nav.append({"Chapters": [{nav_title(d): d.path} for d in chapters if d.numbered]})
     recs = [{nav_title(d): d.path} for d in report.of_kind("rec") if d.number]
     # A withdrawn recommendation keeps its page (the recommendations index links to it), after the others.
-    recs += [{theme_text(f"Withdrawn: {d.short_title}"): d.path}
-             for d in report.of_kind("rec") if not d.number]
+    recs += [{theme_text(f"Withdrawn: {d.short_title}"): d.path} for d in report.of_kind("rec") if not d.number]
     nav.append({"Recommendations": [RECOMMENDATIONS_INDEX] + recs})
     nav.append({"Annexes": [{nav_title(d): d.path} for d in report.of_kind("annex")]})
     if not final:

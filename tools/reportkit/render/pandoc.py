@@ -100,9 +100,11 @@ def typst_variables(report: Report, edition: Edition) -> list[str]:
 
 def _document(parsed: Parsed, meta: dict[str, str], blocks: list) -> bytes:
     """The AST as JSON, with metadata set from report.yml and the command line only, as plain text."""
-    ast = {"pandoc-api-version": parsed.ast["pandoc-api-version"],
-           "meta": {key: meta_text(value) for key, value in meta.items() if value},
-           "blocks": blocks}
+    ast = {
+        "pandoc-api-version": parsed.ast["pandoc-api-version"],
+        "meta": {key: meta_text(value) for key, value in meta.items() if value},
+        "blocks": blocks,
+    }
     return json.dumps(ast, ensure_ascii=False).encode("utf-8")
 
 
@@ -111,8 +113,9 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
     # child only, the builder's own environment is left alone.
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     try:
-        out, _ = runner.run_program([pandoc_path(), "-f", "json", *args], input=document, cwd=work,
-                                    timeout=timeout, what="pandoc", env=env)
+        out, _ = runner.run_program(
+            [pandoc_path(), "-f", "json", *args], input=document, cwd=work, timeout=timeout, what="pandoc", env=env
+        )
     except runner.RendererFailed as exc:
         raise RenderError(f"pandoc could not write the edition: {exc}") from None
     except runner.RendererTimeout as exc:
@@ -120,23 +123,45 @@ def _pandoc(args: list[str], document: bytes, work: Path, timeout: float, epoch:
     return out
 
 
-def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-               timeout: float, pages: dict[str, int] | None = None) -> list[str]:
+def write_docx(
+    report: Report,
+    parsed: Parsed,
+    edition: Edition,
+    output: Path,
+    work: Path,
+    timeout: float,
+    pages: dict[str, int] | None = None,
+) -> list[str]:
     """The DOCX edition; the finishing touches that could not be applied (each logged as a warning).
     pages: the PDF edition's page number of each heading id, when it was built first, for the
     contents written in advance."""
     settings = report.settings
     draft = "" if edition.final else "DRAFT · "
-    meta = {"title": report.title, "subtitle": str(settings.get("subtitle", "")),
-            "author": str(settings.get("author", "")),
-            "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
-            "lang": str(settings.get("language", "en-GB")), "toc-title": "Contents"}
+    meta = {
+        "title": report.title,
+        "subtitle": str(settings.get("subtitle", "")),
+        "author": str(settings.get("author", "")),
+        "date": f"{draft}{edition.name} · {style.un_date(edition.date)}",
+        "lang": str(settings.get("language", "en-GB")),
+        "toc-title": "Contents",
+    }
     by = edition.attribution()  # the text's own marks ("Open point"), or the redline's
     # What the file says about itself, for `report comments` when a reviewed copy comes back.
-    meta.update(docx_facts.properties(report, edition.name, edition.date, edition.final, edition.commit,
-                                      edition.uncommitted, (by.author, by.date)))
-    args = ["-t", "docx", "--toc", "--toc-depth=2", f"--reference-doc={template('reference.docx')}",
-            "--resource-path=.", "-o", str(output)]
+    meta.update(
+        docx_facts.properties(
+            report, edition.name, edition.date, edition.final, edition.commit, edition.uncommitted, (by.author, by.date)
+        )
+    )
+    args = [
+        "-t",
+        "docx",
+        "--toc",
+        "--toc-depth=2",
+        f"--reference-doc={template('reference.docx')}",
+        "--resource-path=.",
+        "-o",
+        str(output),
+    ]
     # Marks of text not yet agreed as Word's tracked changes and comments, by each section's owner,
     # dated as the edition (which is how `report comments` tells them from a reviewer's).
     attributed = negotiated.attributed(report, parsed, by.date)
@@ -144,10 +169,8 @@ def write_docx(report: Report, parsed: Parsed, edition: Edition, output: Path, w
     # The marks left after the owners': a redline's changes since FROM, by its name; any other the
     # text carries, as an open point.
     blocks = transforms.for_docx(printed, edition.final, changes.Attribution(negotiated.OPEN_POINT, by.date), by)
-    _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout,
-            edition.epoch)
-    header = (f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final
-              else report.title)
+    _pandoc(args, _document(parsed, meta, _drafted(report, edition, blocks, docx=True)), work, timeout, edition.epoch)
+    header = f"DRAFT · {edition.name} · {style.un_date(edition.date)}" if not edition.final else report.title
     return docx_contents.finish(output, report, header, not edition.final, pages or {})
 
 
@@ -183,9 +206,14 @@ def _compile(source: str, root: str, epoch: int, output: str) -> tuple[str, str]
     try:
         # PDF/UA-1: tagged, identified, and checked as it is made (an image without alt text fails).
         # The stub ties input, root and font paths to one type; bytes input is the source, not a path.
-        pdf = typst.compile(source.encode("utf-8"), root=root,  # type: ignore[misc]
-                            ignore_system_fonts=True, timestamp=epoch, font_paths=[str(style.fonts_folder())],
-                            pdf_standards=["ua-1"])
+        pdf = typst.compile(
+            source.encode("utf-8"),
+            root=root,  # type: ignore[misc]
+            ignore_system_fonts=True,
+            timestamp=epoch,
+            font_paths=[str(style.fonts_folder())],
+            pdf_standards=["ua-1"],
+        )
     except typst.TypstError as exc:
         return str(getattr(exc, "message", exc)), str(getattr(exc, "diagnostic", ""))
     Path(output).write_bytes(pdf)
@@ -209,13 +237,13 @@ def heading_pages(pdf: Path) -> dict[str, int]:
     return found
 
 
-def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path,
-              timeout: float) -> None:
+def write_pdf(report: Report, parsed: Parsed, edition: Edition, output: Path, work: Path, timeout: float) -> None:
     (work / "house.typ").write_text(style.typst_preamble(), "utf-8")  # the template imports it
     source = typst_source(report, parsed, edition, work, timeout)
     try:
-        failed = runner.run_in_child(_compile, source, str(work), edition.epoch, str(output),
-                                     timeout=timeout, what="the PDF engine (Typst)")
+        failed = runner.run_in_child(
+            _compile, source, str(work), edition.epoch, str(output), timeout=timeout, what="the PDF engine (Typst)"
+        )
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise RenderError(str(exc)) from None
     if failed:

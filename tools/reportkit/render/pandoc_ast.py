@@ -32,13 +32,37 @@ log = logging.getLogger(__name__)
 # the writers' raw output: no raw HTML/TeX/`{=format}`, no math (texmath writes Typst code), no
 # metadata from a body (a `---` block would set the edition's title or DRAFT mark). Citations
 # (`[@key]`) are read: their keys are judged against references.yml (apparatus/judge.py).
-READER = "markdown" + "".join(f"-{name}" for name in (
-    "raw_html", "raw_tex", "raw_attribute", "tex_math_dollars", "latex_macros", "yaml_metadata_block",
-    "pandoc_title_block", "implicit_figures", "implicit_header_references",
-    "markdown_in_html_blocks", "native_divs", "native_spans", "inline_notes", "example_lists",
-    "line_blocks", "table_captions", "grid_tables", "multiline_tables", "simple_tables",
-    "definition_lists", "fancy_lists", "subscript", "superscript", "strikeout", "task_lists",
-    "fenced_divs"))
+READER = "markdown" + "".join(
+    f"-{name}"
+    for name in (
+        "raw_html",
+        "raw_tex",
+        "raw_attribute",
+        "tex_math_dollars",
+        "latex_macros",
+        "yaml_metadata_block",
+        "pandoc_title_block",
+        "implicit_figures",
+        "implicit_header_references",
+        "markdown_in_html_blocks",
+        "native_divs",
+        "native_spans",
+        "inline_notes",
+        "example_lists",
+        "line_blocks",
+        "table_captions",
+        "grid_tables",
+        "multiline_tables",
+        "simple_tables",
+        "definition_lists",
+        "fancy_lists",
+        "subscript",
+        "superscript",
+        "strikeout",
+        "task_lists",
+        "fenced_divs",
+    )
+)
 # Past this depth the engines fail (Typst's parser, Python's recursion): a located error instead.
 MAX_DEPTH = 48
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -88,8 +112,14 @@ def parse(report: Report, timeout: float = runner.DEFAULT_TIMEOUT) -> Parsed:
     A document past the text limits (`markdown.excesses`) is left out: the check refuses it, and
     pandoc, which is not linear on such text, never sees it.
     """
-    documents = [d for d in report.documents if d.id and _ID.fullmatch(d.id) and not d.scan.excesses
-                 and not any(h.explicit and not ANCHOR.fullmatch(h.anchor) for h in d.scan.headings)]
+    documents = [
+        d
+        for d in report.documents
+        if d.id
+        and _ID.fullmatch(d.id)
+        and not d.scan.excesses
+        and not any(h.explicit and not ANCHOR.fullmatch(h.anchor) for h in d.scan.headings)
+    ]
     with tempfile.TemporaryDirectory(prefix="reportkit-ast-") as folder:
         names = []
         for index, doc in enumerate(documents):
@@ -110,9 +140,14 @@ def parse(report: Report, timeout: float = runner.DEFAULT_TIMEOUT) -> Parsed:
 
 
 def _is_attr(item: list) -> bool:
-    return (len(item) == 3 and isinstance(item[0], str) and isinstance(item[1], list)
-            and isinstance(item[2], list) and all(isinstance(c, str) for c in item[1])
-            and all(isinstance(kv, list) and len(kv) == 2 for kv in item[2]))
+    return (
+        len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], list)
+        and isinstance(item[2], list)
+        and all(isinstance(c, str) for c in item[1])
+        and all(isinstance(kv, list) and len(kv) == 2 for kv in item[2])
+    )
 
 
 def _attribute(blocks: list, documents: list[Document]) -> list[tuple[Document, int, int]]:
@@ -141,8 +176,16 @@ def _warnings(stderr: bytes, documents: list[Document]) -> list[Diagnostic]:
             log.debug("pandoc: %s", line)
             continue
         text = _WARNING.sub("here", line.removeprefix("[WARNING]").strip())
-        found.append(Diagnostic(doc.path, source_line(doc, int(m.group(2))), int(m.group(3)), WARNING,
-                                "render.warning", f"the PDF and DOCX engine (pandoc) says: {text}"))
+        found.append(
+            Diagnostic(
+                doc.path,
+                source_line(doc, int(m.group(2))),
+                int(m.group(3)),
+                WARNING,
+                "render.warning",
+                f"the PDF and DOCX engine (pandoc) says: {text}",
+            )
+        )
     return found
 
 
@@ -167,6 +210,7 @@ _TARGET_CONTEXTS = ("]({}", "]( {}", "]: {}", "]:{}", "<{}")
 
 # -- validation ---------------------------------------------------------------------------------
 
+
 @dataclass
 class _Rules:
     report: Report
@@ -177,8 +221,7 @@ class _Rules:
 
 # Nodes with nothing to check and nothing inside: skipped without a look (most of any text).
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "HorizontalRule"})
-_ATTR_AT = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Link": 0, "Image": 0,
-            "Figure": 0}
+_ATTR_AT = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Link": 0, "Image": 0, "Figure": 0}
 
 
 def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
@@ -189,8 +232,16 @@ def judge(report: Report, parsed: Parsed, assets: set[str]) -> list[Diagnostic]:
     rules = _Rules(report, ids, emitted_classes(), assets)
     found = list(parsed.warnings)
     if parsed.ast.get("meta"):
-        found.append(Diagnostic("report.yml", 1, 1, ERROR, "render.metadata",
-                                "the text sets document metadata; only report.yml and the command line may"))
+        found.append(
+            Diagnostic(
+                "report.yml",
+                1,
+                1,
+                ERROR,
+                "render.metadata",
+                "the text sets document metadata; only report.yml and the command line may",
+            )
+        )
     for doc, start, end in parsed.spans:
         found += _judge_document(rules, doc, parsed.ast["blocks"][start:end])
         found += apparatus_judge.agreement(report, doc, parsed.ast["blocks"][start:end], anchor_id)
@@ -207,9 +258,16 @@ def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnost
             stack += _inner(item, depth)
             continue
         if depth > MAX_DEPTH:
-            return found + [_at(doc, "", "text.nesting", f"the text is nested more than {MAX_DEPTH} levels "
-                                "deep (quotes, lists, emphasis or brackets inside each other); the engines "
-                                "cannot typeset it: flatten it")]
+            return found + [
+                _at(
+                    doc,
+                    "",
+                    "text.nesting",
+                    f"the text is nested more than {MAX_DEPTH} levels "
+                    "deep (quotes, lists, emphasis or brackets inside each other); the engines "
+                    "cannot typeset it: flatten it",
+                )
+            ]
         found += _check_node(rules, doc, own, item)
         if item.get("t") == "Cite":
             stack += [(part, depth + 1) for part in apparatus_judge.cite_parts(item)]
@@ -221,16 +279,23 @@ def _judge_document(rules: _Rules, doc: Document, blocks: list) -> list[Diagnost
 
 def _inner(items: list, depth: int) -> list[tuple[list | dict, int]]:
     """What is worth a look inside a list of the AST: lists, and nodes that are not plain leaves."""
-    return [(c, depth) for c in reversed(items)
-            if type(c) is list or (type(c) is dict and c.get("t", "Str") not in _LEAVES)]
+    return [
+        (c, depth) for c in reversed(items) if type(c) is list or (type(c) is dict and c.get("t", "Str") not in _LEAVES)
+    ]
 
 
 def _check_node(rules: _Rules, doc: Document, own: set[str], node: dict) -> list[Diagnostic]:
     kind = node["t"]
     if kind in ("RawBlock", "RawInline"):
         fmt = node["c"][0]
-        return [_at(doc, "{=", "render.raw", f"raw {fmt} code is not allowed in the text: it would reach the "
-                    "PDF or DOCX engine unchecked")]
+        return [
+            _at(
+                doc,
+                "{=",
+                "render.raw",
+                f"raw {fmt} code is not allowed in the text: it would reach the PDF or DOCX engine unchecked",
+            )
+        ]
     if kind == "Math":
         return [_at(doc, "$", "render.raw", "mathematics in TeX notation is not supported: write it as text")]
     if kind == "Cite":
@@ -269,16 +334,27 @@ def _check_attr(rules: _Rules, doc: Document, own: set[str], kind: str, attr: li
     ident, classes, pairs = attr
     found = []
     for key, _ in pairs:
-        found.append(_at(doc, key, "render.attribute", f"the attribute '{key}' is not allowed: attributes "
-                         "other than a heading's {#id} would pass instructions to the PDF or DOCX engine"))
+        found.append(
+            _at(
+                doc,
+                key,
+                "render.attribute",
+                f"the attribute '{key}' is not allowed: attributes "
+                "other than a heading's {#id} would pass instructions to the PDF or DOCX engine",
+            )
+        )
     code_like = kind in ("Code", "CodeBlock")
     for name in classes:
         if not (_CODE_CLASS.match(name) if code_like else name in rules.classes):
-            found.append(_at(doc, "." + name, "render.attribute",
-                             f"the class '.{name}' is not one the editions know; remove it"))
+            found.append(
+                _at(doc, "." + name, "render.attribute", f"the class '.{name}' is not one the editions know; remove it")
+            )
     if ident and kind != "Header" and ident not in own:
-        found.append(_at(doc, "#" + ident, "render.attribute",
-                         f"the id '#{ident}' is not allowed here: only headings take an id"))
+        found.append(
+            _at(
+                doc, "#" + ident, "render.attribute", f"the id '#{ident}' is not allowed here: only headings take an id"
+            )
+        )
     return found
 
 
@@ -292,17 +368,37 @@ def _check_header(doc: Document, own: set[str], node: dict) -> list[Diagnostic]:
     text = _plain(node["c"][2])
     # Read as text, the id went through pandoc's smart punctuation: '--' became an en dash.
     swallowed = _SWALLOWED_ID.search(text.replace("\u2014", "---").replace("\u2013", "--"))
-    heading = next((h for h in doc.scan.headings if swallowed and anchor_id(doc, h.anchor, SINGLE) ==
-                    _PREFIX.sub("", swallowed.group(1))), None)
+    heading = next(
+        (
+            h
+            for h in doc.scan.headings
+            if swallowed and anchor_id(doc, h.anchor, SINGLE) == _PREFIX.sub("", swallowed.group(1))
+        ),
+        None,
+    )
     if heading is not None:  # one of ours, whose {#id} pandoc read as text
         line, column = doc.where(heading.start)
-        return [Diagnostic(doc.path, line, column, ERROR, "heading.unrecognized",
-                           "the PDF and DOCX engine cannot read this heading's id: an unclosed '_', '__', "
-                           "'*' or '`' in its text runs over it; escape the mark with a backslash (\\_)")]
-    return [_at(doc, text.split(" ")[0] if text else "", "heading.unrecognized",
-                f"'{text[:60]}' is read as a heading by the PDF and DOCX engine, but it is not one the check "
-                "numbers (a line of '---' or '===' under text, or a heading inside a quote or list, makes one): "
-                "start headings at the beginning of a line with '## ', or put a blank line before the '---'")]
+        return [
+            Diagnostic(
+                doc.path,
+                line,
+                column,
+                ERROR,
+                "heading.unrecognized",
+                "the PDF and DOCX engine cannot read this heading's id: an unclosed '_', '__', "
+                "'*' or '`' in its text runs over it; escape the mark with a backslash (\\_)",
+            )
+        ]
+    return [
+        _at(
+            doc,
+            text.split(" ")[0] if text else "",
+            "heading.unrecognized",
+            f"'{text[:60]}' is read as a heading by the PDF and DOCX engine, but it is not one the check "
+            "numbers (a line of '---' or '===' under text, or a heading inside a quote or list, makes one): "
+            "start headings at the beginning of a line with '## ', or put a blank line before the '---'",
+        )
+    ]
 
 
 def _check_link(rules: _Rules, doc: Document, url: str) -> list[Diagnostic]:
@@ -314,8 +410,16 @@ def _check_link(rules: _Rules, doc: Document, url: str) -> list[Diagnostic]:
         if url.lower().startswith(SAFE_SCHEMES):
             return []
         scheme = url.split(":", 1)[0] + ":" if ":" in url else url[:2]
-        return [_at(doc, url, "link.scheme", f"'{scheme}' links are not allowed: only http, https and mailto "
-                    "links, which cannot run code or hide content in readers' browsers", True)]
+        return [
+            _at(
+                doc,
+                url,
+                "link.scheme",
+                f"'{scheme}' links are not allowed: only http, https and mailto "
+                "links, which cannot run code or hide content in readers' browsers",
+                True,
+            )
+        ]
     _, _, rel = link_target(rules.report.root, doc.path, url)
     if rel is None:
         return [_at(doc, url, "link.outside", f"'{url}' points outside the repository; it was not read", True)]
@@ -326,8 +430,16 @@ def _check_link(rules: _Rules, doc: Document, url: str) -> list[Diagnostic]:
 
 def _check_image(rules: _Rules, doc: Document, url: str) -> list[Diagnostic]:
     if is_external(url):
-        return [_at(doc, url, "image.remote", "this image is loaded from the internet; the PDF and DOCX cannot "
-                    "include it and the site would track readers: put the file in images/", True)]
+        return [
+            _at(
+                doc,
+                url,
+                "image.remote",
+                "this image is loaded from the internet; the PDF and DOCX cannot "
+                "include it and the site would track readers: put the file in images/",
+                True,
+            )
+        ]
     _, _, rel = link_target(rules.report.root, doc.path, url)
     if rel is None:
         return [_at(doc, url, "image.outside", f"'{url}' points outside the repository; it was not read", True)]
@@ -366,6 +478,7 @@ def text_parts(node: object, spaces: bool) -> list[str]:
 
 
 # -- the AST the writers get --------------------------------------------------------------------
+
 
 def _relinked(report: Report, doc: Document, url: str, image: bool) -> str:
     if url.startswith("#"):

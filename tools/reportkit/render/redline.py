@@ -29,8 +29,7 @@ from .transforms import Node, Replacement, is_block_anchor, rewrite
 INSERTED, DELETED = changes.INSERTED, changes.DELETED
 TEXT_BLOCKS = frozenset({"Para", "Plain", "Header"})
 CONTAINERS = frozenset({"BulletList", "OrderedList", "BlockQuote", "Div"})
-_ATTR_AT = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Link": 0, "Image": 0,
-            "Figure": 0, "Table": 0}
+_ATTR_AT = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Link": 0, "Image": 0, "Figure": 0, "Table": 0}
 
 
 @dataclass(frozen=True)
@@ -99,14 +98,17 @@ def _join_leading(spans: list[tuple[Document | None, int, int]]) -> list[tuple[D
 
 def box(before: Document | None, after: Document, context: Context) -> tuple[list, list]:
     """A recommendation's label and statement with their changes since FROM marked."""
+
     def merged(old: str | None, new: str) -> list:
         if old is None:
             return span(INSERTED, text_inlines(new))
         return merge_inlines(text_inlines(old), text_inlines(new), context)
 
     shown = before if _printed(before) and before is not None and before.kind == "rec" else None
-    return (merged(shown.label if shown else None, after.label or ""),
-            merged(shown.title if shown else None, after.title))
+    return (
+        merged(shown.label if shown else None, after.label or ""),
+        merged(shown.title if shown else None, after.title),
+    )
 
 
 def redline(old: Parsed, new: Parsed, images: set[str]) -> Redline:
@@ -148,9 +150,11 @@ def ids_in(blocks: list) -> set[str]:
 
 # -- the old side, made safe to show ------------------------------------------------------------
 
+
 def retire(blocks: list, context: Context) -> list:
     """Old text as it may appear beside the new: no ids (block anchors dropped, headings unlisted and
     without id), links to places the new side lacks unwrapped, images that are not staged as text."""
+
     def change(node: Node) -> Replacement:
         kind = node["t"]
         if kind == "Span" and is_block_anchor(node):
@@ -170,11 +174,11 @@ def retire(blocks: list, context: Context) -> list:
 
 # -- blocks -------------------------------------------------------------------------------------
 
+
 def _norm(value: object) -> object:
     """A block as compared: block anchors, heading ids and line breaks in the source do not count."""
     if isinstance(value, list):
-        return [_norm(v) for v in value if not (isinstance(v, dict) and v.get("t") == "Span"
-                                                and is_block_anchor(v))]
+        return [_norm(v) for v in value if not (isinstance(v, dict) and v.get("t") == "Span" and is_block_anchor(v))]
     if isinstance(value, dict) and "t" in value:
         kind = value["t"]
         if kind in ("Space", "SoftBreak"):
@@ -265,6 +269,7 @@ def _edit(old: dict, new: dict, context: Context) -> list[dict]:
 
 def merge_items(old: list[list], new: list[list], context: Context) -> list[list]:
     """The items of two versions of a list: an item is kept, edited, inserted or deleted as a block is."""
+
     def similar(i: int, j: int) -> bool:
         return diff.resembles(_text_of(old[i]), _text_of(new[j]), 0.5)
 
@@ -306,7 +311,7 @@ def mark_whole(block: dict, kind: str) -> dict | None:
 def _marked(inlines: list, kind: str) -> list:
     """Inlines in one marked span, the block anchor that opens them left outside (it is an id)."""
     lead = inlines[:1] if inlines and is_block_anchor(inlines[0]) else []
-    return lead + span(kind, inlines[len(lead):])
+    return lead + span(kind, inlines[len(lead) :])
 
 
 def span(kind: str, inlines: list) -> list:
@@ -408,23 +413,25 @@ Item = tuple[tuple, "str | None", dict]  # containers, mark (None, INSERTED, DEL
 def merge_inlines(old: list, new: list, context: Context) -> list:
     """Two versions of a paragraph's inlines, word by word, changes marked; the new block anchor kept."""
     lead = new[:1] if new and is_block_anchor(new[0]) else []
-    old_units, new_units = units(atoms(old)), units(atoms(new[len(lead):]))
+    old_units, new_units = units(atoms(old)), units(atoms(new[len(lead) :]))
     items: list[Item] = []
-    for tag, i1, i2, j1, j2 in diff.word_ops([unit_key(u) for u in old_units],
-                                             [unit_key(u) for u in new_units], fold=True):
+    for tag, i1, i2, j1, j2 in diff.word_ops(
+        [unit_key(u) for u in old_units], [unit_key(u) for u in new_units], fold=True
+    ):
         if tag == "equal":
             for a, b in zip(old_units[i1:i2], new_units[j1:j2], strict=True):
                 # Equal words may differ in the space that ends them (the last word of a paragraph).
-                items += [(atom.wrappers, None, _same(before.node, atom.node, context))
-                          for before, atom in zip(a, b, strict=False)]
+                items += [
+                    (atom.wrappers, None, _same(before.node, atom.node, context))
+                    for before, atom in zip(a, b, strict=False)
+                ]
             continue
         gone = [atom for unit in old_units[i1:i2] for atom in unit]
         came = [atom for unit in new_units[j1:j2] for atom in unit]
         if gone and items and items[-1][2]["t"] not in SPACES and gone[0].node["t"] not in SPACES:
             items.append(((), DELETED, {"t": "Space"}))  # "a b" + deleted "c" reads "a b c"
         # The space after a replaced word is the same on both sides: left unmarked.
-        after = came.pop() if gone and came and gone[-1].node["t"] in SPACES and came[-1].node["t"] in SPACES \
-            else None
+        after = came.pop() if gone and came and gone[-1].node["t"] in SPACES and came[-1].node["t"] in SPACES else None
         if after is not None:
             gone.pop()
         model = _model(items[-1][0] if items else (), gone, came)
@@ -526,8 +533,11 @@ def finish_docx(path: Path) -> int:
     with zipfile.ZipFile(path) as source:
         infos = source.infolist()
         parts = {info.filename: source.read(info) for info in infos}
-    texts = {name: _PARAGRAPH.sub(lambda m: _mark_paragraph(m.group(0)), parts[name].decode("utf-8"))
-             for name in PARTS if name in parts}
+    texts = {
+        name: _PARAGRAPH.sub(lambda m: _mark_paragraph(m.group(0)), parts[name].decode("utf-8"))
+        for name in PARTS
+        if name in parts
+    }
     counter = iter(range(1 + max((int(i) for t in texts.values() for i in _IDS.findall(t)), default=0), 1 << 31))
     revisions = 0
     for name, text in texts.items():
@@ -547,6 +557,7 @@ def accepted(blocks: list, keep: str = INSERTED) -> list:
     """The blocks with every change since FROM accepted (keep=INSERTED) or rejected (keep=DELETED): a
     reading of one side, for the tests and for anyone checking a redline against its sources. The
     text's own marks (open points) stay marks: they are that side's text."""
+
     def change(node: Node) -> Replacement:
         found = changes.since(node)
         if found == keep:

@@ -25,8 +25,24 @@ from . import changes, marks
 SITE, SINGLE = "site", "single"
 # The classes the resolver writes into Markdown, and those pandoc gives autolinks (<https://...>):
 # the AST validation allows these and no other.
-CLASSES = frozenset({"unlisted", "unnumbered", "uri", "email", "rk-set", "rk-para", "rk-list-recommendations",
-                     "rk-figure", "rk-table", "rk-box", apparatus.BIBLIOGRAPHY_MARKER}) | changes.CLASSES
+CLASSES = (
+    frozenset(
+        {
+            "unlisted",
+            "unnumbered",
+            "uri",
+            "email",
+            "rk-set",
+            "rk-para",
+            "rk-list-recommendations",
+            "rk-figure",
+            "rk-table",
+            "rk-box",
+            apparatus.BIBLIOGRAPHY_MARKER,
+        }
+    )
+    | changes.CLASSES
+)
 
 
 def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
@@ -38,8 +54,12 @@ def anchor_id(doc: Document, anchor: str | None, mode: str) -> str:
 
 # Blocks that carry an anchor in the single document, and where their text starts after the
 # marker that opens them (a list bullet, a quote's '>', a note's label).
-ANCHORED = {"paragraph": None, "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"),
-            "quote": re.compile(r"[ \t]*(?:>[ \t]?)+"), "note": re.compile(r"[ \t]*\[\^[^\]]+\]:[ \t]*")}
+ANCHORED = {
+    "paragraph": None,
+    "item": re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"),
+    "quote": re.compile(r"[ \t]*(?:>[ \t]?)+"),
+    "note": re.compile(r"[ \t]*\[\^[^\]]+\]:[ \t]*"),
+}
 
 
 # The one definition of a block anchor's name (`block_anchor` writes it; the DOCX's finishing and
@@ -96,8 +116,9 @@ def _reference(report: Report, doc: Document, ref: RefMatch, mode: str) -> str:
 
 def _resolve_inline(report: Report, doc: Document, text: str, mode: str) -> str:
     return REF.sub(
-        lambda m: _reference(report, doc, RefMatch(m["kind"], m["target"], m["anchor"], m["text"],
-                                                   m.start(), m.end()), mode),
+        lambda m: _reference(
+            report, doc, RefMatch(m["kind"], m["target"], m["anchor"], m["text"], m.start(), m.end()), mode
+        ),
         text,
     )
 
@@ -174,15 +195,18 @@ def title_heading(report: Report, doc: Document, mode: str) -> str:
     """The document's first heading: its label and title from the front matter, as plain text. On
     the site a recommendation's page opens with its label, then its box: set and statement."""
     if mode == SITE and doc.kind == "rec" and doc.number:
-        box = (f'<div class="recommendation"><p class="recommendation-set">Set {doc.set}: '
-               f"{html.escape(report.set_title(doc.set or 0))}</p>"
-               f'<p class="recommendation-statement">{html.escape(doc.title)}</p></div>')
+        box = (
+            f'<div class="recommendation"><p class="recommendation-set">Set {doc.set}: '
+            f"{html.escape(report.set_title(doc.set or 0))}</p>"
+            f'<p class="recommendation-statement">{html.escape(doc.title)}</p></div>'
+        )
         return f"# {md_text(doc.label)} {{#{anchor_id(doc, None, mode)}}}\n\n{box}"
     return f"# {md_text(doc.heading)} {{#{anchor_id(doc, None, mode)}}}"
 
 
-def render(report: Report, doc: Document, mode: str, numbered: bool | None = None,
-           citations: apparatus.Formatted | None = None) -> str:
+def render(
+    report: Report, doc: Document, mode: str, numbered: bool | None = None, citations: apparatus.Formatted | None = None
+) -> str:
     """The document as Markdown for an edition: title heading, then the resolved body.
 
     numbered: number the paragraphs (in SINGLE mode the default is report.yml's
@@ -197,8 +221,9 @@ def render(report: Report, doc: Document, mode: str, numbered: bool | None = Non
     edits += [(ref.start, ref.end, _reference(report, doc, ref, mode)) for ref in scan.refs]
     # A '<' that opens no tag, as '&lt;': the same text, and Python-Markdown does not search on from it.
     # (Not a CriticMarkup mark's own '<<}': the marks' readers need it as it is.)
-    delimiters = {at for mark in scan.marks for at in range(mark.start, mark.end)
-                  if not any(a <= at < b for a, b in mark.parts)}
+    delimiters = {
+        at for mark in scan.marks for at in range(mark.start, mark.end) if not any(a <= at < b for a, b in mark.parts)
+    }
     edits += [(at, at + 1, "&lt;") for at in scan.stray_angles if at not in delimiters]
     if numbered is None:
         numbered = mode == SINGLE and numbering_paragraphs(report)

@@ -67,14 +67,28 @@ def _kill_group(process: subprocess.Popen) -> None:
         log.warning("renderer process %s did not exit after SIGKILL", process.pid)
 
 
-def run_program(args: list[str], *, input: bytes | None, cwd: str | os.PathLike | None, timeout: float,
-                what: str, env: dict[str, str] | None = None) -> tuple[bytes, bytes]:
+def run_program(
+    args: list[str],
+    *,
+    input: bytes | None,
+    cwd: str | os.PathLike | None,
+    timeout: float,
+    what: str,
+    env: dict[str, str] | None = None,
+) -> tuple[bytes, bytes]:
     """Run a program to completion: its standard output and error. Killed on any interruption."""
     log.debug("running %s: %s", what, " ".join(args))
     _prepare()
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=cwd, env=env, start_new_session=(os.name == "posix"),
-                               preexec_fn=_die_with_parent if os.name == "posix" else None)
+    process = subprocess.Popen(
+        args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=env,
+        start_new_session=(os.name == "posix"),
+        preexec_fn=_die_with_parent if os.name == "posix" else None,
+    )
     try:
         out, err = process.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -21,13 +21,72 @@ log = logging.getLogger(__name__)
 # -- the allowlist -----------------------------------------------------------------------------
 
 TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
-    "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
 }
-GENERIC_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden",
-                      "aria-describedby", "aria-labelledby"}
+GENERIC_ATTRIBUTES = {
+    "id",
+    "class",
+    "title",
+    "lang",
+    "dir",
+    "role",
+    "aria-label",
+    "aria-hidden",
+    "aria-describedby",
+    "aria-labelledby",
+}
 ATTRIBUTES = {
     "a": {"href", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
@@ -50,9 +109,11 @@ _URL_NAMES = {"href", "src", "cite"}
 def browser_url(value: str) -> str:
     """A URL as a browser reads it: entities decoded, tabs and newlines removed anywhere, spaces and
     controls trimmed, backslashes taken for slashes (`\\\\host` is `//host`)."""
-    value = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08"
-                                                                 "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15"
-                                                                 "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    value = re.sub(r"[\t\n\r]", "", html.unescape(value)).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08"
+        "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15"
+        "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
     return value.replace("\\", "/")
 
 
@@ -88,8 +149,22 @@ def clean(fragment: str) -> str:
 
 # -- the audit of a finished page ---------------------------------------------------------------
 
-_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "poster", "data", "background",
-                   "srcset", "ping", "cite", "longdesc", "manifest", "codebase")
+_URL_ATTRIBUTES = (
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "data",
+    "background",
+    "srcset",
+    "ping",
+    "cite",
+    "longdesc",
+    "manifest",
+    "codebase",
+)
 _FORBIDDEN = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal", "fencedframe"}
 
 
@@ -204,7 +279,7 @@ def _unsafe_url(value: str) -> bool:
 def _script_path(src: str, base: str = "") -> str:
     path = src.split("?", 1)[0].split("#", 1)[0]
     if base.startswith("/") and base.endswith("/") and path.startswith(base):
-        path = path[len(base):]
+        path = path[len(base) :]
     while path.startswith("../"):
         path = path[3:]
     return path.lstrip("./")
@@ -219,13 +294,18 @@ def _b64(digest: bytes) -> str:
 def content_security_policy(script_hashes: list[str]) -> str:
     """The policy for one page: its own files only, and only the inline scripts the audit hashed."""
     scripts = " ".join(["'self'", *sorted(set(script_hashes))])
-    return ("default-src 'self'; "
-            f"script-src {scripts}; "
-            "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'none'")
+    return (
+        "default-src 'self'; "
+        f"script-src {scripts}; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'none'"
+    )
 
 
 def csp_meta(script_hashes: list[str]) -> str:
-    return ('<meta http-equiv="Content-Security-Policy" content="'
-            + html.escape(content_security_policy(script_hashes), quote=True) + '">')
+    return (
+        '<meta http-equiv="Content-Security-Policy" content="'
+        + html.escape(content_security_policy(script_hashes), quote=True)
+        + '">'
+    )

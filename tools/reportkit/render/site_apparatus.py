@@ -71,15 +71,19 @@ def _figures(content: str) -> str:
             target = target.next
         classes = (caption.attributes.get("class") or "").split()
         kind = next((c for c in classes if c in ("rk-figure", "rk-table", "rk-box")), None)
-        if target is None or kind is None or target.tag not in {"rk-figure": ("p",), "rk-table": ("table",),
-                                                               "rk-box": ("blockquote",)}[kind]:
+        if (
+            target is None
+            or kind is None
+            or target.tag not in {"rk-figure": ("p",), "rk-table": ("table",), "rk-box": ("blockquote",)}[kind]
+        ):
             continue
         body = target.html if kind == "rk-table" else target.inner_html
         if kind == "rk-box":
             body = f'<div class="rk-box-body">{body}</div>'
         ident = html.escape(caption.attributes.get("id") or "", quote=True)
-        figure = LexborHTMLParser(f'<figure class="{kind}" id="{ident}"><figcaption>{caption.inner_html}'
-                                  f"</figcaption>{body}</figure>").css_first("figure")
+        figure = LexborHTMLParser(
+            f'<figure class="{kind}" id="{ident}"><figcaption>{caption.inner_html}</figcaption>{body}</figure>'
+        ).css_first("figure")
         if figure is None:
             continue
         caption.replace_with(figure)

@@ -58,7 +58,7 @@ def _inside(value: object, change: Callable[[Node], Replacement]) -> object:
 
 def is_block_anchor(node: Node) -> bool:
     """The empty span the resolver opens each block with (see `resolve.block_anchor`)."""
-    return (node["t"] == "Span" and not node["c"][1] and bool(BLOCK_ANCHOR.match(node["c"][0][0])))
+    return node["t"] == "Span" and not node["c"][1] and bool(BLOCK_ANCHOR.match(node["c"][0][0]))
 
 
 def _attr(node: Node) -> list:
@@ -92,12 +92,18 @@ def for_typst(blocks: list, final: bool, running: dict[str, str] | None = None) 
             return {"t": "RawInline", "c": ["typst", f"#rk-para[{typst_text(_plain(node['c'][1]))}]"]}
         if _box(node):
             inner = rewrite(node["c"][1], change)
-            return [{"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
-                    *inner, {"t": "RawBlock", "c": ["typst", "]"]}]
+            return [
+                {"t": "RawBlock", "c": ["typst", f"#rk-recommendation([{typst_text(_box_set(node))}])["]},
+                *inner,
+                {"t": "RawBlock", "c": ["typst", "]"]},
+            ]
         if node["t"] == "Div" and "rk-keep" in _attr(node)[1]:
             inner = rewrite(node["c"][1], change)
-            return [{"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]}, *inner,
-                    {"t": "RawBlock", "c": ["typst", "]"]}]
+            return [
+                {"t": "RawBlock", "c": ["typst", "#block(breakable: false)["]},
+                *inner,
+                {"t": "RawBlock", "c": ["typst", "]"]},
+            ]
         if node["t"] == "Header" and node["c"][0] == 1 and running is not None:
             # The running head of the pages that follow: a document's short head, set by the toolchain;
             # for the sections the toolchain adds (open points, notes, positions), their heading.
@@ -150,8 +156,10 @@ def for_docx(blocks: list, final: bool, by, changed_by=None) -> list:
             return None
         if _para_number(node):
             number = _plain(node["c"][1])
-            return {"t": "Span", "c": [["", [], [["custom-style", "Paragraph Number"]]],
-                                       [{"t": "Str", "c": number}, {"t": "Space"}]]}
+            return {
+                "t": "Span",
+                "c": [["", [], [["custom-style", "Paragraph Number"]]], [{"t": "Str", "c": number}, {"t": "Space"}]],
+            }
         if _box(node):
             heading, *rest = node["c"][1]
             set_line = {"t": "Para", "c": [{"t": "Str", "c": _box_set(node)}]}
