@@ -379,6 +379,14 @@ def test_apparatus_mistakes_are_located(tmp_path, edits, expected):
     assert any(f.startswith(f"{rel}:{line_of(rel, old)}:") and f.endswith(expected) for f in found), found
 
 
+def test_an_escaped_at_sign_is_text_not_a_citation(tmp_path):
+    """`\\@key` is the text "@key" to pandoc; after an escaped backslash, `\\\\@key` cites again."""
+    found = planted(tmp_path, [(CH1, "[@sg-strategy-2018]", "[@sg-strategy-2018] (\\@no-such-work)")])
+    assert found == []
+    found = planted(tmp_path / "again", [(CH1, "[@sg-strategy-2018]", "[@sg-strategy-2018] (\\\\@no-such-work)")])
+    assert any("[cite.unknown] no reference with the key 'no-such-work'" in f for f in found), found
+
+
 def test_unused_reference_and_undefined_acronym_are_located(tmp_path):
     root = readers.copy_sample(tmp_path / "report")
     refs = root / "references.yml"
