@@ -399,7 +399,7 @@ def _changes_page(report: Report, earlier: since.Since | None, options: Options,
         report, earlier.redline.documents, earlier.comparison, site.use_directory_urls if site else True
     )
     try:
-        fragment = changes_page.html(blocks, earlier.marked.ast["pandoc-api-version"], work, options.timeout)
+        fragment = changes_page.html(blocks, earlier.marked.ast["pandoc-api-version"], work, options.timeout, report)
     except (runner.RendererFailed, runner.RendererTimeout) as exc:
         raise BuildError(f"the page of changes could not be written: {exc}") from None
     title = f"Changes since {options.redline}" if options.redline else "What changed since the last edition"

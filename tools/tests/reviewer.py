@@ -21,7 +21,6 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-SOFFICE = "/usr/bin/soffice"  # Debian's libreoffice-writer-nogui, installed by `make system`
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -168,10 +167,12 @@ class Reviewer:
 
 def libreoffice(path: Path, out: Path, profile: Path) -> Path:
     """path opened and saved again as DOCX by headless LibreOffice, into the folder out."""
+    from readers import find_program
+
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            SOFFICE,
+            find_program("soffice", "libreoffice-writer-nogui"),  # installed by `make system`
             "--headless",
             "--norestore",
             f"-env:UserInstallation=file://{profile}",

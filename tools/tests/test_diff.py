@@ -726,6 +726,28 @@ def test_site_has_a_page_of_changes_linked_from_home_marked_for_screen_readers(b
     assert "assets/reportkit-changes.css" in page
 
 
+def test_the_page_of_changes_formats_citations_as_the_editions_do(tmp_path: Path):
+    """The redline compares the texts before citeproc: the page formats the citations of both sides
+    in the report's style, as every edition prints them, never as the source's [@key]."""
+    root = readers.copy_sample(tmp_path / "report")
+    readers.commit_all(root, "Draft 2")
+    chapter = root / "chapters/01-introduction.md"
+    text = chapter.read_text("utf-8")
+    assert text.count("two months before he set out his strategy") == 1
+    chapter.write_text(text.replace("two months before he set out", "shortly before he set out"), "utf-8")
+    out = tmp_path / "out"
+    result = run("build", "--root", str(root), "--formats", "html", "--redline", "HEAD", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    article = readers.Site(out / "site").article("changes/index.html")
+    passage = next(p.text() for p in article.iter("p") if "shortly" in p.text())
+    assert (
+        "strategy on new technologies for the United Nations (UN) system (United Nations Secretary-General 2018)"
+        in (passage)
+    )
+    assert "[@" not in article.text()
+    assert "@sg-strategy" not in (out / "site/changes/index.html").read_text("utf-8")
+
+
 def test_screen_readers_hear_where_insertions_and_deletions_start_and_end(built: Drafts):
     from playwright.sync_api import sync_playwright
 

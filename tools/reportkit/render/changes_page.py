@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import diff
 from ..markdown import md_text
 from ..model import Document, Report
-from . import changes, runner
+from . import changes, citeproc, runner
 from .pandoc_ast import pandoc_path, text_inlines
 from .redline import DocumentRedline
 from .resolve import SINGLE, anchor_id
@@ -158,11 +158,16 @@ def site_blocks(
     return _for_site(blocks, links)
 
 
-def html(blocks: list, api_version: list, work: Path, timeout: float) -> str:
-    """The passages as an HTML fragment, written by pandoc (in the sandbox folder, reading nothing)."""
-    document = json.dumps({"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}, ensure_ascii=False)
+def html(blocks: list, api_version: list, work: Path, timeout: float, report: Report | None = None) -> str:
+    """The passages as an HTML fragment, written by pandoc (in the sandbox folder, reading nothing but
+    the citation style). With the report, its citations are formatted as the editions format them,
+    the old text's as well as the new (the redline compares the texts before citeproc)."""
+    cite = report is not None and citeproc.has_citations(report)
+    meta = citeproc.meta(report, links=False) if cite and report is not None else {}
+    document = json.dumps({"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}, ensure_ascii=False)
+    formatting = citeproc.options(report) if cite and report is not None else []
     out, _ = runner.run_program(
-        [pandoc_path(), "--sandbox", "-f", "json", "-t", "html5", "--wrap=none"],
+        [pandoc_path(), "--sandbox", "-f", "json", "-t", "html5", "--wrap=none", *formatting],
         input=document.encode("utf-8"),
         cwd=work,
         timeout=timeout,

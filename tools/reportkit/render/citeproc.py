@@ -158,26 +158,39 @@ def references_meta(report: Report) -> dict:
     return {"t": "MetaList", "c": entries}
 
 
-def _has_citations(report: Report) -> bool:
+def has_citations(report: Report) -> bool:
     return any(report.apparatus.citations.values())
+
+
+def meta(report: Report, links: bool = True) -> dict:
+    """The metadata citeproc formats with: references.yml as plain text, the report's language;
+    without `links`, citations link to no list and none is appended (a page that only quotes)."""
+    found = {
+        "references": references_meta(report),
+        "link-citations": {"t": "MetaBool", "c": links},
+        "lang": {"t": "MetaString", "c": str(report.settings.get("language", "en-GB"))},
+    }
+    if not links:
+        found["suppress-bibliography"] = {"t": "MetaBool", "c": True}
+    return found
+
+
+def options(report: Report) -> list[str]:
+    """pandoc's options to format citations in the report's style."""
+    return ["--citeproc", f"--csl={style_file(report)}"]
 
 
 def run(report: Report, parsed: Parsed, work: Path, timeout: float = runner.DEFAULT_TIMEOUT) -> Formatted:
     """Format every citation of the judged AST, once. Without citations, the AST as it was."""
-    if not _has_citations(report):
+    if not has_citations(report):
         return Formatted(parsed)
-    meta = {
-        "references": references_meta(report),
-        "link-citations": {"t": "MetaBool", "c": True},
-        "lang": {"t": "MetaString", "c": str(report.settings.get("language", "en-GB"))},
-    }
     document = json.dumps(
-        {"pandoc-api-version": parsed.ast["pandoc-api-version"], "meta": meta, "blocks": parsed.ast["blocks"]},
+        {"pandoc-api-version": parsed.ast["pandoc-api-version"], "meta": meta(report), "blocks": parsed.ast["blocks"]},
         ensure_ascii=False,
     ).encode("utf-8")
     try:
         out, _ = runner.run_program(
-            [pandoc_path(), "-f", "json", "-t", "json", "--citeproc", f"--csl={style_file(report)}"],
+            [pandoc_path(), "-f", "json", "-t", "json", *options(report)],
             input=document,
             cwd=work,
             timeout=timeout,
