@@ -270,6 +270,7 @@ def build(report: Report, options: Options, progress: Callable[[str], None] = la
             if earlier is not None:
                 manifest["redline"] = earlier.manifest()
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+            runner.stop_if_interrupted()  # a signal asked to stop: the previous build stays
             _swap_in(staging, out)
         except RenderError as exc:
             shutil.rmtree(staging, ignore_errors=True)
@@ -346,6 +347,7 @@ def _render(
     }
     for fmt, name in (("pdf", f"{BASENAME}.pdf"), ("docx", f"{BASENAME}.docx"), ("html", "site")):
         if fmt in options.formats:
+            runner.stop_if_interrupted()
             progress(f"{fmt.upper()} edition")
             started = time.perf_counter()
             steps[fmt](staging / name)

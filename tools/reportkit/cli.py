@@ -534,20 +534,26 @@ def generate(
 @contextmanager
 def _terminate_like_interrupt() -> Iterator[None]:
     """SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C while a build runs, so renderers are
-    stopped and the staging folder removed; the previous handler comes back afterwards."""
+    stopped and the staging folder removed; both go through `runner.interrupt`, which also stops a
+    build whose signal landed while a renderer was being started. The previous handlers come back
+    afterwards."""
+    from .render import runner
 
-    def interrupt(signum, frame) -> None:
-        raise KeyboardInterrupt
-
+    handled = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        handled.append(signal.SIGINT)
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = {signum: signal.signal(signum, runner.interrupt) for signum in handled}
     except ValueError:  # not the main thread (an embedding application): leave signals alone
         yield
         return
+    runner.clear_interruption()
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        runner.clear_interruption()
 
 
 def exit_code(diagnostics: list[Diagnostic], strict: bool) -> int:

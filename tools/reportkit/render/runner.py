@@ -33,6 +33,34 @@ class RendererTimeout(Exception):
     """A renderer ran past its time limit and was stopped."""
 
 
+# -- interruption ------------------------------------------------------------------------------
+# The build's handler of SIGTERM and Ctrl-C records the signal here and raises KeyboardInterrupt.
+# Python ignores an exception raised in an at-fork hook (logging registers two, which run in the
+# parent around every fork: the exception would only be printed, and the build would go on), so in
+# those the handler only records it, and the build raises it at its next safe point
+# (`stop_if_interrupted`): after starting each renderer, before each edition and before the swap.
+_interrupted: list[int] = []
+_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock"})
+
+
+def interrupt(signum: int, frame: Any) -> None:
+    """A signal handler that stops a build as Ctrl-C does, wherever the signal lands."""
+    _interrupted.append(signum)
+    if frame is not None and frame.f_code.co_name in _FORK_HOOKS and frame.f_globals.get("__name__") == "logging":
+        return
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted() -> None:
+    """Raise the interruption a signal asked for, if it could not be raised where it landed."""
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
+def clear_interruption() -> None:
+    _interrupted.clear()
+
+
 PR_SET_PDEATHSIG = 1
 _prctl = None  # libc's prctl, looked up in the parent so that a child only calls it
 
@@ -90,6 +118,7 @@ def run_program(
         preexec_fn=_die_with_parent if os.name == "posix" else None,
     )
     try:
+        stop_if_interrupted()  # a signal that landed while the child was forked
         out, err = process.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
@@ -155,6 +184,7 @@ def run_in_child(target: Callable[..., Any], *args: Any, timeout: float, what: s
     send.close()
     deadline = time.monotonic() + timeout
     try:
+        stop_if_interrupted()
         while not receive.poll(0.05):
             if not process.is_alive() and not receive.poll(0):
                 raise RendererFailed(f"{what} stopped unexpectedly (exit code {process.exitcode})")
