@@ -517,6 +517,49 @@ SITE = [
         },
         mkdocs=(("plugins:", "hooks:\n  - hooks/leak.py\n\nplugins:"),),
     ),
+    # mkdocs.yml values the theme turns into scripts, requests or pages that fail the audit: each is
+    # refused by the check at its line, never accepted by the check and then refused by the build.
+    *(
+        Case(f"mkdocs-{name}", RENDER, group=False, where=("mkdocs.yml",), mkdocs=(change,))
+        for name, change in (
+            (
+                "extra-analytics",
+                (
+                    "  generator: false",
+                    "  generator: false\n  analytics:\n    provider: google\n    property: G-ABCDEF1234",
+                ),
+            ),
+            (
+                "extra-social",
+                (
+                    "  generator: false",
+                    "  generator: false\n  social:\n    - icon: material/home\n      link: javascript:alert(1)",
+                ),
+            ),
+            ("palette-toggle", ("    scheme: default\n", "    scheme: default\n    toggle:\n      name: Dark\n")),
+            ("feature-announce-dismiss", ("    - toc.follow", "    - toc.follow\n    - announce.dismiss")),
+            ("feature-search-share", ("    - toc.follow", "    - toc.follow\n    - search.share")),
+            ("logo-script", ("  font: false", "  font: false\n  logo: 'javascript:alert(1)'")),
+            ("favicon-remote", ("  font: false", "  font: false\n  favicon: https://tracker.example/x.png")),
+            ("icon-traversal", ("  font: false", "  font: false\n  icon:\n    logo: ../../../../etc/passwd")),
+            ("language-quote", ("  language: en", "  language: 'en\" onload=\"alert(1)'")),
+            ("google-fonts", ("  font: false", "  font:\n    text: Roboto")),
+            (
+                "site-name-markup",
+                ("site_name: The Age of Digital Interdependence", "site_name: '</title><script>x</script>'"),
+            ),
+            (
+                "site-url-quote",
+                (
+                    "site_url: https://un-digital-cooperation.github.io/panel-report/",
+                    "site_url: 'https://x.example/\" a=\"'",
+                ),
+            ),
+            ("nav", ("plugins:", "nav:\n  - Home: index.md\n\nplugins:")),
+            ("critic-accept", ("      mode: view", "      mode: accept")),
+            ("site-dir-outside", ("site_dir: build/site", "site_dir: /tmp/hostile-site")),
+        )
+    ),
     Case("roster-symlink", LEAK, group=False, symlinks={"roster.yml": "@OUTSIDE@/roster.yml"}, where=("roster.yml",)),
     Case(
         "report-yml-symlink",

@@ -8,7 +8,6 @@ and the MkDocs plugin takes its list of generated pages and allowed `web/` files
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -18,8 +17,9 @@ import yaml
 
 from .. import paths
 from ..diagnostics import ERROR, Diagnostic
-from ..model import KIND_FOLDERS, Report
+from ..model import Report
 from .sanitize import browser_url
+from .site_config import config_problems
 
 RECOMMENDATIONS_INDEX = "recommendations/index.md"
 PROGRESS = "progress.md"
@@ -225,188 +225,3 @@ def problems(report: Report) -> list[Diagnostic]:
         return found  # no site, or web/ is not where it should be: nothing there to judge
     web, more = web_files(report.root, site)
     return found + more + collisions(report, site, web)
-
-
-# -- mkdocs.yml: an allowlist of what the site's configuration may say ---------------------------
-CONFIG = "mkdocs.yml"
-CONFIG_KEYS = frozenset(
-    {
-        "site_name",
-        "site_description",
-        "site_author",
-        "site_url",
-        "copyright",
-        "docs_dir",
-        "site_dir",
-        "use_directory_urls",
-        "theme",
-        "extra_css",
-        "extra",
-        "plugins",
-        "markdown_extensions",
-        "watch",
-        "validation",
-        "strict",
-        "nav",
-        "not_in_nav",
-        "exclude_docs",
-        "edit_uri",
-        "dev_addr",
-        "remote_branch",
-        "remote_name",
-    }
-)
-# Python-Markdown extensions the site may use; pymdownx.snippets (which includes any file it is
-# given) and extensions configured through Python tags are not among them.
-EXTENSIONS = frozenset(
-    {
-        "attr_list",
-        "footnotes",
-        "tables",
-        "admonition",
-        "smarty",
-        "toc",
-        "abbr",
-        "def_list",
-        "sane_lists",
-        "md_in_html",
-        "pymdownx.critic",
-    }
-)
-PLUGINS = frozenset({"search", "report"})
-THEME_KEYS = frozenset({"name", "language", "font", "features", "palette", "favicon", "logo", "icon"})
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "bool", "null", "float", "map", "seq")}
-
-
-def config_problems(root: Path) -> list[Diagnostic]:
-    """What mkdocs.yml says beyond the allowlist: each could make the site read or run something the
-    report's checks never see (INHERIT of a file elsewhere, hooks, !ENV values, snippets, scripts)."""
-    raw = paths.read_bytes(root, root / CONFIG, 1 << 20)
-    if isinstance(raw, paths.Refusal):
-        return [Diagnostic(CONFIG, 0, 0, ERROR, raw.code, raw.message)] if os.path.lexists(root / CONFIG) else []
-    try:
-        node = yaml.compose(raw.decode("utf-8", "replace"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [
-            Diagnostic(
-                CONFIG,
-                mark.line + 1 if mark else 1,
-                1,
-                ERROR,
-                "site.config",
-                f"mkdocs.yml is not valid YAML: {getattr(exc, 'problem', exc)}",
-            )
-        ]
-    if not isinstance(node, yaml.MappingNode):
-        return [Diagnostic(CONFIG, 1, 1, ERROR, "site.config", "mkdocs.yml must be a set of fields")]
-    found = _tags(node)
-    for key, value in node.value:
-        found += _config_entry(root, key.value, key, value)
-    return found
-
-
-def _at_node(node: yaml.Node, message: str) -> Diagnostic:
-    return Diagnostic(CONFIG, node.start_mark.line + 1, node.start_mark.column + 1, ERROR, "site.config", message)
-
-
-def _tags(node: yaml.Node) -> list[Diagnostic]:
-    found, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if item.tag not in _PLAIN_TAGS:
-            found.append(
-                _at_node(
-                    item,
-                    f"the tag '{item.tag}' is not allowed in mkdocs.yml: a value must be "
-                    "written in the file, not taken from the environment or from Python",
-                )
-            )
-        if isinstance(item, yaml.MappingNode):
-            stack.extend(v for pair in item.value for v in pair)
-        elif isinstance(item, yaml.SequenceNode):
-            stack.extend(item.value)
-    return found
-
-
-def _names(value: yaml.Node) -> list[tuple[str, yaml.Node]]:
-    """The names of a list of extensions or plugins, each a plain name or a one-key mapping."""
-    if not isinstance(value, yaml.SequenceNode):
-        return []
-    names: list[tuple[str, yaml.Node]] = []
-    for item in value.value:
-        if isinstance(item, yaml.MappingNode) and item.value:
-            names.append((str(item.value[0][0].value), item))
-        elif isinstance(item, yaml.ScalarNode):
-            names.append((str(item.value), item))
-    return names
-
-
-def _config_entry(root: Path, key: str, key_node: yaml.Node, value: yaml.Node) -> list[Diagnostic]:
-    if key in ("repo_url", "repo_name"):
-        return [
-            _at_node(
-                key_node,
-                f"'{key}' is not allowed in mkdocs.yml: with it the theme asks GitHub for the "
-                "repository's figures from every reader's browser; report.yml's `repository` gives "
-                "the edit links",
-            )
-        ]
-    if key not in CONFIG_KEYS:
-        return [
-            _at_node(
-                key_node,
-                f"'{key}' is not allowed in mkdocs.yml: the site's configuration may use "
-                f"only {', '.join(sorted(CONFIG_KEYS))}",
-            )
-        ]
-    if key == "markdown_extensions":
-        return [
-            _at_node(
-                n, f"the Markdown extension '{name}' is not allowed; the site uses {', '.join(sorted(EXTENSIONS))}"
-            )
-            for name, n in _names(value)
-            if name not in EXTENSIONS
-        ]
-    if key == "plugins":
-        return [
-            _at_node(n, f"the MkDocs plugin '{name}' is not allowed; the site uses {', '.join(sorted(PLUGINS))}")
-            for name, n in _names(value)
-            if name not in PLUGINS
-        ]
-    if key == "theme" and isinstance(value, yaml.MappingNode):
-        return [
-            _at_node(
-                k, f"'theme.{k.value}' is not allowed: the site's templates and files come from the theme and web/ only"
-            )
-            for k, _ in value.value
-            if k.value not in THEME_KEYS
-        ]
-    if key == "docs_dir" and isinstance(value, yaml.ScalarNode):
-        return _docs_dir(root, str(value.value), value)
-    if key == "extra_css" and isinstance(value, yaml.SequenceNode):
-        return [
-            _at_node(n, f"'{n.value}' must be a relative path to a style sheet in the site's folder")
-            for n in value.value
-            if not isinstance(n, yaml.ScalarNode) or _remote_or_absolute(str(n.value))
-        ]
-    return []
-
-
-def _remote_or_absolute(path: str) -> bool:
-    return ":" in path or path.startswith(("/", "\\")) or ".." in path.split("/")
-
-
-def _docs_dir(root: Path, docs_dir: str, node: yaml.Node) -> list[Diagnostic]:
-    target = root / docs_dir
-    if _remote_or_absolute(docs_dir) or not paths.inside(root, target) or os.path.islink(target):
-        return [_at_node(node, f"docs_dir '{docs_dir}' must be a folder of the repository itself (not a link)")]
-    if docs_dir.strip("/") in ("", ".", *KIND_FOLDERS.values()):
-        return [
-            _at_node(
-                node,
-                f"docs_dir '{docs_dir}' must be a folder of its own, such as web/: the report's "
-                "content comes to the site through the report plugin",
-            )
-        ]
-    return []
