@@ -387,6 +387,16 @@ def test_an_escaped_at_sign_is_text_not_a_citation(tmp_path):
     assert any("[cite.unknown] no reference with the key 'no-such-work'" in f for f in found), found
 
 
+def test_a_references_file_that_fails_its_schema_is_one_error_not_one_per_citation(tmp_path):
+    """Its entries are left out whole; the citations of them are not each reported as unknown."""
+    bad = '    URL: "javascript:alert(1)"\n    number: A/RES/217(III)'
+    found = planted(tmp_path, [("references.yml", "    number: A/RES/217(III)", bad)])
+    assert [f for f in found if "error" in f] == [
+        "references.yml:9:1: error [schema] 'URL' of references entry 'a-res-217-iii' 'javascript:alert(1)' is "
+        "not valid: it must be an http or https address"
+    ], found
+
+
 def test_unused_reference_and_undefined_acronym_are_located(tmp_path):
     root = readers.copy_sample(tmp_path / "report")
     refs = root / "references.yml"

@@ -97,7 +97,7 @@ def check(report: Report) -> list[Diagnostic]:
                 )
             for key, offset in zip(citation.keys, citation.key_offsets, strict=True):
                 cited.add(key)
-                if key not in known:
+                if key not in known and not (files and files.references_refused):  # its error says why
                     where = (
                         f"references.yml{suggest(key, known)}"
                         if known

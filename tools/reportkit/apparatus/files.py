@@ -41,6 +41,7 @@ class Files:
     ignore: frozenset[str] = frozenset()  # capitalised words that are not acronyms ("DRAFT")
     references: list[Entry] = field(default_factory=list)
     glossary_lines: dict[str, int] = field(default_factory=dict)
+    references_refused: bool = False  # references.yml is there but failed its schema (reported once, there)
 
     @property
     def acronyms(self) -> dict[str, Term]:
@@ -72,6 +73,7 @@ def load(source, read: Reader) -> tuple[Files, list[Diagnostic]]:
     if source.exists(REFERENCES_FILE):
         data, _, node, found = read(source, REFERENCES_FILE, "references")
         problems += found
+        files.references_refused = bool(found)
         if not found and isinstance(data, dict):
             files.references, more = _entries(data, node)
             problems += more

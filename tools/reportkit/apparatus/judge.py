@@ -17,7 +17,10 @@ from .rules import at
 
 def check_cite(report: Report, doc: Document, node: dict) -> list[Diagnostic]:
     """A `Cite` node of the judged AST: every key it names is in references.yml."""
-    known = report.apparatus_files.by_key if report.apparatus_files else {}
+    files = report.apparatus_files
+    if files is not None and files.references_refused:
+        return []  # references.yml's own error says why no key can be found
+    known = files.by_key if files else {}
     found = []
     for citation in node["c"][0]:
         key = citation.get("citationId", "")
