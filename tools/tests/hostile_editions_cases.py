@@ -560,6 +560,25 @@ SITE = [
             ("site-dir-outside", ("site_dir: build/site", "site_dir: /tmp/hostile-site")),
         )
     ),
+    # web/'s own pages, as MkDocs reads them in strict mode: refused by the check at their line, or built.
+    *(
+        Case(f"web-page-{name}", RENDER, group=False, where=("web/extra.md",), files={"web/extra.md": content})
+        for name, content in (
+            ("not-utf8", b"# Extra\n\nCaf\xe9 au lait.\n"),
+            ("template", "---\ntemplate: ../../../../etc/passwd\n---\n\n# Extra\n"),
+            ("title-markup", '---\ntitle: "<script>alert(1)</script>"\n---\n\n# Extra\n'),
+            ("bad-yaml", "---\ntitle: [unclosed\n---\n\n# Extra\n"),
+            ("broken-link", "# Extra\n\nSee [the rest](missing.md).\n"),
+            ("broken-anchor", "# Extra\n\nSee [the mandate](chapters/01-intro.md#no-such-heading).\n"),
+            ("absolute-link", "# Extra\n\nSee [the report](/chapters/01-intro.md).\n"),
+            ("folder-link", "# Extra\n\nSee [the chapters](chapters/).\n"),
+            ("missing-image", "# Extra\n\n![A chart](chart.png)\n"),
+            (
+                "good-links",
+                "# Extra\n\n## Part\n\nSee [home](index.md), [part](#part), [recs](recommendations/index.md).\n",
+            ),
+        )
+    ),
     Case("roster-symlink", LEAK, group=False, symlinks={"roster.yml": "@OUTSIDE@/roster.yml"}, where=("roster.yml",)),
     Case(
         "report-yml-symlink",

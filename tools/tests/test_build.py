@@ -575,22 +575,6 @@ def test_a_renderer_past_its_time_limit_is_stopped_and_the_last_build_kept(built
     assert sorted(p.name for p in built_copy.iterdir() if p.name.startswith(".build")) == [".build.lock"]
 
 
-def test_failed_site_keeps_the_last_good_build(built_copy):
-    """The site is made last: its failure throws away the PDF and DOCX already made in staging."""
-    config = built_copy / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace("name: material", "name: no-such-theme"), "utf-8")
-    before = tree_state(built_copy / "build")
-
-    result = run_report("build", "--root", str(built_copy))
-
-    assert result.exit_code == 1
-    assert result.stderr.startswith("mkdocs.yml:0:0: error [site.build] the site build says: ")
-    assert "no-such-theme" in result.stderr
-    assert "report: the HTML edition failed; the previous build is unchanged" in result.stderr
-    assert tree_state(built_copy / "build") == before
-    assert not list(built_copy.glob(".build.staging-*"))
-
-
 @pytest.mark.parametrize("out", [".", "annexes", ".."])
 def test_build_never_replaces_a_folder_that_is_not_a_build(built_copy, out):
     """A build replaces its output folder as a whole: pointed at the report or its content, it refuses."""

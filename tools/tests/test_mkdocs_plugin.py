@@ -95,3 +95,29 @@ def test_a_site_without_history_says_so_and_fails_under_strict(tmp_path, caplog)
     config_file.write_text(text.replace("  - report\n", "  - report:\n      history: false\n"), "utf-8")
     mkdocs_build(load_config(str(config_file), site_dir=str(tmp_path / "quiet"), strict=True))
     assert (tmp_path / "quiet" / "index.html").is_file()
+
+
+def test_web_pages_are_in_the_navigation_after_the_report(tmp_path):
+    """A page of web/ besides the home page is listed last in the navigation, under its title (as
+    text), so MkDocs' strict build finds no page left out; its links are checked like the report's."""
+    root = readers.copy_sample(tmp_path / "report")
+    (root / "web" / "about.md").write_text(
+        "---\ntitle: About <this> site\n---\n\n# About\n\nSee [the mandate](chapters/01-introduction.md#mandate).\n",
+        "utf-8",
+    )
+    refused = readers.run_report("check", "--root", str(root))
+    assert refused.exit_code == 1
+    assert refused.stdout.startswith("web/about.md:2:1: error [web.meta] 'title' must be plain text")
+    (root / "web" / "about.md").write_text(
+        "---\ntitle: About this site & its editions\n---\n\n# About\n\n"
+        "See [the mandate](chapters/01-introduction.md#mandate).\n",
+        "utf-8",
+    )
+    result = readers.run_report("build", "--root", str(root), "--formats", "html")
+    assert result.exit_code == 0, result.output
+    site = readers.Site(root / "build" / "site")
+    primary = next(n for n in site.page("index.html").iter("nav") if "md-nav--primary" in n.classes)
+    entries = [" ".join(a.text().split()) for a in primary.iter("a", cls="md-nav__link")]
+    assert entries[-1] == "About this site & its editions", entries[-3:]
+    links = [a.attrs.get("href") for a in site.article("about/index.html").iter("a")]
+    assert "../chapters/01-introduction/#mandate" in links

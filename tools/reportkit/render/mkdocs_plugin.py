@@ -27,7 +27,7 @@ from ..diagnostics import ERROR
 from ..loader import ConfigError, load
 from ..markdown import md_text
 from ..model import Report
-from . import changes_page, citeproc, imprint, marks, pages, sanitize, site_apparatus, site_plan
+from . import changes_page, citeproc, imprint, marks, pages, sanitize, site_apparatus, site_links, site_plan
 from .resolve import SITE, numbering_paragraphs, render
 
 log = logging.getLogger("mkdocs.plugins.report")
@@ -102,12 +102,21 @@ class ReportPlugin(BasePlugin[ReportPluginConfig]):
             raise PluginError("report: the plugin was called before MkDocs read its configuration")
         return self.imprint
 
+    def _web_pages(self) -> list[tuple[str, str]]:
+        """web/'s own pages besides the home page, titled, for the navigation."""
+        root = self.loaded.root
+        site = site_plan.settings(root)
+        if site is None:
+            return []
+        web, _ = site_plan.web_files(root, site)
+        return site_links.titles(root, site.docs_dir, web)
+
     def on_config(self, config):
         self.docs_dir = Path(config.docs_dir).resolve()
         self._load(Path(config.config_file_path).resolve().parent)
         self.imprint = self._imprint(self.loaded, config.site_url)
         if not config.nav:
-            config.nav = pages.navigation(self.loaded, final=self.config.final)
+            config.nav = pages.navigation(self.loaded, final=self.config.final, web=self._web_pages())
         if self.config.changes:
             self.changes = Path(self.config.changes).read_text("utf-8")
             config.nav = [*config.nav, {pages.theme_text(changes_page.title_of(self.changes)): changes_page.PAGE}]

@@ -88,9 +88,9 @@ def nav_title(doc: Document) -> str:
     return theme_text(f"{doc.number}{separator}{doc.short_title}")
 
 
-def navigation(report: Report, final: bool = False) -> list:
+def navigation(report: Report, final: bool = False, web: list[tuple[str, str]] | None = None) -> list:
     """The site's navigation, in the report's reading order (MkDocs' `nav` format); the progress
-    page only in a draft.
+    page only in a draft; then web/'s own pages, (title, page) as `site_links.titles` gives them.
 
     The theme puts navigation titles into its pages as they are: each is escaped here as text.
     """
@@ -105,4 +105,5 @@ def navigation(report: Report, final: bool = False) -> list:
     nav.append({"Annexes": [{nav_title(d): d.path} for d in report.of_kind("annex")]})
     if not final:
         nav.append({"Progress": PROGRESS})
+    nav += [{theme_text(title): page} for title, page in web or []]
     return nav

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .. import paths
+from .. import frontmatter, paths
 from ..diagnostics import ERROR, Diagnostic
 from ..model import Report
 from .sanitize import browser_url
@@ -127,7 +128,7 @@ def web_files(root: Path, site: SiteSettings) -> tuple[list[str], list[Diagnosti
                 )
             )
         else:
-            found_here = _css_problems(root, path) if path.suffix.lower() == ".css" else []
+            found_here = _WEB_TEXT_CHECKS.get(path.suffix.lower(), _nothing)(root, path)
             problems += found_here
             if not found_here:
                 allowed.append(rel)
@@ -163,6 +164,60 @@ def _css_problems(root: Path, path: Path) -> list[Diagnostic]:
     for m in _CSS_CODE.finditer(text):
         found.append(_css_at(rel, text, m.start(), f"'{m.group(0)}' can run code in some browsers: remove it"))
     return found
+
+
+def _page_problems(root: Path, path: Path) -> list[Diagnostic]:
+    """A Markdown page of web/ as MkDocs reads it: UTF-8 text, and front matter (if any) that is valid
+    YAML holding only what the theme shows as text (a `template` would pick a file to render)."""
+    rel = path.relative_to(root).as_posix()
+    raw = paths.read_bytes(root, path, MAX_WEB_BYTES)
+    if isinstance(raw, paths.Refusal):
+        return [Diagnostic(rel, 0, 0, ERROR, raw.code, raw.message)]
+    text, problems = frontmatter.decode(raw, rel)
+    if text is None or not text.startswith("---"):
+        return problems
+    parsed = frontmatter.split(text, rel)
+    if parsed.data is None:
+        return parsed.diagnostics
+    found = []
+    for key, value in parsed.data.items():
+        rule = WEB_META.get(str(key))
+        if rule is None or not rule[0](value):
+            message = (
+                rule[1]
+                if rule
+                else f"'{key}' is not allowed in a web page's front matter, which may hold title, description, "
+                "hide and search"
+            )
+            found.append(Diagnostic(rel, parsed.key_lines.get(str(key), 1), 1, ERROR, "web.meta", message))
+    return found
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str) and not any(c in value for c in '<>"')
+
+
+# A web page's front matter: what mkdocs-material shows as text, or uses to hide parts of the page.
+_PLAIN_TEXT = "must be plain text, without '<', '>' or '\"' (the theme writes it into the page as it is)"
+WEB_META: dict[str, tuple[Callable[[object], bool], str]] = {
+    "title": (_plain, f"'title' {_PLAIN_TEXT}"),
+    "description": (_plain, f"'description' {_PLAIN_TEXT}"),
+    "hide": (
+        lambda v: isinstance(v, list) and all(x in ("navigation", "toc", "footer") for x in v),
+        "'hide' may list navigation, toc and footer",
+    ),
+    "search": (
+        lambda v: isinstance(v, dict) and set(v) <= {"exclude"} and all(isinstance(x, bool) for x in v.values()),
+        "'search' may hold only 'exclude: true' or 'exclude: false'",
+    ),
+}
+
+
+def _nothing(root: Path, path: Path) -> list[Diagnostic]:
+    return []
+
+
+_WEB_TEXT_CHECKS = {".css": _css_problems, ".md": _page_problems}
 
 
 def _css_at(rel: str, text: str, offset: int, message: str) -> Diagnostic:
@@ -224,4 +279,8 @@ def problems(report: Report) -> list[Diagnostic]:
     if site is None or any("docs_dir" in d.message for d in found):
         return found  # no site, or web/ is not where it should be: nothing there to judge
     web, more = web_files(report.root, site)
-    return found + more + collisions(report, site, web)
+    from .site_links import problems as link_problems  # it reads the plan's sources
+
+    return (
+        found + more + collisions(report, site, web) + link_problems(report, site.docs_dir, web, sources(report, web))
+    )
