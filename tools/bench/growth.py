@@ -51,6 +51,7 @@ TOOLS = ROOT / "tools"
 sys.path.insert(0, str(TOOLS))  # this checkout's reportkit, even without the editable install
 from reportkit.markdown import MAX_BRACKETS as BRACKETS  # noqa: E402
 from reportkit.markdown import MAX_DEPTH as DEPTH  # noqa: E402
+from reportkit.markdown import MAX_OPEN_TARGETS as OPEN_TARGETS  # noqa: E402
 
 FIXTURE = TOOLS / "tests" / "fixtures" / "minimal"
 SITE_PARTS = ("mkdocs.yml", "web")  # from the sample: the HTML edition with its real extensions
@@ -457,6 +458,14 @@ SUBJECTS: tuple[Subject, ...] = (
         2,
         3,
         "python-markdown: unclosed '<' (its cost crosses paragraphs)",
+    ),
+    hostile(
+        "unclosed link addresses at the limit",
+        repeat("Text " + "[a](b " * OPEN_TARGETS + "\n\n"),
+        30,
+        80,
+        "pandoc: link addresses never closed",
+        tested=False,
     ),
     # -- whitespace in links
     hostile("link, then spaces", repeat(" ", "See [a](", "\n\nEnd."), 3000, 3000, "scan: link pattern"),

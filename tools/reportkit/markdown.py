@@ -227,6 +227,10 @@ MAX_DEPTH = 16
 # 50 ms, 14 deep 5 s). Brackets (unclosed ones count: they stay open) get a depth of their own,
 # past what the text needs: a link around an image whose alt text holds a [[reference]].
 MAX_BRACKETS = 4
+# pandoc's time grows with about the cube of the number of link addresses opened in a paragraph and
+# never closed ('[a](b [a](b ...': pandoc 3.9, 100 of them 0.4 s, 200 2.7 s, 333 (the markup
+# limit) about 13 s); 20 cost nothing, and prose never needs more than a few.
+MAX_OPEN_TARGETS = 20
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _QUOTE_DEPTH = re.compile(rf"^[ \t]*((?:>[ \t]?){{{MAX_DEPTH + 1},}})", re.M)
 _LIST_DEPTH = re.compile(rf"^[ \t]*((?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_DEPTH + 1},}})", re.M)
@@ -279,6 +283,10 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                 "paragraph, or write fewer brackets and emphasis marks",
             )
         ]
+    if block.count("](") > MAX_OPEN_TARGETS:
+        found = _open_targets(block, start)
+        if found:
+            return found
     if block.count("[") <= MAX_BRACKETS:
         return []
     depth = 0
@@ -294,6 +302,28 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                 )
             ]
     return []
+
+
+def _open_targets(block: str, start: int) -> list[Excess]:
+    """More than MAX_OPEN_TARGETS '](' that open no link (no ')' closes them as a link's address)."""
+    spans = [(m.start(), m.end()) for m in _LINK.finditer(block)]
+    unmatched, index = [], 0
+    for hit in re.finditer(r"\]\(", block):
+        while index < len(spans) and spans[index][1] <= hit.start():
+            index += 1
+        if not (index < len(spans) and spans[index][0] <= hit.start()):
+            unmatched.append(hit.start())
+    if len(unmatched) <= MAX_OPEN_TARGETS:
+        return []
+    return [
+        Excess(
+            start + unmatched[0] + 1,
+            "text.complexity",
+            f"{len(unmatched)} link addresses in this paragraph are opened with '](' and never closed with "
+            f"')'; past {MAX_OPEN_TARGETS} the PDF and DOCX engine slows down sharply: close each link "
+            "with ')', or reword the brackets",
+        )
+    ]
 
 
 # -- CriticMarkup: text not yet agreed --------------------------------------------------------
