@@ -227,10 +227,11 @@ MAX_DEPTH = 16
 # 50 ms, 14 deep 5 s). Brackets (unclosed ones count: they stay open) get a depth of their own,
 # past what the text needs: a link around an image whose alt text holds a [[reference]].
 MAX_BRACKETS = 4
-# pandoc's time grows with about the cube of the number of link addresses opened in a paragraph and
-# never closed ('[a](b [a](b ...': pandoc 3.9, 100 of them 0.4 s, 200 2.7 s, 333 (the markup
-# limit) about 13 s); 20 cost nothing, and prose never needs more than a few.
-MAX_OPEN_TARGETS = 20
+# Link addresses opened in a paragraph and never closed cost pandoc dearly: '[a](b ' about the cube
+# of their number (pandoc 3.9: 100 of them 0.4 s, 200 2.7 s), and with a title's quote left open,
+# '[a](b "c ', twice as much with each one more (16: 0.8 s, 20: 4.6 s, 22: 20 s). Eight cost nothing,
+# and prose never leaves one open.
+MAX_OPEN_TARGETS = 8
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _QUOTE_DEPTH = re.compile(rf"^[ \t]*((?:>[ \t]?){{{MAX_DEPTH + 1},}})", re.M)
 _LIST_DEPTH = re.compile(rf"^[ \t]*((?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_DEPTH + 1},}})", re.M)
