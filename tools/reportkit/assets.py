@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def _decode(expected: str, data: bytes) -> tuple[str | None, str | None]:
     from PIL import Image, UnidentifiedImageError  # imported here: only reports with images need it
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():  # past 89 million pixels Pillow warns on stderr; the limit is ours
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+        with opened as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 return None, (
@@ -72,7 +76,9 @@ def _decode(expected: str, data: bytes) -> tuple[str | None, str | None]:
             if image.format != expected:
                 return None, f"this file is named like a {expected} image but holds {image.format}"
             image.load()  # decodes every pixel: a truncated or corrupt file fails here, not in Typst
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        return None, f"this image is over the limit of {MAX_PIXELS // 1_000_000} million pixels: scale it down"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         return None, f"this image does not decode ({exc}); export it again"
     return expected, None
 

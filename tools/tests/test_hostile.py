@@ -159,6 +159,24 @@ def test_an_asset_linking_outside_is_reported_and_left_out(copy_report, fixtures
     assert load(root).assets == ["images/square.png"]  # what the site copies
 
 
+@pytest.mark.parametrize("side", [12_000, 30_000], ids=["over-ours", "over-pillows"])
+def test_an_image_of_too_many_pixels_is_named_with_the_limit_and_no_warning(fixtures_dir, tmp_path, side):
+    """Small files that decode to huge images: refused by the limit, with no Pillow warning on stderr."""
+    import shutil
+
+    from PIL import Image
+
+    root = tmp_path / "report"
+    shutil.copytree(fixtures_dir / "minimal", root)
+    Image.new("1", (side, side)).save(root / "images" / "bomb.png", optimize=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "report"), "check", "--root", str(root)], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and result.stderr == f"1 error, 0 warnings in {root}\n", result.stderr
+    assert result.stdout.startswith("images/bomb.png:0:0: error [asset.invalid] this image ")
+    assert "over the limit of 40 million pixels: scale it down" in result.stdout
+
+
 def test_reading_commands_change_no_file_and_codeowners_is_written_whole(tmp_path):
     import readers
 
