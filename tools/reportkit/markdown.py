@@ -237,6 +237,7 @@ _QUOTE_DEPTH = re.compile(rf"^[ \t]*((?:>[ \t]?){{{MAX_DEPTH + 1},}})", re.M)
 _LIST_DEPTH = re.compile(rf"^[ \t]*((?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+){{{MAX_DEPTH + 1},}})", re.M)
 _INDENT = re.compile(rf"^([ \t]{{{4 * MAX_DEPTH + 1},}})\S", re.M)
 _BRACKET = re.compile(r"[\[\]]")
+_ESCAPED = re.compile(r"\\.", re.S)
 
 
 @dataclass
@@ -291,7 +292,9 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
     if block.count("[") <= MAX_BRACKETS:
         return []
     depth = 0
-    for hit in _BRACKET.finditer(block):
+    # An escaped bracket is text to pandoc: '[\\]' leaves its '[' open.
+    unescaped = _ESCAPED.sub("  ", block) if "\\" in block else block
+    for hit in _BRACKET.finditer(unescaped):
         depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
         if depth > MAX_BRACKETS:
             return [

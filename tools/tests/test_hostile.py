@@ -240,3 +240,25 @@ def test_a_roster_mistake_is_located_at_the_member(copy_report, fixtures_dir):
         "roster.yml:9:1: error [schema] 'role' of members entry 'member-a' is "
         "'expert', which is not one of: co-chair, member, secretariat\n"
     )
+
+
+def test_a_paragraph_pandoc_reads_in_exponential_time_is_named(tmp_path):
+    """Twenty '[*]a ' pass every limit of the scan, and pandoc would read them for minutes: its
+    reading has a budget, and past it the check names the paragraph (the build obeys the same)."""
+    import readers
+
+    root = readers.copy_sample(tmp_path / "report")
+    chapter = root / "chapters" / "03-individuals-societies.md"
+    lines = chapter.read_text("utf-8").split("\n")
+    assert lines[20] == ""
+    lines[21:21] = ["Plain words " + "[*]a " * 20 + "end.", ""]
+    chapter.write_text("\n".join(lines), "utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "report"), "check", "--root", str(root)], capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith(
+        "chapters/03-individuals-societies.md:22:1: error [text.complexity] the PDF and DOCX engine (pandoc) "
+        "cannot read this paragraph in reasonable time"
+    ), result.stdout
+    assert "Traceback" not in result.stderr

@@ -139,6 +139,23 @@ def parse(report: Report, timeout: float = runner.DEFAULT_TIMEOUT) -> Parsed:
     return parsed
 
 
+def too_slow(markdown_text: str, seconds: float) -> bool:
+    """Whether pandoc takes longer than `seconds` to read this text on its own (it is stopped then)."""
+    try:
+        runner.run_program(
+            [pandoc_path(), "--sandbox", "-f", READER, "-t", "json"],
+            input=markdown_text.encode("utf-8"),
+            cwd=None,
+            timeout=seconds,
+            what="pandoc",
+        )
+    except runner.RendererTimeout:
+        return True
+    except runner.RendererFailed:
+        return False
+    return False
+
+
 def _is_attr(item: list) -> bool:
     return (
         len(item) == 3
