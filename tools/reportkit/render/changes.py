@@ -181,8 +181,11 @@ def for_typst(blocks: list) -> list:
         kind = kind_of(node)
         if kind is None:
             return node
+        # A change since FROM (the redline) is green and red; a passage still under negotiation, a
+        # mark the text carries, is blue with dashed lines: the two can meet in one paragraph.
+        call = kind if SINCE in node["c"][0][1] or kind == "rk-comment" else f"{kind}-open"
         inner = for_typst(node["c"][1])
-        return [{"t": "RawInline", "c": ["typst", f"#{kind}["]}, *inner, {"t": "RawInline", "c": ["typst", "]"]}]
+        return [{"t": "RawInline", "c": ["typst", f"#{call}["]}, *inner, {"t": "RawInline", "c": ["typst", "]"]}]
 
     return rewrite(blocks, change)
 

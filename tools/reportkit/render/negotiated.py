@@ -105,7 +105,12 @@ def open_points_section(report: Report, matrix: Matrix, docx: bool) -> list:
     rows = []
     for point in points:
         rows.append([point.doc.label, owner_name(report, point.doc), point.description(), point.where])
-    intro = f"{len(points)} passages are still under negotiation; each is marked in the text."
+    intro = f"{len(points)} passages are still under negotiation; each is marked in the text" + (
+        " as a tracked change or comment by its section's owner."
+        if docx
+        else ": proposed words in blue, underlined or struck through with a dashed line (a redline's changes since "
+        "an earlier edition are green and red)."
+    )
     # The table is not the section's last block: a bookmark right after a table (the next document's
     # title) is lost by some word processors (LibreOffice takes it into the table).
     return [
