@@ -356,15 +356,17 @@ def test_pdf_lists_the_open_points_after_the_contents(sample):
 
 
 def colours(path: Path, page: int) -> dict[str, int]:
-    """Pixels of the template's marks on a page: the insertion's green, the highlight's yellow."""
+    """Pixels of the template's marks on a page: an open point's blue (its words, dashes and bar), the
+    highlight's yellow; and the redline's green, which an open point does not use."""
     out = path.parent / f"page-{page}"
     subprocess.run(
         ["pdftoppm", "-r", "72", "-f", str(page + 1), "-l", str(page + 1), "-png", str(path), str(out)], check=True
     )
     image = Image.open(next(path.parent.glob(f"page-{page}-*.png"))).convert("RGB")
-    counts = {"green": 0, "yellow": 0}
+    counts = {"blue": 0, "yellow": 0, "green": 0}
     data = image.tobytes()
     for r, g, b in zip(data[0::3], data[1::3], data[2::3], strict=True):
+        counts["blue"] += abs(r - 0x1F) < 25 and abs(g - 0x5F) < 25 and abs(b - 0xA8) < 25
         counts["green"] += abs(r - 0x1A) < 30 and abs(g - 0x7F) < 30 and abs(b - 0x37) < 30
         counts["yellow"] += r > 240 and abs(g - 0xF1) < 12 and abs(b - 0xB8) < 25
     return counts
@@ -379,13 +381,14 @@ def test_pdf_marks_the_passages_in_the_text(sample, tmp_path):
     text = readers.plain_quotes(pdf_words("".join(pdf.page_texts[page] for page in pages)))
     for words in (REPLACED, REPLACEMENT, PASSAGE, f"[{REASON}]"):
         assert pdf_words(words) in text
-    seen = {"green": 0, "yellow": 0}
+    seen = {"blue": 0, "yellow": 0, "green": 0}
     for page in pages:
         for colour, count in colours(copy, page).items():
             seen[colour] += count
-    assert seen["green"] > 20 and seen["yellow"] > 200, seen
+    # Open points in blue (a redline's changes, green and red, are another thing: test_diff.py).
+    assert seen["blue"] > 20 and seen["yellow"] > 200 and seen["green"] == 0, seen
     plain = pdf.named_destinations[sample.report.documents[0].id]  # the foreword: nothing marked
-    assert colours(copy, plain) == {"green": 0, "yellow": 0}
+    assert colours(copy, plain) == {"blue": 0, "yellow": 0, "green": 0}
 
 
 def test_pdf_draft_ends_with_the_positions_of_members(sample):
