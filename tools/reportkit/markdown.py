@@ -293,8 +293,7 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
         return []
     depth = 0
     # An escaped bracket is text to pandoc: '[\\]' leaves its '[' open.
-    unescaped = _ESCAPED.sub("  ", block) if "\\" in block else block
-    for hit in _BRACKET.finditer(unescaped):
+    for hit in _BRACKET.finditer(blank_escapes(block)):
         depth = depth + 1 if hit.group() == "[" else max(depth - 1, 0)
         if depth > MAX_BRACKETS:
             return [
@@ -306,6 +305,12 @@ def _block_excesses(text: str, start: int, end: int) -> list[Excess]:
                 )
             ]
     return []
+
+
+def blank_escapes(text: str) -> str:
+    """Text with each backslash escape ('\\[', '\\@', '\\\\') blanked to two spaces: what is left
+    is markup as pandoc reads it, at the same offsets."""
+    return _ESCAPED.sub("  ", text) if "\\" in text else text
 
 
 def _open_targets(block: str, start: int) -> list[Excess]:

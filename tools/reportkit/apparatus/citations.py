@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
+from ..markdown import blank_escapes
 from ..model import Document, Report
 from ..refs import suggest
 from . import notes
@@ -48,21 +49,11 @@ def find(doc: Document) -> list[Citation]:
                 )
             )
             taken.append((m.start(), m.end()))
-    for m in _BARE.finditer(masked):
+    for m in _BARE.finditer(blank_escapes(masked)):  # `\@c` is the text "@c" to pandoc, not a citation
         at = m.start() + m.group(0).index("@")
-        if _escaped(masked, at):  # `\@c` is the text "@c" to pandoc, not a citation
-            continue
         if not any(start <= m.start() < end for start, end in taken):
             found.append(Citation(m.start(), m.end(), (m["key"],), (at,), False))
     return sorted(found, key=lambda c: c.start)
-
-
-def _escaped(text: str, at: int) -> bool:
-    """Whether the character at `at` follows an odd number of backslashes (Markdown's escape)."""
-    start = at
-    while start > 0 and text[start - 1] == "\\":
-        start -= 1
-    return (at - start) % 2 == 1
 
 
 def in_reading_order(doc: Document, citations: list[Citation]) -> list[Citation]:

@@ -162,10 +162,11 @@ def html(blocks: list, api_version: list, work: Path, timeout: float, report: Re
     """The passages as an HTML fragment, written by pandoc (in the sandbox folder, reading nothing but
     the citation style). With the report, its citations are formatted as the editions format them,
     the old text's as well as the new (the redline compares the texts before citeproc)."""
-    cite = report is not None and citeproc.has_citations(report)
-    meta = citeproc.meta(report, links=False) if cite and report is not None else {}
+    meta: dict = {}
+    formatting: list[str] = []
+    if report is not None and citeproc.has_citations(report):
+        meta, formatting = citeproc.meta(report, links=False), citeproc.options(report)
     document = json.dumps({"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}, ensure_ascii=False)
-    formatting = citeproc.options(report) if cite and report is not None else []
     out, _ = runner.run_program(
         [pandoc_path(), "--sandbox", "-f", "json", "-t", "html5", "--wrap=none", *formatting],
         input=document.encode("utf-8"),

@@ -22,7 +22,7 @@ MAX_PAGE_BYTES = 20 * 1024 * 1024
 
 def problems(report: Report, docs_dir: str, web: list[str], sources: list[tuple[str, str]]) -> list[Diagnostic]:
     """Every link of a web page that MkDocs would warn about, located in the page."""
-    pages = {rel: _read(report.root, f"{docs_dir}/{rel}") for rel in web if rel.endswith(".md")}
+    pages = {rel: _read(report.root, f"{docs_dir}/{rel}")[1] for rel in web if rel.endswith(".md")}
     anchors: dict[str, set[str] | None] = {src: None for src, _ in sources}  # None: a file, or anchors unknown
     for doc in report.documents:
         anchors[doc.path] = set(doc.anchors)
@@ -45,8 +45,7 @@ def titles(root: Path, docs_dir: str, web: list[str]) -> list[tuple[str, str]]:
     matter's title, else the first heading, else the file's name (plain text: the caller escapes it)."""
     found = []
     for rel in sorted(r for r in web if r.endswith(".md") and r != "index.md"):
-        page = _read(root, f"{docs_dir}/{rel}")
-        meta = _meta(root, f"{docs_dir}/{rel}")
+        meta, page = _read(root, f"{docs_dir}/{rel}")
         title = meta.get("title") if isinstance(meta.get("title"), str) else None
         if not title and page is not None and page.headings:
             title = page.headings[0].text
@@ -54,28 +53,20 @@ def titles(root: Path, docs_dir: str, web: list[str]) -> list[tuple[str, str]]:
     return found
 
 
-def _meta(root: Path, rel: str) -> dict:
-    raw = paths.read_bytes(root, root / rel, MAX_PAGE_BYTES)
-    text = None if isinstance(raw, paths.Refusal) else frontmatter.decode(raw, rel)[0]
-    if not text or not text.startswith("---"):
-        return {}
-    return frontmatter.split(text, rel).data or {}
-
-
-def _read(root: Path, rel: str) -> Scan | None:
-    """The page's body, scanned (None when unreadable: site_plan reports why)."""
+def _read(root: Path, rel: str) -> tuple[dict, Scan | None]:
+    """The page's front matter and its body, scanned (None when unreadable: site_plan reports why)."""
     raw = paths.read_bytes(root, root / rel, MAX_PAGE_BYTES)
     if isinstance(raw, paths.Refusal):
-        return None
+        return {}, None
     text, _ = frontmatter.decode(raw, rel)
     if text is None:
-        return None
-    if text.startswith("---"):
-        parsed = frontmatter.split(text, rel)
-        if parsed.data is None:
-            return None
-        text = "\n" * (parsed.body_line - 1) + parsed.body  # lines stay the file's
-    return scan(text)
+        return {}, None
+    if not text.startswith("---"):
+        return {}, scan(text)
+    parsed = frontmatter.split(text, rel)
+    if parsed.data is None:
+        return {}, None
+    return parsed.data, scan("\n" * (parsed.body_line - 1) + parsed.body)  # lines stay the file's
 
 
 def _judge(page: str, target: str, image: bool, anchors: dict[str, set[str] | None]) -> str | None:
@@ -91,6 +82,7 @@ def _judge(page: str, target: str, image: bool, anchors: dict[str, set[str] | No
     if not path:
         known = anchors.get(page)
         return None if known is None or anchor in known else f"this page has no heading '#{anchor}'"
+    # The site's addresses, not the repository's: paths.link_target would look for the file there.
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     if joined not in anchors:
         if image:
